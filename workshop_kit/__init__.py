@@ -1,0 +1,53 @@
+"""workshop-kit: notebooks, widgets and cohort views for leadership workshops for NHS digital leaders.
+
+Based on *Becoming a successful leader* (Health CIO Handbook, chapter 4) by Owen Powell
+and Gareth Baxendale.  The public API is listed in ``__all__``; heavy parts (SQLAlchemy,
+pandas, ipywidgets) load only when first used, so ``import workshop_kit`` stays quick.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from ._version import __version__
+
+# public name -> module that defines it
+_EXPORTS = {
+    "AnswerError": "errors",
+    "Catalogue": "catalogue",
+    "CatalogueError": "catalogue",
+    "Exercise": "catalogue",
+    "Identity": "identity",
+    "IdentityError": "errors",
+    "ImportFileError": "errors",
+    "ImportResult": "transfer",
+    "KitError": "errors",
+    "Response": "store",
+    "ResponseStore": "store",
+    "Section": "catalogue",
+    "StoreError": "errors",
+    "current_identity": "identity",
+    "default_catalogue": "catalogue",
+    "default_store": "store",
+    "export_answers": "transfer",
+    "import_answers": "transfer",
+    "load_catalogue": "catalogue",
+    "save_profile": "identity",
+    "validate_answer": "answers",
+}
+
+__all__ = sorted([*_EXPORTS, "__version__"])
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'workshop_kit' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

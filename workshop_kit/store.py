@@ -1,0 +1,470 @@
+"""The response store: every answer every participant saves, append-only.
+
+SQLite by default (a file in the user's data folder), or any path or SQLAlchemy URL from
+``WORKSHOP_KIT_STORE``; PostgreSQL by URL for a shared programme.  A save is always a new
+row; "the answer" is the latest row for (cohort, participant, exercise).  Answers are
+checked against the catalogue before anything is written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import threading
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import (
+    Column,
+    DateTime,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    create_engine,
+    delete,
+    event,
+    func,
+    insert,
+    inspect,
+    select,
+)
+from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
+from sqlalchemy.types import TypeDecorator
+
+from ._version import __version__
+from .answers import validate_answer
+from .catalogue import Catalogue, default_catalogue
+from .errors import AnswerError, CatalogueError, StoreError
+from .identity import current_identity
+
+STORE_ENV = "WORKSHOP_KIT_STORE"
+SCHEMA_VERSION = 1
+BUSY_TIMEOUT_SECONDS = 30
+
+
+class UTCDateTime(TypeDecorator):
+    """A UTC timestamp, stored without a zone and read back as an aware datetime."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is not None and value.tzinfo is not None:
+            value = value.astimezone(dt.timezone.utc).replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        return value.replace(tzinfo=dt.timezone.utc) if value is not None else None
+
+
+metadata = MetaData()
+responses = Table(
+    "responses",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("uid", String(36), nullable=False, unique=True),
+    Column("cohort", String(64), nullable=False),
+    Column("participant", String(64), nullable=False),
+    Column("exercise_id", String(100), nullable=False),
+    Column("answer", Text, nullable=False),
+    Column("saved_at", UTCDateTime, nullable=False),
+    Column("kit_version", String(32), nullable=False),
+    Index("ix_responses_who", "cohort", "participant", "exercise_id"),
+)
+kit_meta = Table("kit_meta", metadata, Column("key", String(64), primary_key=True), Column("value", String(200), nullable=False))
+
+
+@dataclass(frozen=True)
+class Response:
+    """One saved answer: who, to what, what, when, and with which kit version."""
+
+    uid: str
+    cohort: str
+    participant: str
+    exercise_id: str
+    answer: Any
+    saved_at: dt.datetime
+    kit_version: str
+
+    def as_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict (the export file's row format)."""
+        return {
+            "uid": self.uid,
+            "cohort": self.cohort,
+            "participant": self.participant,
+            "exercise_id": self.exercise_id,
+            "answer": self.answer,
+            "saved_at": self.saved_at.isoformat(),
+            "kit_version": self.kit_version,
+        }
+
+
+def default_store_path() -> Path:
+    """The embedded store's file in this user's data folder."""
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("workshop-kit", appauthor=False)) / "answers.sqlite"
+
+
+def resolve_store_url(location: str | os.PathLike[str] | None = None) -> str:
+    """An SQLAlchemy URL from a path or URL, ``WORKSHOP_KIT_STORE``, or the default file."""
+    location = location or os.environ.get(STORE_ENV) or None
+    if location is None:
+        path = default_store_path()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return f"sqlite:///{path}"
+    text = os.fspath(location)
+    if "://" not in text:
+        return f"sqlite:///{Path(text).expanduser().resolve()}"
+    if text.startswith(("postgresql://", "postgres://")):
+        return "postgresql+psycopg://" + text.split("://", 1)[1]
+    return text
+
+
+def _describe(url: str) -> str:
+    """The store's location for messages, without any password."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        return f"the file {parsed.database}"
+    return f"the shared store at {parsed.render_as_string(hide_password=True)}"
+
+
+def _friendly(exc: Exception, url: str, action: str) -> StoreError:
+    """Turn a database error into a message a participant can act on."""
+    text = str(getattr(exc, "orig", exc) or exc).lower()
+    where = _describe(url)
+    if "locked" in text or "busy" in text:
+        reason = "it is busy with other saves and did not free up in time. Please try again in a moment"
+    elif "readonly" in text or "read-only" in text or "permission denied" in text:
+        reason = "it is read-only. Ask your facilitator to check the store's permissions"
+    elif "unable to open" in text or "no such file" in text or "does not exist" in text:
+        reason = "its folder cannot be found. Ask your facilitator to check WORKSHOP_KIT_STORE"
+    elif "full" in text or "no space" in text:
+        reason = "the disk is full. Free some space, then try again"
+    elif "connection" in text or "could not connect" in text or "refused" in text:
+        reason = "it cannot be reached. Check the network, or ask your facilitator"
+    else:
+        reason = f"the database said: {getattr(exc, 'orig', exc)}"
+    return StoreError(f"Could not {action} {where}: {reason}.")
+
+
+class ResponseStore:
+    """The front door for answers: save, read back, summarise, export, import, forget.
+
+    ``ResponseStore()`` opens the store named by ``WORKSHOP_KIT_STORE`` (or the default
+    file); pass a path or URL to choose another.  Usable in a ``with`` block.
+    """
+
+    def __init__(self, location: str | os.PathLike[str] | None = None, *, catalogue: Catalogue | None = None):
+        self.url = resolve_store_url(location)
+        self._catalogue = catalogue
+        self._engine: Engine | None = None
+        self._ready = False
+        self._lock = threading.Lock()
+        if self.is_sqlite:
+            folder = Path(make_url(self.url).database or ".").parent
+            if not folder.is_dir():
+                raise StoreError(f"Could not open {_describe(self.url)}: the folder {folder} does not exist.")
+
+    # --- connection --------------------------------------------------------------------
+
+    @property
+    def is_sqlite(self) -> bool:
+        return make_url(self.url).get_backend_name() == "sqlite"
+
+    @property
+    def catalogue(self) -> Catalogue:
+        return self._catalogue or default_catalogue()
+
+    @property
+    def location(self) -> str:
+        """Where the answers are kept, in words (no password)."""
+        return _describe(self.url)
+
+    def _make_engine(self) -> Engine:
+        try:
+            if self.is_sqlite:
+                engine = create_engine(self.url, connect_args={"timeout": BUSY_TIMEOUT_SECONDS})
+                event.listen(engine, "connect", _sqlite_on_connect)
+                event.listen(engine, "begin", _sqlite_on_begin)
+                return engine
+            return create_engine(self.url, pool_pre_ping=True, pool_size=2, max_overflow=4)
+        except (ArgumentError, SQLAlchemyError, ImportError) as exc:
+            raise StoreError(f"The store address {self.url!r} is not one the kit understands ({exc}).") from None
+
+    @property
+    def engine(self) -> Engine:
+        with self._lock:
+            if self._engine is None:
+                self._engine = self._make_engine()
+        if not self._ready:
+            self._ensure_schema()
+        return self._engine
+
+    @contextmanager
+    def _write(self, action: str = "save to") -> Iterator[Connection]:
+        """A write transaction (SQLite: BEGIN IMMEDIATE, so writers queue instead of colliding)."""
+        try:
+            with self.engine.connect().execution_options(immediate=True) as conn, conn.begin():
+                yield conn
+        except (DBAPIError, OSError) as exc:
+            raise _friendly(exc, self.url, action) from exc
+
+    @contextmanager
+    def _read(self) -> Iterator[Connection]:
+        try:
+            with self.engine.connect() as conn:
+                yield conn
+        except (DBAPIError, OSError) as exc:
+            raise _friendly(exc, self.url, "read from") from exc
+
+    def _ensure_schema(self) -> None:
+        """Create the tables on first use and check the schema version."""
+        engine = self._engine
+        try:
+            with engine.connect() as conn:
+                version = _schema_version(conn)
+            if version is None:
+                with engine.connect().execution_options(immediate=True) as conn, conn.begin():
+                    if conn.dialect.name == "postgresql":
+                        conn.exec_driver_sql("SELECT pg_advisory_xact_lock(7204519)")
+                    metadata.create_all(conn)
+                    version = _schema_version(conn)
+                    if version is None:
+                        conn.execute(insert(kit_meta).values(key="schema_version", value=str(SCHEMA_VERSION)))
+                        version = SCHEMA_VERSION
+        except (DBAPIError, OSError) as exc:
+            raise _friendly(exc, self.url, "open") from exc
+        if version != SCHEMA_VERSION:
+            raise StoreError(
+                f"{_describe(self.url)} was made by a different version of workshop-kit "
+                f"(store format {version}; this kit reads format {SCHEMA_VERSION}). Please update the kit."
+            )
+        self._ready = True
+
+    @property
+    def schema_version(self) -> int:
+        """The format number recorded in the store."""
+        with self._read() as conn:
+            return _schema_version(conn)
+
+    def close(self) -> None:
+        """Release the database connections."""
+        if self._engine is not None:
+            self._engine.dispose()
+            self._engine = None
+            self._ready = False
+
+    def __enter__(self) -> ResponseStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"ResponseStore({self.location})"
+
+    # --- saving ------------------------------------------------------------------------
+
+    def save(self, exercise_id: str, answer: Any, *, participant: str | None = None, cohort: str | None = None) -> Response:
+        """Check the answer against the catalogue and append it; returns the saved row.
+
+        Refused answers raise :class:`AnswerError` and write nothing.
+        """
+        try:
+            exercise = self.catalogue.exercise(exercise_id)
+        except CatalogueError as exc:
+            raise AnswerError(str(exc)) from None
+        clean = validate_answer(exercise, answer)
+        who = current_identity(participant, cohort)
+        response = Response(
+            uid=str(uuid.uuid4()),
+            cohort=who.cohort,
+            participant=who.participant,
+            exercise_id=exercise_id,
+            answer=clean,
+            saved_at=dt.datetime.now(dt.timezone.utc),
+            kit_version=__version__,
+        )
+        with self._write() as conn:
+            conn.execute(insert(responses).values(_row(response)))
+        return response
+
+    def add_responses(self, rows: list[Response]) -> int:
+        """Append already-checked rows in one transaction, skipping any already present; returns how many were added."""
+        added = 0
+        with self._write("import into") as conn:
+            for chunk in _chunks(rows, 500):
+                uids = [r.uid for r in chunk]
+                present = set(conn.execute(select(responses.c.uid).where(responses.c.uid.in_(uids))).scalars())
+                new = [_row(r) for r in chunk if r.uid not in present]
+                present.update(r["uid"] for r in new)
+                if new:
+                    conn.execute(insert(responses), new)
+                    added += len(new)
+        return added
+
+    # --- reading -----------------------------------------------------------------------
+
+    def latest(self, exercise_id: str, *, participant: str | None = None, cohort: str | None = None) -> Response | None:
+        """The participant's current answer to one exercise, or None."""
+        who = current_identity(participant, cohort)
+        query = (
+            select(responses)
+            .where(responses.c.cohort == who.cohort, responses.c.participant == who.participant, responses.c.exercise_id == exercise_id)
+            .order_by(responses.c.saved_at.desc(), responses.c.id.desc())
+            .limit(1)
+        )
+        with self._read() as conn:
+            row = conn.execute(query).mappings().first()
+        return _response(row) if row else None
+
+    def history(self, exercise_id: str, *, participant: str | None = None, cohort: str | None = None) -> list[Response]:
+        """Every saved version of one answer, oldest first."""
+        who = current_identity(participant, cohort)
+        query = (
+            select(responses)
+            .where(responses.c.cohort == who.cohort, responses.c.participant == who.participant, responses.c.exercise_id == exercise_id)
+            .order_by(responses.c.saved_at, responses.c.id)
+        )
+        with self._read() as conn:
+            return [_response(r) for r in conn.execute(query).mappings()]
+
+    def my_answers(self, *, participant: str | None = None, cohort: str | None = None) -> dict[str, Response]:
+        """The participant's current answer to every exercise they have saved, by exercise id."""
+        who = current_identity(participant, cohort)
+        return {r.exercise_id: r for r in self.latest_answers(who.cohort, participant=who.participant)}
+
+    def latest_answers(self, cohort: str | None = None, exercise_id: str | None = None, *, participant: str | None = None) -> list[Response]:
+        """The current answer of every participant (optionally one cohort / exercise / participant)."""
+        conditions = []
+        if cohort is not None:
+            conditions.append(responses.c.cohort == cohort)
+        if exercise_id is not None:
+            conditions.append(responses.c.exercise_id == exercise_id)
+        if participant is not None:
+            conditions.append(responses.c.participant == participant)
+        rank = (
+            func.row_number()
+            .over(
+                partition_by=(responses.c.cohort, responses.c.participant, responses.c.exercise_id),
+                order_by=(responses.c.saved_at.desc(), responses.c.id.desc()),
+            )
+            .label("rank")
+        )
+        ranked = select(responses, rank).where(*conditions).subquery()
+        query = select(*[ranked.c[c.name] for c in responses.columns]).where(ranked.c.rank == 1).order_by(ranked.c.id)
+        with self._read() as conn:
+            return [_response(r) for r in conn.execute(query).mappings()]
+
+    def all_responses(self, cohort: str | None = None, *, participant: str | None = None) -> list[Response]:
+        """Every row, history included, oldest first (what an export holds)."""
+        query = select(responses).order_by(responses.c.id)
+        if cohort is not None:
+            query = query.where(responses.c.cohort == cohort)
+        if participant is not None:
+            query = query.where(responses.c.participant == participant)
+        with self._read() as conn:
+            return [_response(r) for r in conn.execute(query).mappings()]
+
+    def cohorts(self) -> list[str]:
+        """The cohorts with at least one answer, by name."""
+        with self._read() as conn:
+            return list(conn.execute(select(responses.c.cohort).distinct().order_by(responses.c.cohort)).scalars())
+
+    def participants(self, cohort: str) -> list[str]:
+        """The participants of a cohort who have saved anything, by name."""
+        query = select(responses.c.participant).where(responses.c.cohort == cohort).distinct().order_by(responses.c.participant)
+        with self._read() as conn:
+            return list(conn.execute(query).scalars())
+
+    def count(self, cohort: str | None = None) -> int:
+        """How many rows (saves) the store holds, optionally for one cohort."""
+        query = select(func.count()).select_from(responses)
+        if cohort is not None:
+            query = query.where(responses.c.cohort == cohort)
+        with self._read() as conn:
+            return int(conn.execute(query).scalar_one())
+
+    # --- forgetting --------------------------------------------------------------------
+
+    def forget(self, participant: str, cohort: str) -> int:
+        """Delete every row of one participant in one cohort; returns how many went."""
+        with self._write("delete from") as conn:
+            result = conn.execute(delete(responses).where(responses.c.cohort == cohort, responses.c.participant == participant))
+            return int(result.rowcount or 0)
+
+
+# --- helpers -------------------------------------------------------------------------------
+
+
+def _sqlite_on_connect(dbapi_connection: Any, record: Any) -> None:
+    dbapi_connection.isolation_level = None  # SQLAlchemy's begin event issues BEGIN itself
+    cursor = dbapi_connection.cursor()
+    cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_SECONDS * 1000}")
+    try:
+        cursor.execute("PRAGMA journal_mode = WAL")
+    except Exception:  # a read-only file cannot switch modes; reading still works
+        pass
+    cursor.execute("PRAGMA synchronous = NORMAL")
+    cursor.close()
+
+
+def _sqlite_on_begin(conn: Connection) -> None:
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("immediate") else "BEGIN")
+
+
+def _schema_version(conn: Connection) -> int | None:
+    if not inspect(conn).has_table("kit_meta"):
+        return None
+    value = conn.execute(select(kit_meta.c.value).where(kit_meta.c.key == "schema_version")).scalar()
+    return int(value) if value is not None else None
+
+
+def _row(r: Response) -> dict[str, Any]:
+    return {
+        "uid": r.uid,
+        "cohort": r.cohort,
+        "participant": r.participant,
+        "exercise_id": r.exercise_id,
+        "answer": json.dumps(r.answer, ensure_ascii=False, allow_nan=False),
+        "saved_at": r.saved_at,
+        "kit_version": r.kit_version,
+    }
+
+
+def _response(row: Any) -> Response:
+    return Response(
+        uid=row["uid"],
+        cohort=row["cohort"],
+        participant=row["participant"],
+        exercise_id=row["exercise_id"],
+        answer=json.loads(row["answer"]),
+        saved_at=row["saved_at"],
+        kit_version=row["kit_version"],
+    )
+
+
+def _chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+_default_stores: dict[str, ResponseStore] = {}
+
+
+def default_store() -> ResponseStore:
+    """This kernel's store for ``WORKSHOP_KIT_STORE`` (or the default file), opened once and reused."""
+    url = resolve_store_url()
+    if url not in _default_stores:
+        _default_stores[url] = ResponseStore(url)
+    return _default_stores[url]

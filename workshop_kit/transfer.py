@@ -1,0 +1,133 @@
+"""Export and import answers as one JSON file.
+
+An export holds every saved row (history included) of one participant or a whole cohort.
+An import is all or nothing: the whole file is checked first, a malformed or truncated
+file changes nothing and the error says where it broke; rows already in the store are
+skipped, so importing the same file twice adds nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ._version import __version__
+from .answers import validate_answer
+from .errors import AnswerError, CatalogueError, IdentityError, ImportFileError
+from .identity import validate_name
+from .store import SCHEMA_VERSION, Response, ResponseStore
+
+FORMAT = "workshop-kit-answers"
+MAX_IMPORT_BYTES = 200 * 1024 * 1024
+_ROW_FIELDS = {"uid", "cohort", "participant", "exercise_id", "answer", "saved_at", "kit_version"}
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """What an import did."""
+
+    added: int
+    skipped: int
+
+    def __str__(self) -> str:
+        return f"{self.added} answer(s) added, {self.skipped} already in the store."
+
+
+def export_answers(store: ResponseStore, path: str | os.PathLike[str], cohort: str, participant: str | None = None) -> int:
+    """Write one participant's (or a whole cohort's) answers to a JSON file; returns how many rows."""
+    rows = store.all_responses(cohort, participant=participant)
+    document = {
+        "format": FORMAT,
+        "schema_version": SCHEMA_VERSION,
+        "kit_version": __version__,
+        "exported_at": dt.datetime.now(dt.timezone.utc).isoformat(),
+        "cohort": cohort,
+        "participant": participant,
+        "responses": [r.as_dict() for r in rows],
+    }
+    path = Path(path)
+    tmp = path.with_name(path.name + ".part")
+    tmp.write_text(json.dumps(document, ensure_ascii=False, indent=1), encoding="utf-8")
+    os.replace(tmp, path)
+    return len(rows)
+
+
+def read_export(store: ResponseStore, path: str | os.PathLike[str]) -> list[Response]:
+    """Parse and check a whole export file; raises :class:`ImportFileError` naming where it broke."""
+    path = Path(path)
+    try:
+        if path.stat().st_size > MAX_IMPORT_BYTES:
+            raise ImportFileError(f"{path.name} is larger than {MAX_IMPORT_BYTES // 2**20} MB; is it really an answers file?")
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ImportFileError(f"There is no file called {path}.") from None
+    except UnicodeDecodeError as exc:
+        raise ImportFileError(f"{path.name} is not a text file (bad byte at position {exc.start}).") from None
+    try:
+        document = json.loads(text, parse_constant=_refuse_constant)
+    except json.JSONDecodeError as exc:
+        raise ImportFileError(
+            f"{path.name} is not a complete answers file: it breaks at line {exc.lineno}, column {exc.colno} ({exc.msg}). "
+            "Was it cut short while copying? Nothing was imported."
+        ) from None
+    except ValueError as exc:
+        raise ImportFileError(f"{path.name}: {exc}. Nothing was imported.") from None
+    if not isinstance(document, dict) or document.get("format") != FORMAT:
+        raise ImportFileError(f"{path.name} is not a workshop-kit answers file (its 'format' field is missing or wrong).")
+    version = document.get("schema_version")
+    if version != SCHEMA_VERSION:
+        raise ImportFileError(
+            f"{path.name} was written in answers-file format {version!r}; this kit reads format {SCHEMA_VERSION}. "
+            "Import it with the kit version that wrote it, or update the kit."
+        )
+    rows = document.get("responses")
+    if not isinstance(rows, list):
+        raise ImportFileError(f"{path.name}: the 'responses' list is missing.")
+    return [_parse_row(store, path.name, i, row) for i, row in enumerate(rows, start=1)]
+
+
+def import_answers(store: ResponseStore, path: str | os.PathLike[str]) -> ImportResult:
+    """Check the whole file, then add its new rows in one transaction."""
+    rows = read_export(store, path)
+    added = store.add_responses(rows)
+    return ImportResult(added=added, skipped=len(rows) - added)
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"it contains {name}, which is not a valid answer")
+
+
+def _parse_row(store: ResponseStore, filename: str, index: int, row: Any) -> Response:
+    where = f"{filename}, answer #{index}"
+    if not isinstance(row, dict):
+        raise ImportFileError(f"{where} is not a record.")
+    missing = sorted(_ROW_FIELDS - set(row))
+    if missing:
+        raise ImportFileError(f"{where} has no {', '.join(missing)}.")
+    try:
+        uid = row["uid"]
+        if not isinstance(uid, str) or not 8 <= len(uid) <= 36:
+            raise ImportFileError(f"{where}: 'uid' is not a valid record id.")
+        cohort = validate_name(row["cohort"], "cohort name")
+        participant = validate_name(row["participant"], "participant name")
+        exercise = store.catalogue.exercise(row["exercise_id"])
+        answer = validate_answer(exercise, row["answer"])
+        saved_at = _timestamp(row["saved_at"], where)
+        kit_version = str(row["kit_version"])[:32]
+    except (IdentityError, CatalogueError, AnswerError) as exc:
+        raise ImportFileError(f"{where}: {exc} Nothing was imported.") from None
+    return Response(uid, cohort, participant, exercise.id, answer, saved_at, kit_version)
+
+
+def _timestamp(value: Any, where: str) -> dt.datetime:
+    try:
+        stamp = dt.datetime.fromisoformat(str(value))
+    except ValueError:
+        raise ImportFileError(f"{where}: 'saved_at' is not a date and time ({value!r}).") from None
+    if stamp.tzinfo is None:
+        stamp = stamp.replace(tzinfo=dt.timezone.utc)
+    return stamp.astimezone(dt.timezone.utc)
