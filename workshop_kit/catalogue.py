@@ -128,7 +128,7 @@ class Catalogue:
         """The exercise with this id, or a plain-English error naming it."""
         try:
             return self._by_id[exercise_id]
-        except KeyError:
+        except (KeyError, TypeError):  # TypeError: not even a string (e.g. from an import file)
             raise CatalogueError(
                 f"There is no exercise called {exercise_id!r} in the catalogue ({self.path.name})."
             ) from None

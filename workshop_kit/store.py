@@ -130,11 +130,20 @@ def resolve_store_url(location: str | os.PathLike[str] | None = None) -> str:
     return text
 
 
+def _sqlite_file(url: str) -> Path:
+    """The file behind an SQLite URL, also for URI form (``sqlite:///file:PATH?mode=ro&uri=true``)."""
+    parsed = make_url(url)
+    database = parsed.database or ""
+    if parsed.query.get("uri") == "true" and database.startswith("file:"):
+        database = database[len("file:") :]
+    return Path(database or ".")
+
+
 def _describe(url: str) -> str:
     """The store's location for messages, without any password."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        return f"the file {parsed.database}"
+        return f"the file {_sqlite_file(url)}"
     return f"the shared store at {parsed.render_as_string(hide_password=True)}"
 
 
@@ -171,7 +180,7 @@ class ResponseStore:
         self._ready = False
         self._lock = threading.Lock()
         if self.is_sqlite:
-            folder = Path(make_url(self.url).database or ".").parent
+            folder = _sqlite_file(self.url).parent
             if not folder.is_dir():
                 raise StoreError(f"Could not open {_describe(self.url)}: the folder {folder} does not exist.")
 
@@ -179,10 +188,12 @@ class ResponseStore:
 
     @property
     def is_sqlite(self) -> bool:
+        """True when the store is an SQLite file (rather than a shared server)."""
         return make_url(self.url).get_backend_name() == "sqlite"
 
     @property
     def catalogue(self) -> Catalogue:
+        """The catalogue answers are checked against (``WORKSHOP_KIT_CATALOGUE`` unless one was given)."""
         return self._catalogue or default_catalogue()
 
     @property
@@ -306,8 +317,11 @@ class ResponseStore:
             for chunk in _chunks(rows, 500):
                 uids = [r.uid for r in chunk]
                 present = set(conn.execute(select(responses.c.uid).where(responses.c.uid.in_(uids))).scalars())
-                new = [_row(r) for r in chunk if r.uid not in present]
-                present.update(r["uid"] for r in new)
+                new = []
+                for r in chunk:
+                    if r.uid not in present:  # also skips a row repeated within the file
+                        present.add(r.uid)
+                        new.append(_row(r))
                 if new:
                     conn.execute(insert(responses), new)
                     added += len(new)
@@ -384,6 +398,13 @@ class ResponseStore:
     def participants(self, cohort: str) -> list[str]:
         """The participants of a cohort who have saved anything, by name."""
         query = select(responses.c.participant).where(responses.c.cohort == cohort).distinct().order_by(responses.c.participant)
+        with self._read() as conn:
+            return list(conn.execute(query).scalars())
+
+    def participants_by_arrival(self, cohort: str) -> list[str]:
+        """The participants of a cohort in the order of their first save (for stable pseudonyms)."""
+        first = func.min(responses.c.id)
+        query = select(responses.c.participant).where(responses.c.cohort == cohort).group_by(responses.c.participant).order_by(first)
         with self._read() as conn:
             return list(conn.execute(query).scalars())
 
