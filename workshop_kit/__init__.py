@@ -30,6 +30,7 @@ _EXPORTS = {
     "current_identity": "identity",
     "default_catalogue": "catalogue",
     "default_store": "store",
+    "exercise": "widgets",
     "export_answers": "transfer",
     "import_answers": "transfer",
     "load_catalogue": "catalogue",

@@ -1,0 +1,60 @@
+"""Exercise widgets, one module per kind; ``exercise(id)`` builds the right one from the catalogue.
+
+In a notebook the last line of a cell, ``kit.exercise("risk.appetite")``, shows a complete
+widget: the prompt, the controls, Save, and the participant's previous answer if any.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..catalogue import default_catalogue
+from ..compare import MIN_COHORT
+from ..errors import StoreError
+from ..identity import current_identity
+from .base import ExerciseWidget
+from .budget import BudgetWidget
+from .grid import GridWidget
+from .log import LogWidget
+from .pick import PickWidget
+from .scale import ScaleWidget
+from .text import TextWidget
+
+WIDGETS: dict[str, type[ExerciseWidget]] = {
+    "scale": ScaleWidget,
+    "pick": PickWidget,
+    "text": TextWidget,
+    "budget": BudgetWidget,
+    "grid": GridWidget,
+    "log": LogWidget,
+}
+
+
+def exercise(
+    exercise_id: str,
+    *,
+    store: Any = None,
+    participant: str | None = None,
+    cohort: str | None = None,
+    min_cohort: int = MIN_COHORT,
+) -> ExerciseWidget:
+    """The widget for one exercise of the catalogue, showing the participant's saved answer.
+
+    ``store`` defaults to :func:`workshop_kit.store.default_store`; if that cannot be
+    opened the widget still appears, says why, and tries again on Save.  The identity is
+    resolved once, now.  Building the widget never saves anything.
+    """
+    from ..store import default_store
+
+    who = current_identity(participant, cohort)
+    if store is None:
+        try:
+            store = default_store()
+        except StoreError:
+            store = None
+    catalogue = store.catalogue if store is not None else default_catalogue()
+    ex = catalogue.exercise(exercise_id)
+    return WIDGETS[ex.kind](ex, identity=who, store=store, open_store=default_store, min_cohort=min_cohort)
+
+
+__all__ = ["WIDGETS", "BudgetWidget", "ExerciseWidget", "GridWidget", "LogWidget", "PickWidget", "ScaleWidget", "TextWidget", "exercise"]

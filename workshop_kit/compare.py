@@ -1,0 +1,222 @@
+"""Compare one participant's answer with the anonymous aggregate of their cohort.
+
+Plain functions, no widgets.  :func:`cohort_comparison` reads the current answers of the
+*other* participants of the same cohort to one exercise and returns a few sentences saying
+where this participant sits.  Nothing another person wrote is ever shown: only counts,
+averages and shares, and only once at least ``min_cohort`` others have answered.
+"""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass
+from typing import Any
+
+from .answers import validate_answer
+from .catalogue import Exercise
+from .errors import AnswerError
+from .identity import Identity
+
+MIN_COHORT = 5
+
+MENDELOW = {
+    (True, True): "Manage closely",
+    (False, True): "Keep satisfied",
+    (True, False): "Keep informed",
+    (False, False): "Monitor",
+}
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """What to show under a saved answer: ready once enough others answered; sentences either way."""
+
+    ready: bool
+    others: int
+    lines: tuple[str, ...]
+
+
+# --- reading the cohort ------------------------------------------------------------------
+
+
+def others_answers(store: Any, exercise: Exercise, identity: Identity) -> list[Any]:
+    """The current answers of everyone else in the cohort, in stored form; ones that no longer fit are skipped."""
+    rows = store.latest_answers(identity.cohort, exercise.id)
+    answers = []
+    for row in rows:
+        if row.participant == identity.participant:
+            continue
+        try:
+            answers.append(validate_answer(exercise, row.answer))
+        except AnswerError:  # saved under an older catalogue; leave it out of the aggregate
+            continue
+    return answers
+
+
+def cohort_comparison(store: Any, exercise: Exercise, identity: Identity, mine: Any, min_cohort: int = MIN_COHORT) -> Comparison:
+    """Where ``mine`` sits against the cohort, or how many more answers are needed before it can be shown."""
+    others = others_answers(store, exercise, identity)
+    if len(others) < min_cohort:
+        return Comparison(False, len(others), (not_ready_message(len(others), min_cohort),))
+    return Comparison(True, len(others), compare_answer(exercise, mine, others))
+
+
+def not_ready_message(others: int, min_cohort: int) -> str:
+    """Why there is no comparison yet, and how many more answers it needs."""
+    so_far = "Nobody else in your cohort has" if others == 0 else f"So far {_people(others)} in your cohort {'has' if others == 1 else 'have'}"
+    return (
+        f"{so_far} saved this exercise. The comparison appears once {min_cohort} others have, "
+        f"so that no one's answer can be picked out ({min_cohort - others} more needed)."
+    )
+
+
+def compare_answer(exercise: Exercise, mine: Any, others: list[Any]) -> tuple[str, ...]:
+    """Sentences comparing one stored answer with the others' stored answers (no size check here)."""
+    return tuple(_BY_KIND[exercise.kind](exercise, mine, others))
+
+
+# --- per kind ------------------------------------------------------------------------------
+
+
+def compare_scale(ex: Exercise, mine: Any, others: list[Any]) -> list[str]:
+    """Mean, median and your position; for a now/target pair, each moment and the shift wanted."""
+    n = len(others)
+    if not ex.paired:
+        return [f"{n} others in your cohort: {_centre(others)}. You chose {mine}: {position(mine, others)}."]
+    lines = []
+    for key, name in zip(("now", "target"), ex.pair):
+        values = [o[key] for o in others]
+        lines.append(f"{name}: {n} others {_centre(values)}. You chose {mine[key]}: {position(mine[key], values)}.")
+    shift = statistics.fmean(o["target"] - o["now"] for o in others)
+    lines.append(f"Others want to move {_signed(shift)} on average; you want to move {_signed(mine['target'] - mine['now'])}.")
+    return lines
+
+
+def compare_pick(ex: Exercise, mine: list[str], others: list[list[str]]) -> list[str]:
+    """How many others picked each of your choices, and the options they chose most."""
+    n = len(others)
+    folded = [{p.casefold() for p in picks} for picks in others]
+    lines = []
+    for choice in mine:
+        k = sum(choice.casefold() in picks for picks in folded)
+        lines.append(f"{choice}: also chosen by {_count(k)} of the {n} others.")
+    if not mine:
+        lines.append(f"You chose none; the {n} others chose {statistics.fmean(len(p) for p in others):.1f} on average.")
+    counts = {o: sum(o.casefold() in picks for picks in folded) for o in ex.options}
+    top = max(counts.values())
+    if top:
+        names = [o for o, k in counts.items() if k == top][:3]
+        lines.append(f"Chosen most often by others: {', '.join(names)} ({top} of {n}).")
+    return lines
+
+
+def compare_text(ex: Exercise, mine: str, others: list[str]) -> list[str]:
+    """Only how many others answered: free text is never shared."""
+    return [f"{len(others)} others in your cohort have answered this too. Written answers stay private to each person."]
+
+
+def compare_budget(ex: Exercise, mine: dict[str, int], others: list[dict[str, int]]) -> list[str]:
+    """The cohort's mean share per heading against yours."""
+    unit = "%" if ex.total == 100 else f" of {ex.total}"
+    lines = [f"Average of {len(others)} others in your cohort, against yours:"]
+    for h in ex.headings:
+        mean = statistics.fmean(o[h] for o in others)
+        lines.append(f"{h}: you {mine[h]}{unit}, others {mean:.0f}{unit} on average.")
+    return lines
+
+
+def compare_grid(ex: Exercise, mine: list[dict[str, Any]], others: list[list[dict[str, Any]]]) -> list[str]:
+    """Average number of items, and items per quadrant: yours against the cohort's average."""
+    lines = [f"You placed {_count(len(mine), 'item')}; the {len(others)} others placed {_mean_len(others):.1f} on average."]
+    yours = quadrant_counts(ex, mine)
+    theirs = [quadrant_counts(ex, items) for items in others]
+    for name, k in yours.items():
+        lines.append(f"{name}: you {k}, others {statistics.fmean(t[name] for t in theirs):.1f} on average.")
+    return lines
+
+
+def compare_log(ex: Exercise, mine: list[dict[str, Any]], others: list[list[dict[str, Any]]]) -> list[str]:
+    """Average number of rows, and for each choice field the share of rows per choice."""
+    lines = [f"You have {_count(len(mine), 'row')}; the {len(others)} others have {_mean_len(others):.1f} on average."]
+    all_rows = [row for rows in others for row in rows]
+    for f in ex.fields:
+        if f.type != "choice" or not all_rows:
+            continue
+        for choice in f.choices:
+            yours = sum(row.get(f.name) == choice for row in mine)
+            share = 100 * sum(row.get(f.name) == choice for row in all_rows) / len(all_rows)
+            lines.append(f"{f.label} {choice}: you {yours} of {len(mine)}, others {share:.0f}% of their rows.")
+    return lines
+
+
+_BY_KIND = {
+    "scale": compare_scale,
+    "pick": compare_pick,
+    "text": compare_text,
+    "budget": compare_budget,
+    "grid": compare_grid,
+    "log": compare_log,
+}
+
+
+# --- grid quadrants ------------------------------------------------------------------------
+
+
+def quadrant_names(ex: Exercise) -> dict[tuple[bool, bool], str]:
+    """Names of the four quadrants by (high on x, high on y); Mendelow's for interest × influence."""
+    x, y = ex.x_axis, ex.y_axis
+    if x and y and x.label.casefold() == "interest" and y.label.casefold() in ("influence", "power"):
+        return dict(MENDELOW)
+    return {(hx, hy): f"{(y.high if hy else y.low)} · {(x.high if hx else x.low).lower()}" for hx, hy in MENDELOW}
+
+
+def is_high(ex: Exercise, value: float) -> bool:
+    """True above the middle of the grid's range (the middle itself counts as low)."""
+    return value > (ex.min + ex.max) / 2
+
+
+def quadrant_of(ex: Exercise, x: float, y: float) -> str:
+    """The quadrant an item at (x, y) falls in."""
+    return quadrant_names(ex)[(is_high(ex, x), is_high(ex, y))]
+
+
+def quadrant_counts(ex: Exercise, items: list[dict[str, Any]]) -> dict[str, int]:
+    """Items per quadrant, in the order top right, top left, bottom right, bottom left."""
+    counts = {name: 0 for name in quadrant_names(ex).values()}
+    for item in items:
+        counts[quadrant_of(ex, item["x"], item["y"])] += 1
+    return counts
+
+
+# --- wording ---------------------------------------------------------------------------------
+
+
+def position(mine: float, values: list[float]) -> str:
+    """'higher than 4 of them, the same as 1, lower than 1'."""
+    parts = []
+    for word, k in (("higher than", sum(v < mine for v in values)), ("the same as", sum(v == mine for v in values)), ("lower than", sum(v > mine for v in values))):
+        if k:
+            parts.append(f"{word} {k}")
+    return ", ".join(parts) + (" of them" if parts else "")
+
+
+def _centre(values: list[float]) -> str:
+    return f"average {statistics.fmean(values):.1f}, median {statistics.median(values):g}"
+
+
+def _signed(value: float) -> str:
+    text = f"{value:+.1f}" if isinstance(value, float) else f"{value:+d}"
+    return "not at all" if value == 0 else f"by {text} points"
+
+
+def _people(n: int) -> str:
+    return "1 other person" if n == 1 else f"{n} others"
+
+
+def _count(n: int, noun: str = "") -> str:
+    word = "none" if n == 0 else str(n)
+    return f"{word} {noun}{'' if n == 1 else 's'}" if noun else word
+
+
+def _mean_len(groups: list[list[Any]]) -> float:
+    return statistics.fmean(len(g) for g in groups)

@@ -1,0 +1,260 @@
+"""The frame every exercise widget shares: title and prompt, Save, status, unsaved marker,
+and the comparison with the cohort.
+
+A kind's widget subclasses :class:`ExerciseWidget` and supplies three things:
+``_build_body()`` (its controls), ``get_answer()`` (the answer in its stored form, see
+``workshop_kit.answers``) and ``set_answer(answer)`` (fill the controls from a stored
+answer).  It calls ``self._changed()`` whenever a control changes.  Handlers stay thin;
+the work is done by the plain functions at the bottom of each module.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, Callable, Iterator
+
+import ipywidgets as widgets
+import traitlets
+
+from ..catalogue import Exercise
+from ..compare import MIN_COHORT, Comparison, cohort_comparison
+from ..errors import AnswerError, StoreError
+from ..identity import Identity
+
+STYLE = """
+<style>
+.wk-exercise { border: 1px solid #c8ccd0; border-radius: 6px; padding: 10px 14px; margin: 8px 0;
+  max-width: 980px; background: #fff; overflow: visible; }
+.wk-exercise .wk-title { font-size: 1.15em; font-weight: 600; margin: 0 0 4px 0; }
+.wk-exercise .wk-prompt p { margin: 2px 0 6px 0; line-height: 1.4; }
+.wk-exercise .wk-help { color: #425563; font-size: 0.95em; }
+.wk-exercise .wk-private { color: #425563; font-size: 0.9em; }
+.wk-exercise .wk-unsaved { color: #8a4b00; font-weight: 600; }
+.wk-exercise .wk-status-ok { color: #00703c; }
+.wk-exercise .wk-status-error { color: #b10e1e; font-weight: 600; }
+.wk-exercise .wk-compare { border-top: 1px dashed #c8ccd0; margin-top: 6px; padding-top: 4px; }
+.wk-exercise .wk-ends { display: flex; justify-content: space-between; font-size: 0.9em; color: #425563; }
+.wk-exercise .wk-count-ok { color: #00703c; }
+.wk-exercise .wk-count-bad { color: #b10e1e; font-weight: 600; }
+.wk-exercise .wk-row { border: 1px solid #e1e4e6; border-radius: 4px; padding: 6px; margin: 4px 0; }
+.wk-exercise .wk-pick-option.mod-active { font-weight: 600; }
+.wk-exercise button:focus-visible, .wk-exercise input:focus-visible, .wk-exercise textarea:focus-visible,
+.wk-exercise select:focus-visible { outline: 3px solid #ffbf47; outline-offset: 1px; }
+</style>
+"""
+
+WIDE_LABEL = {"description_width": "initial"}
+
+
+@dataclass(frozen=True)
+class SaveOutcome:
+    """What happened on Save: whether it worked, the sentence to show, and the saved row."""
+
+    ok: bool
+    message: str
+    response: Any = None
+
+
+class ExerciseWidget(widgets.VBox):
+    """One exercise, shown from the catalogue, loading and saving the participant's answer."""
+
+    kind = ""
+    dirty = traitlets.Bool(False, help="True while the screen holds changes that are not saved yet.")
+
+    def __init__(
+        self,
+        exercise: Exercise,
+        *,
+        identity: Identity,
+        store: Any = None,
+        open_store: Callable[[], Any] | None = None,
+        min_cohort: int = MIN_COHORT,
+    ):
+        super().__init__()
+        self.exercise = exercise
+        self.identity = identity
+        self.min_cohort = min_cohort
+        self.store = store
+        self._open_store = open_store
+        self.saved: Any = None
+        self._loading = False
+        self.add_class("wk-exercise")
+        self.add_class(f"wk-kind-{self.kind}")
+        self.children = [
+            widgets.HTML(STYLE),
+            self._build_header(),
+            *self._build_body(),
+            self._build_footer(),
+            self._build_compare(),
+        ]
+        self.observe(self._on_dirty_change, names="dirty")
+        self._load()
+
+    # --- to be supplied by each kind -------------------------------------------------------
+
+    def _build_body(self) -> list[widgets.Widget]:
+        raise NotImplementedError
+
+    def get_answer(self) -> Any:
+        """The answer on screen, in its stored form (not yet checked)."""
+        raise NotImplementedError
+
+    def set_answer(self, answer: Any) -> None:
+        """Show a stored answer in the controls."""
+        raise NotImplementedError
+
+    # --- building --------------------------------------------------------------------------
+
+    def _build_header(self) -> widgets.HTML:
+        ex = self.exercise
+        parts = [f'<div class="wk-title" role="heading" aria-level="3">{html.escape(ex.title)}</div>', f"<p>{html.escape(ex.prompt)}</p>"]
+        if ex.help:
+            parts.append(f'<p class="wk-help">{html.escape(ex.help)}</p>')
+        if ex.sensitive:
+            parts.append('<p class="wk-private">Private: only you see this answer. Cohort views never show it word for word.</p>')
+        header = widgets.HTML("".join(parts))
+        header.add_class("wk-prompt")
+        return header
+
+    def _build_footer(self) -> widgets.HBox:
+        self.save_button = widgets.Button(description="Save", button_style="primary", icon="check", tooltip="Save your answer")
+        self.save_button.add_class("wk-save")
+        self.save_button.on_click(self._on_save_click)
+        self.unsaved = widgets.HTML("")
+        self.unsaved.add_class("wk-unsaved")
+        self.status = widgets.HTML("")
+        self.status.add_class("wk-status")
+        footer = widgets.HBox([self.save_button, self.unsaved, self.status], layout=widgets.Layout(align_items="center", flex_flow="row wrap", gap="12px"))
+        footer.add_class("wk-footer")
+        return footer
+
+    def _build_compare(self) -> widgets.VBox:
+        self.compare_text = widgets.HTML("")
+        self.compare_button = widgets.Button(description="Update comparison", tooltip="Read the cohort's latest answers again")
+        self.compare_button.add_class("wk-compare-update")
+        self.compare_button.on_click(self._on_compare_click)
+        self.compare_box = widgets.VBox(
+            [widgets.HTML("<strong>Compare with the cohort</strong>"), self.compare_text, self.compare_button],
+            layout=widgets.Layout(display="none"),
+        )
+        self.compare_box.add_class("wk-compare")
+        return self.compare_box
+
+    # --- state -------------------------------------------------------------------------------
+
+    @contextmanager
+    def _quietly(self) -> Iterator[None]:
+        """Change controls without marking the answer as changed (loading a saved answer)."""
+        self._loading = True
+        try:
+            yield
+        finally:
+            self._loading = False
+
+    def _changed(self) -> None:
+        """Called by the kinds whenever a control changes."""
+        if not self._loading:
+            self.dirty = True
+
+    def _on_dirty_change(self, change: dict[str, Any]) -> None:
+        self.unsaved.value = "● Unsaved changes" if change["new"] else ""
+
+    def _show_status(self, message: str, ok: bool) -> None:
+        css = "wk-status-ok" if ok else "wk-status-error"
+        self.status.value = f'<span class="{css}" role="status" aria-live="polite">{html.escape(message)}</span>'
+
+    def _get_store(self) -> Any:
+        """The store, opened now if it could not be opened before; StoreError if it still cannot."""
+        if self.store is None and self._open_store is not None:
+            self.store = self._open_store()
+        if self.store is None:
+            raise StoreError("There is no response store to save to. Ask your facilitator to check WORKSHOP_KIT_STORE.")
+        return self.store
+
+    def _load(self) -> None:
+        """Show the participant's latest saved answer, if any. Never writes."""
+        try:
+            response = self._get_store().latest(self.exercise.id, participant=self.identity.participant, cohort=self.identity.cohort)
+        except StoreError as exc:
+            self._show_status(f"✗ Your earlier answer could not be loaded: {exc}", ok=False)
+            return
+        if response is None:
+            self._show_status("Not saved yet.", ok=True)
+            return
+        with self._quietly():
+            self.set_answer(response.answer)
+        self.saved = response
+        self.dirty = False
+        self._show_status(saved_message(response.saved_at), ok=True)
+        self.refresh_comparison()
+
+    # --- saving and comparing -----------------------------------------------------------------
+
+    def save(self) -> SaveOutcome:
+        """Check and save what is on screen; the screen keeps it whatever happens."""
+        try:
+            store = self._get_store()
+        except StoreError as exc:
+            outcome = SaveOutcome(False, not_saved_message(self.exercise, exc))
+        else:
+            outcome = save_answer(store, self.exercise, self.get_answer(), self.identity)
+        self._show_status(outcome.message, outcome.ok)
+        if outcome.ok:
+            self.saved = outcome.response
+            self.dirty = False
+            self.refresh_comparison()
+        return outcome
+
+    def _on_save_click(self, button: widgets.Button) -> None:
+        self.save()
+
+    def refresh_comparison(self) -> Comparison | None:
+        """Show where the saved answer sits against the cohort (aggregates only)."""
+        if self.saved is None:
+            return None
+        try:
+            comparison = cohort_comparison(self.store, self.exercise, self.identity, self.saved.answer, self.min_cohort)
+        except StoreError as exc:
+            comparison = Comparison(False, 0, (f"The cohort's answers could not be read: {exc}",))
+        self.compare_text.value = "".join(f"<p>{html.escape(line)}</p>" for line in comparison.lines)
+        self.compare_box.layout.display = None
+        return comparison
+
+    def _on_compare_click(self, button: widgets.Button) -> None:
+        self.refresh_comparison()
+
+
+# --- plain functions -----------------------------------------------------------------------------
+
+
+def save_answer(store: Any, exercise: Exercise, answer: Any, identity: Identity) -> SaveOutcome:
+    """Save through the store; a refusal or a store failure becomes a plain-English sentence."""
+    try:
+        response = store.save(exercise.id, answer, participant=identity.participant, cohort=identity.cohort)
+    except (AnswerError, StoreError) as exc:
+        return SaveOutcome(False, not_saved_message(exercise, exc))
+    return SaveOutcome(True, saved_message(response.saved_at), response)
+
+
+def not_saved_message(exercise: Exercise, exc: Exception) -> str:
+    """'✗ Not saved: …', without the exercise's id, and a reminder that nothing typed is lost."""
+    reason = str(exc)
+    prefix = f"{exercise.title} ({exercise.id}): "
+    if reason.startswith(prefix):
+        reason = reason[len(prefix) :]
+        reason = reason[:1].upper() + reason[1:]
+    if isinstance(exc, StoreError):
+        return f"✗ Not saved: {reason} Your answer is still here; press Save again once that is fixed."
+    return f"✗ Not saved: {reason}"
+
+
+def saved_message(saved_at: dt.datetime, now: dt.datetime | None = None) -> str:
+    """'✓ Saved at 14:02' in local time, with the date when it was not today."""
+    local = saved_at.astimezone()
+    now = (now or dt.datetime.now(dt.timezone.utc)).astimezone()
+    if local.date() == now.date():
+        return f"✓ Saved at {local:%H:%M}"
+    return f"✓ Saved on {local.day} {local:%b %Y} at {local:%H:%M}"

@@ -1,0 +1,79 @@
+"""Budget exercises: one number per heading, a running total, Save only once it adds up."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import ipywidgets as widgets
+
+from ..catalogue import Exercise
+from .base import ExerciseWidget
+
+
+class BudgetWidget(ExerciseWidget):
+    """A box per heading (0 to the total); the total says how much is left to share."""
+
+    kind = "budget"
+
+    def _build_body(self) -> list[widgets.Widget]:
+        ex = self.exercise
+        self.shares = {h: self._build_share(h) for h in ex.headings}
+        boxes = widgets.VBox(list(self.shares.values()))
+        boxes.add_class("wk-budget")
+        self.total = widgets.HTML("")
+        self.total.add_class("wk-count")
+        return [boxes, self.total]
+
+    def _build_share(self, heading: str) -> widgets.BoundedIntText:
+        ex = self.exercise
+        share = widgets.BoundedIntText(
+            value=0,
+            min=0,
+            max=ex.total,
+            step=5,
+            description=f"{heading} ({unit(ex).strip()}):",
+            continuous_update=True,
+            style={"description_width": "14em"},
+            layout=widgets.Layout(width="22em"),
+        )
+        share.add_class("wk-budget-share")
+        share.observe(self._on_share_change, names="value")
+        return share
+
+    def _build_footer(self) -> widgets.HBox:
+        footer = super()._build_footer()
+        self._update_total()
+        return footer
+
+    def _on_share_change(self, change: dict[str, Any]) -> None:
+        self._update_total()
+        self._changed()
+
+    def _update_total(self) -> None:
+        answer = self.get_answer()
+        ok = sum(answer.values()) == self.exercise.total
+        self.total.value = f'<span class="{"wk-count-ok" if ok else "wk-count-bad"}">{total_message(self.exercise, answer)}</span>'
+        self.save_button.disabled = not ok
+        self.save_button.tooltip = "Save your answer" if ok else f"The shares must add up to {self.exercise.total} before you can save"
+
+    def get_answer(self) -> dict[str, int]:
+        return {h: box.value for h, box in self.shares.items()}
+
+    def set_answer(self, answer: Any) -> None:
+        for heading, box in self.shares.items():
+            box.value = int(answer.get(heading, 0)) if isinstance(answer, dict) else 0
+        self._update_total()
+
+
+def unit(ex: Exercise) -> str:
+    return "%" if ex.total == 100 else f" of {ex.total}"
+
+
+def total_message(ex: Exercise, shares: dict[str, int]) -> str:
+    """'Total 90%: 10% still to share', or a ✓ once it adds up exactly."""
+    total, u = sum(shares.values()), unit(ex)
+    if total == ex.total:
+        return f"✓ Total {total}{u}: it adds up. You can save."
+    if total < ex.total:
+        return f"✗ Total {total}{u}: {ex.total - total}{u} still to share out before you can save."
+    return f"✗ Total {total}{u}: {total - ex.total}{u} too much; take some away before you can save."

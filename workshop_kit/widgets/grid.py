@@ -1,0 +1,191 @@
+"""Grid exercises: items placed on two axes and tagged, with a live chart of the four
+quadrants (for an interest × influence map, Mendelow's: manage closely, keep satisfied,
+keep informed, monitor)."""
+
+from __future__ import annotations
+
+import html
+import io
+from typing import Any, Callable
+
+import ipywidgets as widgets
+
+from ..catalogue import Exercise
+from ..compare import quadrant_names, quadrant_of
+from .base import ExerciseWidget
+from .log import control_value, field_control, field_value
+
+LABEL_WIDTH = {"description_width": "11em"}
+MARKERS = ["o", "s", "^", "D", "v", "P", "X", "*"]
+
+
+class GridItem(widgets.VBox):
+    """One item: its name, its place on both axes, its tag, extra fields, and Remove."""
+
+    def __init__(self, ex: Exercise, on_change: Callable[[dict], None], on_remove: Callable[[GridItem], None]):
+        super().__init__()
+        self.add_class("wk-row")
+        mid = (ex.min + ex.max) // 2
+        self.name = widgets.Text(description=f"{ex.item_label}:", placeholder=f"Up to {ex.max_length} characters", style=LABEL_WIDTH, continuous_update=False, layout=widgets.Layout(width="95%"))
+        self.name.add_class("wk-grid-name")
+        self.x = widgets.IntSlider(value=mid, min=ex.min, max=ex.max, description=f"{ex.x_axis.label}:", style=LABEL_WIDTH, continuous_update=False)
+        self.y = widgets.IntSlider(value=mid, min=ex.min, max=ex.max, description=f"{ex.y_axis.label}:", style=LABEL_WIDTH, continuous_update=False)
+        self.x.add_class("wk-grid-x")
+        self.y.add_class("wk-grid-y")
+        self.tag = widgets.Dropdown(options=list(ex.tags), value=ex.tags[0], description=f"{ex.tag_label}:", style=LABEL_WIDTH)
+        self.tag.add_class("wk-grid-tag")
+        self.fields = {f.name: field_control(f, LABEL_WIDTH) for f in ex.fields}
+        for control in [self.name, self.x, self.y, self.tag, *self.fields.values()]:
+            control.observe(on_change, names="value")
+        self.heading = widgets.HTML("")
+        self.remove_button = widgets.Button(description="Remove", icon="trash")
+        self.remove_button.add_class("wk-remove")
+        self.remove_button.on_click(lambda _button: on_remove(self))
+        self.children = [self.heading, self.name, self.tag, self.x, self.y, *self.fields.values(), self.remove_button]
+
+    def values(self, ex: Exercise) -> dict[str, Any]:
+        item = {"name": self.name.value, "x": self.x.value, "y": self.y.value, "tag": self.tag.value}
+        item.update({f.name: field_value(f, self.fields[f.name].value) for f in ex.fields})
+        return item
+
+    def show(self, ex: Exercise, item: dict[str, Any]) -> None:
+        self.name.value = str(item.get("name", ""))
+        self.x.value = min(max(int(item.get("x", self.x.value)), ex.min), ex.max)
+        self.y.value = min(max(int(item.get("y", self.y.value)), ex.min), ex.max)
+        if item.get("tag") in ex.tags:
+            self.tag.value = item["tag"]
+        for f in ex.fields:
+            self.fields[f.name].value = control_value(f, item.get(f.name))
+
+
+class GridWidget(ExerciseWidget):
+    """Items to add and remove, each placed and tagged; the chart and a text summary follow."""
+
+    kind = "grid"
+
+    def _build_body(self) -> list[widgets.Widget]:
+        ex = self.exercise
+        self.items: list[GridItem] = []
+        self.items_box = widgets.VBox([], layout=widgets.Layout(width="480px", min_width="360px"))
+        self.items_box.add_class("wk-rows")
+        self.add_button = widgets.Button(description=f"Add {ex.item_label.lower()}", icon="plus")
+        self.add_button.add_class("wk-add")
+        self.add_button.on_click(self._on_add_click)
+        self.chart = widgets.Image(format="png", layout=widgets.Layout(width="440px", height="auto"))
+        self.chart.add_class("wk-grid-chart")
+        self.summary = widgets.HTML("")
+        self.summary.add_class("wk-grid-summary")
+        with self._quietly():
+            self.add_item()
+        left = widgets.VBox([self.items_box, self.add_button])
+        right = widgets.VBox([self.chart, self.summary], layout=widgets.Layout(width="460px"))
+        return [widgets.HBox([left, right], layout=widgets.Layout(flex_flow="row wrap", gap="16px", align_items="flex-start"))]
+
+    def add_item(self, values: dict[str, Any] | None = None) -> GridItem:
+        """Append an item (empty, or filled from a stored item)."""
+        item = GridItem(self.exercise, self._on_item_change, self.remove_item)
+        if values is not None:
+            item.show(self.exercise, values)
+        self.items.append(item)
+        self._refresh()
+        self._changed()
+        return item
+
+    def remove_item(self, item: GridItem) -> None:
+        """Take an item off the grid (nothing is saved until Save)."""
+        self.items.remove(item)
+        self._refresh()
+        self._changed()
+
+    def _refresh(self) -> None:
+        for i, item in enumerate(self.items, start=1):
+            item.heading.value = f"<strong>{html.escape(self.exercise.item_label)} {i}</strong>"
+            item.remove_button.description = f"Remove {self.exercise.item_label.lower()} {i}"
+        self.items_box.children = list(self.items)
+        self.add_button.disabled = len(self.items) >= self.exercise.max_rows
+        self._redraw()
+
+    def _redraw(self) -> None:
+        answer = self.get_answer()
+        self.chart.value = draw_grid(self.exercise, answer)
+        self.summary.value = summary_html(self.exercise, answer)
+
+    def _on_add_click(self, button: widgets.Button) -> None:
+        self.add_item()
+
+    def _on_item_change(self, change: dict[str, Any]) -> None:
+        self._redraw()
+        self._changed()
+
+    def get_answer(self) -> list[dict[str, Any]]:
+        return [item.values(self.exercise) for item in self.items]
+
+    def set_answer(self, answer: Any) -> None:
+        self.items = []
+        for values in answer if isinstance(answer, list) else []:
+            self.add_item(values)
+        if not self.items:
+            self.add_item()
+        self._refresh()
+
+
+# --- plain functions --------------------------------------------------------------------------
+
+
+def summary_html(ex: Exercise, items: list[dict[str, Any]]) -> str:
+    """The chart in words: each quadrant with the names in it (escaped)."""
+    groups: dict[str, list[str]] = {name: [] for name in quadrant_names(ex).values()}
+    for item in items:
+        groups[quadrant_of(ex, item["x"], item["y"])].append(item["name"].strip() or "(no name yet)")
+    lines = [f"<li><strong>{html.escape(q)}</strong> ({len(names)}): {html.escape(', '.join(names)) or '—'}</li>" for q, names in groups.items()]
+    return f"<ul>{''.join(lines)}</ul>"
+
+
+def draw_grid(ex: Exercise, items: list[dict[str, Any]]) -> bytes:
+    """A PNG of the four quadrants with each item placed and marked by its tag (shape and colour)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(5.6, 4.8), dpi=100)
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot(1, 1, 1)
+    lo, hi = ex.min - 0.5, ex.max + 0.5
+    mid = (ex.min + ex.max) / 2 + (0.5 if (ex.max - ex.min) % 2 == 0 else 0)
+    ax.set_xlim(lo, hi)
+    ax.set_ylim(lo, hi)
+    ax.axvline(mid, color="#8a8f94", linewidth=1)
+    ax.axhline(mid, color="#8a8f94", linewidth=1)
+    for (high_x, high_y), name in quadrant_names(ex).items():
+        ax.text(
+            hi - 0.2 if high_x else lo + 0.2,
+            hi - 0.2 if high_y else lo + 0.2,
+            name,
+            ha="right" if high_x else "left",
+            va="top" if high_y else "bottom",
+            fontsize=9,
+            color="#425563",
+            style="italic",
+        )
+    for i, tag in enumerate(ex.tags):
+        placed = [it for it in items if it["tag"] == tag]
+        if not placed:
+            continue
+        ax.scatter([it["x"] for it in placed], [it["y"] for it in placed], marker=MARKERS[i % len(MARKERS)], color=f"C{i % 10}", s=60, label=tag, zorder=3)
+        for it in placed:
+            ax.annotate(_short(it["name"]), (it["x"], it["y"]), textcoords="offset points", xytext=(6, 4), fontsize=8)
+    ax.set_xlabel(f"{ex.x_axis.label}: {ex.x_axis.low} → {ex.x_axis.high}")
+    ax.set_ylabel(f"{ex.y_axis.label}: {ex.y_axis.low} → {ex.y_axis.high}")
+    ax.set_xticks(range(ex.min, ex.max + 1))
+    ax.set_yticks(range(ex.min, ex.max + 1))
+    if any(it["tag"] in ex.tags for it in items):
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2, fontsize=8, frameon=False, title=ex.tag_label, title_fontsize=8)
+    fig.tight_layout()
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png")
+    return buffer.getvalue()
+
+
+def _short(name: str, limit: int = 22) -> str:
+    name = name.strip() or "(no name yet)"
+    return name if len(name) <= limit else name[: limit - 1] + "…"
+

@@ -1,0 +1,68 @@
+"""Scale exercises: a slider with labelled ends, or a now/target pair side by side."""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+import ipywidgets as widgets
+
+from .base import WIDE_LABEL, ExerciseWidget
+
+
+class ScaleWidget(ExerciseWidget):
+    """One slider, or two (e.g. 'Now' and 'In 12 months') for a paired scale."""
+
+    kind = "scale"
+
+    def _build_body(self) -> list[widgets.Widget]:
+        ex = self.exercise
+        names = ex.pair if ex.paired else ("Your answer",)
+        self.sliders = [self._build_slider(name) for name in names]
+        columns = [self._build_column(name, slider) for name, slider in zip(names, self.sliders)]
+        row = widgets.HBox(columns, layout=widgets.Layout(gap="28px", flex_flow="row wrap"))
+        row.add_class("wk-scale")
+        return [row]
+
+    def _build_slider(self, name: str) -> widgets.IntSlider:
+        ex = self.exercise
+        slider = widgets.IntSlider(
+            value=middle(ex.min, ex.max),
+            min=ex.min,
+            max=ex.max,
+            description=name,
+            style=WIDE_LABEL,
+            continuous_update=False,
+            layout=widgets.Layout(width="100%"),
+        )
+        slider.add_class("wk-slider")
+        slider.observe(self._on_slider_change, names="value")
+        return slider
+
+    def _build_column(self, name: str, slider: widgets.IntSlider) -> widgets.VBox:
+        ex = self.exercise
+        ends = widgets.HTML(
+            f'<div class="wk-ends"><span>{ex.min} = {html.escape(ex.low_label)}</span>'
+            f"<span>{ex.max} = {html.escape(ex.high_label)}</span></div>"
+        )
+        ends.add_class("wk-scale-ends")
+        return widgets.VBox([slider, ends], layout=widgets.Layout(width="420px"))
+
+    def _on_slider_change(self, change: dict[str, Any]) -> None:
+        self._changed()
+
+    def get_answer(self) -> Any:
+        values = [s.value for s in self.sliders]
+        if self.exercise.paired:
+            return {"now": values[0], "target": values[1]}
+        return values[0]
+
+    def set_answer(self, answer: Any) -> None:
+        values = [answer["now"], answer["target"]] if isinstance(answer, dict) else [answer]
+        for slider, value in zip(self.sliders, values):
+            slider.value = min(max(value, slider.min), slider.max)
+
+
+def middle(lo: int, hi: int) -> int:
+    """Where a new slider starts: the middle of the scale, rounded down."""
+    return (lo + hi) // 2
