@@ -1,0 +1,234 @@
+"""The personal development plan: gathering answers, Markdown and HTML, export, the widget."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+import pytest
+
+from workshop_kit import plan as plan_module
+from workshop_kit.catalogue import default_catalogue
+from workshop_kit.plan import PlanExportError, build_plan, development_plan, export_plan, md_escape
+from workshop_kit.store import ResponseStore
+
+WHO = {"participant": "Sam Patel", "cohort": "north-2026"}
+HOSTILE = "<script>alert('x')</script> & <b>bold</b>"
+
+
+@pytest.fixture(autouse=True)
+def _isolated(tmp_path, monkeypatch):
+    monkeypatch.setenv("WORKSHOP_KIT_PROFILE", str(tmp_path / "profile.json"))
+    monkeypatch.delenv("WORKSHOP_KIT_COHORT", raising=False)
+    monkeypatch.delenv("JUPYTERHUB_USER", raising=False)
+    monkeypatch.delenv("WORKSHOP_KIT_PLAN_DIR", raising=False)
+
+
+@pytest.fixture
+def store(tmp_path):
+    with ResponseStore(tmp_path / "answers.sqlite") as s:
+        yield s
+
+
+@pytest.fixture
+def callback_errors(caplog):
+    """ipywidgets only logs exceptions raised in callbacks; collect them so a test can fail on them."""
+    caplog.set_level(logging.WARNING)
+    yield lambda: [r for r in caplog.records if "Exception in callback" in r.getMessage() or r.exc_info]
+
+
+def fill(store):
+    store.save("goal.statement", "Every clinician in our ICS sees one record " + HOSTILE, **WHO)
+    store.save("goal.timeframe", ["3 to 5 years"], **WHO)
+    store.save("goal.ambition", 8, **WHO)
+    store.save("risk.appetite", {"now": 3, "target": 7}, **WHO)
+    store.save("brand.attributes", ["Strategic", "Decisive", "Calm <under> *pressure*"], **WHO)
+    store.save(
+        "system.map",
+        [
+            {"name": "Chief executive", "x": 3, "y": 9, "tag": "My organisation"},
+            {"name": "ICB chief digital officer", "x": 8, "y": 8, "tag": "Local health community (ICS)"},
+        ],
+        **WHO,
+    )
+    store.save(
+        "relationships.log",
+        [{"stakeholder": "Medical director", "deliverable": "Fix single sign-on on wards", "due": "2026-01-31", "status": "Planned"}],
+        **WHO,
+    )
+    store.save("development.needs", ["Coaching", "Finance"], **WHO)
+    store.save("iwe.learning-commitment", "Read one board paper a week from outside IT", **WHO)
+
+
+class TestBuildPlan:
+    def test_empty_store_lists_every_exercise_as_missing(self, store):
+        """With no answers, every exercise is in the plan as 'not answered yet', pointing to its notebook."""
+        plan = build_plan(store, **WHO)
+        catalogue = default_catalogue()
+        assert plan.total == len(catalogue.exercises)
+        assert plan.answered == 0
+        item = next(i for s in plan.sections for i in s.items if i.exercise_id == "risk.appetite")
+        assert item.missing_note == "not answered yet — see notebook 02"
+
+    def test_reading_does_not_create_the_store(self, tmp_path):
+        """Building a plan from a store file that does not exist yet does not create it."""
+        path = tmp_path / "never.sqlite"
+        plan = build_plan(ResponseStore(path), **WHO)
+        assert plan.answered == 0
+        assert not path.exists()
+
+    def test_answers_are_gathered(self, store):
+        """Saved answers appear in their sections, and the highlights draw on them."""
+        fill(store)
+        plan = build_plan(store, **WHO, today=dt.date(2026, 2, 3))
+        assert plan.answered == 9
+        labels = [h.label for h in plan.highlights]
+        assert labels == [
+            "My audacious goal",
+            "My appetite for risk",
+            "What I want to be known for",
+            "My key stakeholders",
+            "My commitments",
+            "My development needs",
+        ]
+        assert all(h.answered for h in plan.highlights)
+        assert plan.file_stem == "development-plan-sam-patel-2026-02-03"
+
+    def test_only_this_participant(self, store):
+        """Another participant's answers never appear in the plan."""
+        store.save("goal.statement", "Someone else's goal", participant="Alex", cohort="north-2026")
+        plan = build_plan(store, **WHO)
+        assert plan.answered == 0
+        assert "Someone else" not in plan.to_markdown()
+
+    def test_dimensions_follow_the_model_order(self, store):
+        """Answers are counted by Healthcare Leadership Model dimension, in the model's own order."""
+        plan = build_plan(store, **WHO)
+        names = [d.dimension for d in plan.dimensions]
+        order = [d for d in plan_module.HLM_DIMENSIONS if d in names]
+        assert names == order
+        tagged = [e for e in default_catalogue().exercises if e.dimension]
+        assert sum(d.total for d in plan.dimensions) == len(tagged)
+
+
+class TestMarkdown:
+    def test_readable(self, store):
+        """The Markdown plan has a dated title, the highlights and the risk shift in words."""
+        fill(store)
+        text = build_plan(store, **WHO, today=dt.date(2026, 2, 3)).to_markdown()
+        assert text.startswith("# Personal development plan: Sam Patel")
+        assert "Made on: 3 February 2026" in text
+        assert "## At a glance" in text
+        assert "A shift of 4 points towards “Bold”." in text
+        assert "- Coaching" in text
+        assert "Owen Powell and Gareth Baxendale" in text
+        assert "not answered yet — see notebook 01" in text
+
+    def test_participant_text_is_escaped(self, store):
+        """Markup typed by the participant is backslash-escaped, so no renderer runs it."""
+        fill(store)
+        text = build_plan(store, **WHO).to_markdown()
+        assert "<script>" not in text
+        assert r"\<script\>" in text
+
+    def test_md_escape_line_starts(self):
+        """Text that would start a list or heading is escaped."""
+        assert md_escape("- not a list") == r"\- not a list"
+        assert md_escape("2026. a year") == r"2026\. a year"
+        assert md_escape("# no heading") == r"\# no heading"
+
+
+class TestHtml:
+    def test_hostile_text_escaped(self, store):
+        """A <script> typed into any answer is shown as text in the HTML plan, never as markup."""
+        fill(store)
+        store.save("risk.limits", HOSTILE, **WHO)
+        page = build_plan(store, participant="Sam Patel", cohort="north-2026").to_html()
+        assert "<script>" not in page
+        assert "<b>bold</b>" not in page
+        assert "&lt;script&gt;" in page
+        assert "Calm &lt;under&gt; *pressure* (my own)" in page
+
+    def test_hostile_name_escaped(self, store):
+        """Names are escaped too (the store's name rules already refuse angle brackets; the plan does not rely on that)."""
+        plan = build_plan(store, **WHO)
+        plan = plan_module.Plan(**{**plan.__dict__, "participant": "<img src=x onerror=alert(1)>"})
+        assert "<img" not in plan.to_html()
+
+    def test_standalone_page(self, store):
+        """The HTML plan is a complete page with a title and its own styles."""
+        page = build_plan(store, **WHO).to_html()
+        assert page.startswith("<!DOCTYPE html>")
+        assert "<title>Personal development plan: Sam Patel" in page
+        assert "<style>" in page
+
+
+class TestExport:
+    def test_writes_both_files(self, store, tmp_path):
+        """Export writes a Markdown and an HTML file into the chosen folder, creating it."""
+        fill(store)
+        plan = build_plan(store, **WHO, today=dt.date(2026, 2, 3))
+        paths = export_plan(plan, tmp_path / "my plans")
+        assert paths.markdown.name == "development-plan-sam-patel-2026-02-03.md"
+        assert paths.html.read_text(encoding="utf-8") == plan.to_html()
+        assert paths.markdown.read_text(encoding="utf-8") == plan.to_markdown()
+        assert sorted(p.name for p in (tmp_path / "my plans").iterdir()) == [paths.html.name, paths.markdown.name]
+
+    def test_default_folder_from_env(self, store, tmp_path, monkeypatch):
+        """WORKSHOP_KIT_PLAN_DIR chooses the default folder."""
+        monkeypatch.setenv("WORKSHOP_KIT_PLAN_DIR", str(tmp_path / "plans"))
+        paths = export_plan(build_plan(store, **WHO))
+        assert paths.html.parent == tmp_path / "plans"
+
+    def test_default_folder_documents_then_home(self, tmp_path, monkeypatch):
+        """Without the variable, Documents is used if it exists, else the home folder."""
+        monkeypatch.setenv("HOME", str(tmp_path))
+        assert plan_module.default_plan_folder() == tmp_path
+        (tmp_path / "Documents").mkdir()
+        assert plan_module.default_plan_folder() == tmp_path / "Documents"
+
+    def test_unwritable_folder(self, store, tmp_path):
+        """A folder that cannot be made gives a plain-English error."""
+        blocker = tmp_path / "a-file"
+        blocker.write_text("x")
+        with pytest.raises(PlanExportError, match="could not be saved in the folder"):
+            export_plan(build_plan(store, **WHO), blocker / "sub")
+
+
+class TestWidget:
+    def test_page_load_writes_nothing(self, tmp_path):
+        """Showing the widget neither creates the store nor writes a file."""
+        path = tmp_path / "answers.sqlite"
+        w = development_plan(ResponseStore(path), folder=str(tmp_path / "out"), **WHO)
+        assert "0 of 36" in w.intro.value
+        assert not path.exists()
+        assert not (tmp_path / "out").exists()
+
+    def test_export_button(self, store, tmp_path, callback_errors):
+        """Pressing Export writes both files and says where they went."""
+        fill(store)
+        w = development_plan(store, folder=str(tmp_path / "out"), **WHO)
+        w.export_button.click()
+        assert not callback_errors()
+        files = sorted(p.suffix for p in (tmp_path / "out").iterdir())
+        assert files == [".html", ".md"]
+        assert "Your plan is saved" in w.status.value
+        assert str(tmp_path / "out") in w.status.value
+        assert "<script>" not in w.preview.value
+
+    def test_export_error_shown(self, store, tmp_path, callback_errors):
+        """A bad folder is reported in the status line, not as a traceback."""
+        blocker = tmp_path / "a-file"
+        blocker.write_text("x")
+        w = development_plan(store, folder=str(blocker / "sub"), **WHO)
+        w.export_button.click()
+        assert not callback_errors()
+        assert "Not saved." in w.status.value
+
+    def test_refresh_picks_up_new_answers(self, store, callback_errors):
+        """Refresh re-reads the store."""
+        w = development_plan(store, **WHO)
+        store.save("goal.ambition", 6, **WHO)
+        w.refresh_button.click()
+        assert not callback_errors()
+        assert "1 of 36" in w.intro.value

@@ -1,0 +1,736 @@
+"""The personal development plan: one participant's saved answers, gathered into a document to keep.
+
+``build_plan(store, participant, cohort)`` reads the participant's latest answer to every
+exercise in the catalogue and returns a :class:`Plan`.  ``Plan.to_markdown()`` and
+``Plan.to_html()`` render it (the HTML through Jinja2 with autoescaping, so anything the
+participant typed is shown as text, never run as markup); ``export_plan`` writes both files
+into a folder; ``development_plan()`` is the notebook widget with an "Export my plan" button.
+
+Reading never writes: building a plan from a store that does not exist yet shows every
+exercise as "not answered yet" without creating the store.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import html
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import ipywidgets as widgets
+from markupsafe import Markup
+
+from ._version import __version__
+from .catalogue import Catalogue, Exercise, Section
+from .errors import KitError
+from .identity import current_identity
+from .store import default_store
+
+PLAN_DIR_ENV = "WORKSHOP_KIT_PLAN_DIR"
+
+CREDIT = (
+    'Made with workshop-kit, a workshop based on "Becoming a successful leader" '
+    "(Health CIO Handbook, chapter 4) by Owen Powell and Gareth Baxendale."
+)
+
+# The Healthcare Leadership Model's nine dimensions (NHS Leadership Academy, 2013), in its order.
+HLM_DIMENSIONS = (
+    "Inspiring shared purpose",
+    "Leading with care",
+    "Evaluating information",
+    "Connecting our service",
+    "Sharing the vision",
+    "Engaging the team",
+    "Holding to account",
+    "Developing capability",
+    "Influencing for results",
+)
+
+NEXT_STEPS = (
+    "Read this plan again in three months and mark what has changed.",
+    "Take it to your next appraisal or supervision and agree one piece of support.",
+    "Try the Healthcare Leadership Model self-assessment, or ask for its 360° feedback, "
+    "for the dimensions you touched least.",
+    "Keep the commitments you made to colleagues: a promise kept builds more trust than any plan.",
+)
+
+
+class PlanExportError(KitError):
+    """The plan could not be written to the chosen folder."""
+
+
+# --- the plan's parts --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Block:
+    """One piece of a rendered answer: a paragraph, a bulleted list or a table of plain text."""
+
+    kind: str  # "text", "list" or "table"
+    text: str = ""
+    items: tuple[str, ...] = ()
+    headers: tuple[str, ...] = ()
+    rows: tuple[tuple[str, ...], ...] = ()
+
+
+@dataclass(frozen=True)
+class PlanItem:
+    """One exercise in the plan, with the participant's answer (or a note that it is missing)."""
+
+    exercise_id: str
+    title: str
+    prompt: str
+    dimension: str
+    notebook: str  # two digits, e.g. "02"
+    blocks: tuple[Block, ...] = ()
+    saved_at: dt.datetime | None = None
+
+    @property
+    def answered(self) -> bool:
+        return self.saved_at is not None
+
+    @property
+    def missing_note(self) -> str:
+        return f"not answered yet — see notebook {self.notebook}"
+
+
+@dataclass(frozen=True)
+class PlanSection:
+    """One section of the workshop and the participant's answers to its exercises."""
+
+    number: int
+    title: str
+    notebook: str
+    items: tuple[PlanItem, ...]
+
+
+@dataclass(frozen=True)
+class Highlight:
+    """One line of the plan's "at a glance" summary, drawn from one or more exercises."""
+
+    label: str
+    blocks: tuple[Block, ...]
+    notebook: str
+
+    @property
+    def answered(self) -> bool:
+        return bool(self.blocks)
+
+    @property
+    def missing_note(self) -> str:
+        return f"not answered yet — see notebook {self.notebook}"
+
+
+@dataclass(frozen=True)
+class DimensionCount:
+    """How many of the exercises building one Healthcare Leadership Model dimension were answered."""
+
+    dimension: str
+    answered: int
+    total: int
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A participant's personal development plan, ready to render as Markdown or HTML."""
+
+    participant: str
+    cohort: str
+    made_on: dt.date
+    highlights: tuple[Highlight, ...]
+    sections: tuple[PlanSection, ...]
+    dimensions: tuple[DimensionCount, ...]
+    kit_version: str = __version__
+
+    @property
+    def answered(self) -> int:
+        return sum(item.answered for s in self.sections for item in s.items)
+
+    @property
+    def total(self) -> int:
+        return sum(len(s.items) for s in self.sections)
+
+    @property
+    def made_on_text(self) -> str:
+        return f"{self.made_on.day} {self.made_on:%B %Y}"
+
+    @property
+    def file_stem(self) -> str:
+        """A safe file name (no extension): development-plan-<name>-<date>."""
+        slug = re.sub(r"[^\w]+", "-", self.participant.casefold()).strip("-_")[:40] or "participant"
+        return f"development-plan-{slug}-{self.made_on.isoformat()}"
+
+    def to_markdown(self) -> str:
+        """The plan as a Markdown document, readable as plain text; participant text is escaped."""
+        return _markdown(self)
+
+    def to_html(self, *, fragment: bool = False) -> str:
+        """The plan as a standalone HTML page (or, with ``fragment=True``, just its body)."""
+        template = _jinja().get_template("fragment" if fragment else "page")
+        return template.render(plan=self, credit=CREDIT, next_steps=NEXT_STEPS)
+
+
+# --- building ----------------------------------------------------------------------------
+
+
+def notebook_number(section: Section) -> str:
+    """The two-digit number of a section's notebook, e.g. "02"."""
+    return f"{section.number:02d}"
+
+
+def notebook_file(section: Section) -> str:
+    """The file name of a section's notebook, e.g. "02-risk.ipynb"."""
+    return f"{section.number:02d}-{section.id}.ipynb"
+
+
+def saved_answers(store: Any, participant: str, cohort: str) -> dict[str, Any]:
+    """The participant's latest answers by exercise id, without creating a store that does not exist yet."""
+    if _missing_sqlite_file(store):
+        return {}
+    return store.my_answers(participant=participant, cohort=cohort)
+
+
+def _missing_sqlite_file(store: Any) -> bool:
+    if not getattr(store, "is_sqlite", False):
+        return False
+    from sqlalchemy.engine import make_url
+
+    database = make_url(store.url).database
+    return bool(database) and database != ":memory:" and not Path(database).exists()
+
+
+def build_plan(store: Any, participant: str, cohort: str, *, catalogue: Catalogue | None = None, today: dt.date | None = None) -> Plan:
+    """Gather one participant's latest answers, section by section, into a :class:`Plan`."""
+    catalogue = catalogue or store.catalogue
+    answers = saved_answers(store, participant, cohort)
+    numbers = {s.id: notebook_number(s) for s in catalogue.sections}
+    items: dict[str, PlanItem] = {}
+    sections = []
+    for section in catalogue.sections:
+        section_items = []
+        for exercise in catalogue.exercises_in(section.id):
+            response = answers.get(exercise.id)
+            item = PlanItem(
+                exercise_id=exercise.id,
+                title=exercise.title,
+                prompt=exercise.prompt,
+                dimension=exercise.dimension,
+                notebook=numbers[section.id],
+                blocks=answer_blocks(exercise, response.answer) if response else (),
+                saved_at=response.saved_at if response else None,
+            )
+            items[exercise.id] = item
+            section_items.append(item)
+        sections.append(PlanSection(section.number, section.title, numbers[section.id], tuple(section_items)))
+    highlights = tuple(h for h in (build(catalogue, answers, numbers) for build in _HIGHLIGHTS) if h is not None)
+    return Plan(
+        participant=participant,
+        cohort=cohort,
+        made_on=today or dt.date.today(),
+        highlights=highlights,
+        sections=tuple(sections),
+        dimensions=_dimensions(items.values()),
+    )
+
+
+def _dimensions(items: Any) -> tuple[DimensionCount, ...]:
+    counts: dict[str, list[int]] = {}
+    for item in items:
+        if item.dimension:
+            answered_total = counts.setdefault(item.dimension, [0, 0])
+            answered_total[0] += item.answered
+            answered_total[1] += 1
+    order = {name: i for i, name in enumerate(HLM_DIMENSIONS)}
+    names = sorted(counts, key=lambda d: (order.get(d, len(order)), d))
+    return tuple(DimensionCount(d, counts[d][0], counts[d][1]) for d in names)
+
+
+# --- answers as blocks ---------------------------------------------------------------------
+
+
+def answer_blocks(exercise: Exercise, answer: Any) -> tuple[Block, ...]:
+    """A saved answer as plain-text blocks, according to its exercise's kind."""
+    try:
+        return _RENDERERS[exercise.kind](exercise, answer)
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError):
+        # The catalogue changed after this answer was saved; show it as it was stored.
+        return (Block("text", text=str(answer)),)
+
+
+def _scale(ex: Exercise, answer: Any) -> tuple[Block, ...]:
+    ends = f"on a scale from {ex.min} ({ex.low_label}) to {ex.max} ({ex.high_label})"
+    if not ex.paired:
+        return (Block("text", text=f"{int(answer)}, {ends}."),)
+    now, target = int(answer["now"]), int(answer["target"])
+    line = f"{ex.pair[0]}: {now} · {ex.pair[1]}: {target}, {ends}."
+    return (Block("text", text=f"{line}\n{shift_words(ex, now, target)}"),)
+
+
+def shift_words(ex: Exercise, now: int, target: int) -> str:
+    """The move between a paired scale's two answers, in words."""
+    gap = target - now
+    if gap == 0:
+        return "No change wanted."
+    towards = ex.high_label if gap > 0 else ex.low_label
+    points = "point" if abs(gap) == 1 else "points"
+    return f"A shift of {abs(gap)} {points} towards “{towards}”."
+
+
+def _pick(ex: Exercise, answer: Any) -> tuple[Block, ...]:
+    picks = [str(p) for p in answer]
+    if not picks:
+        return (Block("text", text="None of these."),)
+    known = set(ex.options)
+    return (Block("list", items=tuple(p if p in known else f"{p} (my own)" for p in picks)),)
+
+
+def _text(ex: Exercise, answer: Any) -> tuple[Block, ...]:
+    return (Block("text", text=str(answer)),)
+
+
+def _budget(ex: Exercise, answer: Any) -> tuple[Block, ...]:
+    unit = "%" if ex.total == 100 else f" of {ex.total}"
+    rows = tuple((h, f"{int(answer[h])}{unit}") for h in ex.headings)
+    return (Block("table", headers=("Heading", "Share"), rows=rows),)
+
+
+def grid_position(ex: Exercise, x: int, y: int) -> str:
+    """Where an item sits on a grid: Mendelow's four actions for an influence × interest map."""
+    mid = (ex.min + ex.max) / 2
+    high_x, high_y = x > mid, y > mid
+    if ex.x_axis.label.casefold() == "interest" and ex.y_axis.label.casefold() in ("influence", "power"):
+        return {(True, True): "Manage closely", (False, True): "Keep satisfied", (True, False): "Keep informed", (False, False): "Monitor"}[
+            (high_x, high_y)
+        ]
+    return f"{'High' if high_y else 'Low'} {ex.y_axis.label.casefold()}, {'high' if high_x else 'low'} {ex.x_axis.label.casefold()}"
+
+
+def _grid(ex: Exercise, answer: Any) -> tuple[Block, ...]:
+    headers = (ex.item_label, ex.tag_label, ex.x_axis.label, ex.y_axis.label, "Where it sits", *(f.label for f in ex.fields))
+    rows = tuple(
+        (
+            str(item["name"]),
+            str(item["tag"]),
+            str(item["x"]),
+            str(item["y"]),
+            grid_position(ex, int(item["x"]), int(item["y"])),
+            *(_cell(item.get(f.name)) for f in ex.fields),
+        )
+        for item in answer
+    )
+    return (Block("table", headers=headers, rows=rows),)
+
+
+def _log(ex: Exercise, answer: Any) -> tuple[Block, ...]:
+    headers = tuple(f.label for f in ex.fields)
+    rows = tuple(tuple(_cell(row.get(f.name)) for f in ex.fields) for row in answer)
+    return (Block("table", headers=headers, rows=rows),)
+
+
+def _cell(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+_RENDERERS = {"scale": _scale, "pick": _pick, "text": _text, "budget": _budget, "grid": _grid, "log": _log}
+
+
+# --- the "at a glance" summary ---------------------------------------------------------------
+
+
+def _answer(catalogue: Catalogue, answers: dict[str, Any], exercise_id: str) -> tuple[Exercise | None, Any]:
+    if exercise_id not in catalogue:
+        return None, None
+    response = answers.get(exercise_id)
+    return catalogue.exercise(exercise_id), (response.answer if response else None)
+
+
+def _number(catalogue: Catalogue, numbers: dict[str, str], exercise_id: str) -> str:
+    return numbers[catalogue.exercise(exercise_id).section]
+
+
+def _goal(catalogue: Catalogue, answers: dict[str, Any], numbers: dict[str, str]) -> Highlight | None:
+    ex, goal = _answer(catalogue, answers, "goal.statement")
+    if ex is None:
+        return None
+    blocks: list[Block] = []
+    if goal is not None:
+        blocks.append(Block("text", text=str(goal)))
+        details = []
+        _, when = _answer(catalogue, answers, "goal.timeframe")
+        if when:
+            details.append(f"Time frame: {', '.join(map(str, when))}")
+        ambition_ex, ambition = _answer(catalogue, answers, "goal.ambition")
+        if ambition is not None and ambition_ex is not None:
+            details.append(f"Ambition: {ambition} out of {ambition_ex.max}")
+        _, aims = _answer(catalogue, answers, "goal.aims")
+        if aims:
+            details.append(f"Serves: {', '.join(map(str, aims))}")
+        if details:
+            blocks.append(Block("list", items=tuple(details)))
+    return Highlight("My audacious goal", tuple(blocks), _number(catalogue, numbers, "goal.statement"))
+
+
+def _risk(catalogue: Catalogue, answers: dict[str, Any], numbers: dict[str, str]) -> Highlight | None:
+    ex, appetite = _answer(catalogue, answers, "risk.appetite")
+    if ex is None:
+        return None
+    blocks = answer_blocks(ex, appetite) if appetite is not None else ()
+    return Highlight("My appetite for risk", tuple(blocks), _number(catalogue, numbers, "risk.appetite"))
+
+
+def _brand(catalogue: Catalogue, answers: dict[str, Any], numbers: dict[str, str]) -> Highlight | None:
+    ex, picks = _answer(catalogue, answers, "brand.attributes")
+    if ex is None:
+        return None
+    blocks = answer_blocks(ex, picks) if picks is not None else ()
+    return Highlight("What I want to be known for", tuple(blocks), _number(catalogue, numbers, "brand.attributes"))
+
+
+_MENDELOW_ORDER = {"Manage closely": 0, "Keep satisfied": 1, "Keep informed": 2, "Monitor": 3}
+
+
+def _stakeholders(catalogue: Catalogue, answers: dict[str, Any], numbers: dict[str, str]) -> Highlight | None:
+    ex, items = _answer(catalogue, answers, "system.map")
+    if ex is None:
+        return None
+    blocks: tuple[Block, ...] = ()
+    if items:
+        try:
+            placed = sorted(
+                ((grid_position(ex, int(i["x"]), int(i["y"])), str(i["name"]), str(i["tag"])) for i in items),
+                key=lambda t: (_MENDELOW_ORDER.get(t[0], 9), t[1].casefold()),
+            )
+            blocks = (Block("list", items=tuple(f"{name} ({tag}): {where}" for where, name, tag in placed)),)
+        except (KeyError, TypeError, ValueError):
+            blocks = answer_blocks(ex, items)
+    return Highlight("My key stakeholders", blocks, _number(catalogue, numbers, "system.map"))
+
+
+def _commitments(catalogue: Catalogue, answers: dict[str, Any], numbers: dict[str, str]) -> Highlight | None:
+    log_ex, rows = _answer(catalogue, answers, "relationships.log")
+    learn_ex, learning = _answer(catalogue, answers, "iwe.learning-commitment")
+    if log_ex is None and learn_ex is None:
+        return None
+    lines = []
+    for row in rows or ():
+        if not isinstance(row, dict) or not row.get("deliverable"):
+            continue
+        line = str(row["deliverable"])
+        if row.get("stakeholder"):
+            line += f" (for {row['stakeholder']}"
+            line += f", due {row['due']})" if row.get("due") else ")"
+        elif row.get("due"):
+            line += f" (due {row['due']})"
+        if row.get("status"):
+            line += f" — {row['status']}"
+        lines.append(line)
+    if learning:
+        lines.append(f"Learning: {learning}")
+    blocks = (Block("list", items=tuple(lines)),) if lines else ()
+    first = "relationships.log" if log_ex is not None else "iwe.learning-commitment"
+    return Highlight("My commitments", blocks, _number(catalogue, numbers, first))
+
+
+def _needs(catalogue: Catalogue, answers: dict[str, Any], numbers: dict[str, str]) -> Highlight | None:
+    ex, needs = _answer(catalogue, answers, "development.needs")
+    if ex is None:
+        return None
+    blocks = answer_blocks(ex, needs) if needs is not None else ()
+    return Highlight("My development needs", tuple(blocks), _number(catalogue, numbers, "development.needs"))
+
+
+_HIGHLIGHTS = (_goal, _risk, _brand, _stakeholders, _commitments, _needs)
+
+
+# --- Markdown --------------------------------------------------------------------------------
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|!~&])")
+_MD_BULLET = re.compile(r"^(\s*)([-+=])", re.MULTILINE)
+_MD_NUMBERED = re.compile(r"^(\s*\d+)([.)])", re.MULTILINE)
+
+
+def md_escape(text: str) -> str:
+    """Text safe to put in Markdown: markup characters are backslash-escaped, so it shows as typed."""
+    escaped = _MD_SPECIAL.sub(r"\\\1", str(text))
+    escaped = _MD_BULLET.sub(r"\1\\\2", escaped)
+    return _MD_NUMBERED.sub(r"\1\\\2", escaped)
+
+
+def _md_cell(text: str) -> str:
+    return md_escape(" ".join(str(text).split())) or " "
+
+
+def _md_blocks(blocks: tuple[Block, ...]) -> list[str]:
+    out: list[str] = []
+    for block in blocks:
+        if block.kind == "text":
+            lines = str(block.text).split("\n")
+            out.append("\n".join(f"> {md_escape(line)}".rstrip() for line in lines))
+        elif block.kind == "list":
+            out.append("\n".join(f"- {_md_cell(item)}" for item in block.items))
+        else:
+            table = ["| " + " | ".join(_md_cell(h) for h in block.headers) + " |", "|" + "---|" * len(block.headers)]
+            table += ["| " + " | ".join(_md_cell(c) for c in row) + " |" for row in block.rows]
+            out.append("\n".join(table))
+        out.append("")
+    return out
+
+
+def _markdown(plan: Plan) -> str:
+    lines = [
+        f"# Personal development plan: {md_escape(plan.participant)}",
+        "",
+        f"- Cohort: {md_escape(plan.cohort)}",
+        f"- Made on: {plan.made_on_text}",
+        f"- Exercises answered: {plan.answered} of {plan.total}",
+        "",
+        f"*{md_escape(CREDIT)}*",
+        "",
+        "## At a glance",
+        "",
+    ]
+    for highlight in plan.highlights:
+        lines += [f"### {md_escape(highlight.label)}", ""]
+        lines += _md_blocks(highlight.blocks) if highlight.answered else [f"*{highlight.missing_note}*", ""]
+    lines += ["## Section by section", ""]
+    for section in plan.sections:
+        lines += [f"### {section.number}. {md_escape(section.title)} (notebook {section.notebook})", ""]
+        for item in section.items:
+            lines += [f"#### {md_escape(item.title)}", ""]
+            meta = f"Healthcare Leadership Model: {md_escape(item.dimension)}" if item.dimension else ""
+            if item.answered:
+                meta = "; ".join(x for x in (meta, f"saved {item.saved_at:%d %b %Y}") if x)
+            if meta:
+                lines += [f"*{meta}*", ""]
+            lines += _md_blocks(item.blocks) if item.answered else [f"*{item.missing_note}*", ""]
+    lines += ["## By Healthcare Leadership Model dimension", ""]
+    lines += [f"- {md_escape(d.dimension)}: {d.answered} of {d.total} exercises answered" for d in plan.dimensions]
+    lines += ["", "## Next steps", ""]
+    lines += [f"- {md_escape(step)}" for step in NEXT_STEPS]
+    lines += ["", f"*workshop-kit {plan.kit_version}*", ""]
+    return "\n".join(lines)
+
+
+# --- HTML (Jinja2, autoescaped) -----------------------------------------------------------------
+
+_STYLE = """
+.wk-plan { font-family: system-ui, -apple-system, "Segoe UI", Arial, sans-serif; color: #212b32;
+  line-height: 1.5; max-width: 60rem; }
+.wk-plan h1 { font-size: 1.6rem; margin: 0 0 .4rem; }
+.wk-plan h2 { font-size: 1.3rem; margin: 1.6rem 0 .5rem; border-bottom: 2px solid #005eb8; padding-bottom: .2rem; }
+.wk-plan h3 { font-size: 1.1rem; margin: 1.2rem 0 .4rem; }
+.wk-plan h4 { font-size: 1rem; margin: 1rem 0 .2rem; }
+.wk-plan .wk-meta { color: #4c6272; font-size: .9rem; margin: 0 0 .3rem; }
+.wk-plan .wk-answer { white-space: pre-wrap; margin: .2rem 0 .5rem; padding: .3rem .6rem;
+  border-left: 4px solid #005eb8; background: #f0f4f5; overflow-wrap: anywhere; }
+.wk-plan .wk-missing { font-style: italic; color: #4c6272; margin: .2rem 0 .5rem; }
+.wk-plan table { border-collapse: collapse; margin: .3rem 0 .8rem; font-size: .92rem; }
+.wk-plan th, .wk-plan td { border: 1px solid #aeb7bd; padding: .25rem .5rem; text-align: left;
+  vertical-align: top; overflow-wrap: anywhere; }
+.wk-plan th { background: #e8edee; }
+.wk-plan ul { margin: .2rem 0 .6rem; }
+.wk-plan .wk-credit { font-size: .85rem; color: #4c6272; }
+@media print { .wk-plan h2 { break-after: avoid; } .wk-plan table { break-inside: avoid; } }
+"""
+
+_BLOCKS = """{% macro blocks(bs) %}{% for b in bs %}{% if b.kind == "text" %}<p class="wk-answer">{{ b.text }}</p>
+{% elif b.kind == "list" %}<ul>{% for i in b.items %}<li>{{ i }}</li>{% endfor %}</ul>
+{% else %}<table><thead><tr>{% for h in b.headers %}<th scope="col">{{ h }}</th>{% endfor %}</tr></thead><tbody>
+{% for r in b.rows %}<tr>{% for c in r %}<td>{{ c }}</td>{% endfor %}</tr>{% endfor %}</tbody></table>
+{% endif %}{% endfor %}{% endmacro %}"""
+
+_FRAGMENT = (
+    _BLOCKS
+    + """<div class="wk-plan">
+<h1>Personal development plan: {{ plan.participant }}</h1>
+<p class="wk-meta">Cohort: {{ plan.cohort }} · Made on {{ plan.made_on_text }} ·
+{{ plan.answered }} of {{ plan.total }} exercises answered</p>
+<p class="wk-credit">{{ credit }}</p>
+<h2>At a glance</h2>
+{% for h in plan.highlights %}<h3>{{ h.label }}</h3>
+{% if h.answered %}{{ blocks(h.blocks) }}{% else %}<p class="wk-missing">{{ h.missing_note }}</p>{% endif %}
+{% endfor %}
+<h2>Section by section</h2>
+{% for s in plan.sections %}<h3>{{ s.number }}. {{ s.title }} <span class="wk-meta">(notebook {{ s.notebook }})</span></h3>
+{% for i in s.items %}<h4>{{ i.title }}</h4>
+<p class="wk-meta">{% if i.dimension %}Healthcare Leadership Model: {{ i.dimension }}{% endif %}
+{% if i.answered %}{% if i.dimension %}; {% endif %}saved {{ i.saved_at.strftime("%d %b %Y") }}{% endif %}</p>
+{% if i.answered %}{{ blocks(i.blocks) }}{% else %}<p class="wk-missing">{{ i.missing_note }}</p>{% endif %}
+{% endfor %}{% endfor %}
+<h2>By Healthcare Leadership Model dimension</h2>
+<table><thead><tr><th scope="col">Dimension</th><th scope="col">Exercises answered</th></tr></thead><tbody>
+{% for d in plan.dimensions %}<tr><td>{{ d.dimension }}</td><td>{{ d.answered }} of {{ d.total }}</td></tr>{% endfor %}
+</tbody></table>
+<h2>Next steps</h2>
+<ul>{% for step in next_steps %}<li>{{ step }}</li>{% endfor %}</ul>
+<p class="wk-credit">workshop-kit {{ plan.kit_version }}</p>
+</div>"""
+)
+
+_PAGE = """<!DOCTYPE html>
+<html lang="en-GB">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Personal development plan: {{ plan.participant }} ({{ plan.made_on.isoformat() }})</title>
+<style>{{ style }} body { margin: 2rem; }</style>
+</head>
+<body>
+{% include "fragment" %}
+</body>
+</html>
+"""
+
+
+def _jinja() -> Any:
+    global _ENV
+    if _ENV is None:
+        import jinja2
+
+        _ENV = jinja2.Environment(
+            loader=jinja2.DictLoader({"fragment": _FRAGMENT, "page": _PAGE}),
+            autoescape=True,
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+        )
+        _ENV.globals["style"] = Markup(_STYLE)
+    return _ENV
+
+
+_ENV: Any = None
+
+
+# --- export --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ExportedPlan:
+    """Where an exported plan went."""
+
+    markdown: Path
+    html: Path
+
+
+def default_plan_folder() -> Path:
+    """``WORKSHOP_KIT_PLAN_DIR``, else the user's Documents folder if there is one, else their home folder."""
+    if os.environ.get(PLAN_DIR_ENV):
+        return Path(os.environ[PLAN_DIR_ENV]).expanduser()
+    home = Path.home()
+    documents = home / "Documents"
+    return documents if documents.is_dir() else home
+
+
+def export_plan(plan: Plan, folder: str | os.PathLike[str] | None = None) -> ExportedPlan:
+    """Write the plan as Markdown and HTML into a folder (created if needed); returns both paths."""
+    target = Path(folder).expanduser() if folder not in (None, "") else default_plan_folder()
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+        paths = ExportedPlan(markdown=target / f"{plan.file_stem}.md", html=target / f"{plan.file_stem}.html")
+        for path, text in ((paths.markdown, plan.to_markdown()), (paths.html, plan.to_html())):
+            tmp = path.with_name(path.name + ".part")
+            tmp.write_text(text, encoding="utf-8")
+            os.replace(tmp, path)
+    except OSError as exc:
+        raise PlanExportError(f"Your plan could not be saved in the folder {target} ({exc.strerror or exc}). Try another folder.") from None
+    return paths
+
+
+# --- the notebook widget --------------------------------------------------------------------------
+
+
+def _download_link(text: str, filename: str, mime: str, label: str) -> str:
+    data = base64.b64encode(text.encode("utf-8")).decode("ascii")
+    return f'<a download="{html.escape(filename)}" href="data:{mime};charset=utf-8;base64,{data}">{html.escape(label)}</a>'
+
+
+class DevelopmentPlan(widgets.VBox):
+    """Shows the participant's plan and exports it (Markdown and HTML) to a folder they choose."""
+
+    def __init__(self, store: Any = None, participant: str | None = None, cohort: str | None = None, folder: str | None = None):
+        super().__init__()
+        self.store = store if store is not None else default_store()
+        self._participant, self._cohort = participant, cohort
+        self.participant, self.cohort = "", ""
+        self.plan: Plan | None = None
+        self.add_class("wk-development-plan")
+        self.intro = widgets.HTML()
+        self.refresh_button = widgets.Button(description="Refresh my plan", icon="refresh", tooltip="Read your saved answers again")
+        self.refresh_button.add_class("wk-plan-refresh")
+        self.preview = widgets.HTML(layout=widgets.Layout(width="100%"))
+        self.preview.add_class("wk-plan-preview")
+        self.folder = widgets.Text(
+            value=str(folder or default_plan_folder()),
+            description="Save to folder",
+            style={"description_width": "initial"},
+            layout=widgets.Layout(width="min(40rem, 100%)"),
+        )
+        self.folder.add_class("wk-plan-folder")
+        self.export_button = widgets.Button(description="Export my plan", button_style="primary", icon="download")
+        self.export_button.add_class("wk-plan-export")
+        self.status = widgets.HTML()
+        self.status.add_class("wk-plan-status")
+        self.refresh_button.on_click(self._on_refresh_click)
+        self.export_button.on_click(self._on_export_click)
+        self.children = [
+            self.intro,
+            self.refresh_button,
+            self.preview,
+            widgets.HTML("<h3>Keep a copy</h3>"),
+            self.folder,
+            self.export_button,
+            self.status,
+        ]
+        self.refresh()
+
+    def refresh(self) -> Plan:
+        """Re-read the saved answers and redraw the preview."""
+        who = current_identity(self._participant, self._cohort)
+        self.participant, self.cohort = who.participant, who.cohort
+        self.plan = build_plan(self.store, self.participant, self.cohort)
+        self.intro.value = (
+            f"<p>This plan gathers the answers saved as <strong>{html.escape(self.participant)}</strong> "
+            f"in the cohort <strong>{html.escape(self.cohort)}</strong>: "
+            f"{self.plan.answered} of {self.plan.total} exercises so far. "
+            "Press <em>Refresh my plan</em> after saving more answers.</p>"
+        )
+        self.preview.value = f"<style>{_STYLE}</style>" + self.plan.to_html(fragment=True)
+        return self.plan
+
+    def export(self) -> ExportedPlan | None:
+        """Write both files and say where they went (or what went wrong)."""
+        plan = self.refresh()
+        try:
+            paths = export_plan(plan, self.folder.value.strip() or None)
+        except PlanExportError as exc:
+            self.status.value = f'<p role="alert"><strong>Not saved.</strong> {html.escape(str(exc))}</p>'
+            return None
+        links = " · ".join(
+            (
+                _download_link(plan.to_html(), paths.html.name, "text/html", "Download the HTML copy"),
+                _download_link(plan.to_markdown(), paths.markdown.name, "text/markdown", "Download the Markdown copy"),
+            )
+        )
+        self.status.value = (
+            '<div role="status"><p><strong>Your plan is saved</strong> as two files:</p><ul>'
+            f"<li>{html.escape(str(paths.html))} (open it in a web browser, or print it)</li>"
+            f"<li>{html.escape(str(paths.markdown))} (plain text)</li></ul>"
+            "<p>If this page runs on someone else's computer (a workshop server), "
+            f"use these links to keep a copy on yours: {links}</p></div>"
+        )
+        return paths
+
+    def _on_refresh_click(self, button: Any) -> None:
+        self.refresh()
+
+    def _on_export_click(self, button: Any) -> None:
+        self.export()
+
+
+
+def development_plan(store: Any = None, participant: str | None = None, cohort: str | None = None, folder: str | None = None) -> DevelopmentPlan:
+    """The plan widget for notebook 11: a preview, a folder box and an "Export my plan" button."""
+    return DevelopmentPlan(store=store, participant=participant, cohort=cohort, folder=folder)

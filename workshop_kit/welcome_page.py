@@ -1,0 +1,213 @@
+"""The welcome notebook's two widgets: who you are (name and cohort), and how far you have got.
+
+``welcome()`` shows two text boxes and a Save button; pressing Save checks the names and
+keeps them in the profile (``identity.save_profile``) so every other notebook records
+answers under them.  Nothing is saved when the page loads.  ``progress()`` shows, section
+by section, which exercises the participant has saved, in words (✓ saved / not yet) as
+well as colour, so a returning self-studier knows where to pick up.  Neither writes to the
+response store.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+from typing import Any
+
+import ipywidgets as widgets
+
+from .catalogue import Catalogue
+from .errors import IdentityError
+from .identity import COHORT_ENV, HUB_USER_ENV, current_identity, load_profile, save_profile
+from .plan import notebook_file, notebook_number, saved_answers
+from .store import default_store
+
+_SOURCES = {
+    "explicit": "given to this page",
+    "JupyterHub": "your JupyterHub sign-in",
+    "profile": "the name you saved here earlier",
+    "computer login": "this computer's login name, because no name has been saved yet",
+    COHORT_ENV: "set by your facilitator",
+    "default": "the kit's default for people working on their own",
+}
+
+_CSS = """<style>
+.wk-progress table { border-collapse: collapse; width: 100%; font-size: 0.95rem; }
+.wk-progress th, .wk-progress td { border: 1px solid #aeb7bd; padding: 0.3rem 0.5rem; text-align: left; vertical-align: top; }
+.wk-progress th { background: #e8edee; }
+.wk-progress ul { list-style: none; margin: 0; padding: 0; }
+.wk-progress .wk-done { color: #006435; font-weight: 600; }
+.wk-progress .wk-todo { color: #4c6272; }
+.wk-progress caption { text-align: left; padding: 0 0 0.4rem; }
+</style>"""
+
+
+def _describe_identity(participant: str, cohort: str, participant_source: str, cohort_source: str) -> str:
+    return (
+        f"Your answers are being saved as <strong>{html.escape(participant)}</strong> "
+        f"({html.escape(_SOURCES.get(participant_source, participant_source))}), "
+        f"in the cohort <strong>{html.escape(cohort)}</strong> "
+        f"({html.escape(_SOURCES.get(cohort_source, cohort_source))})."
+    )
+
+
+class Welcome(widgets.VBox):
+    """Name and cohort boxes with a Save button; saves to the profile only when Save is pressed."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.add_class("wk-welcome")
+        profile = load_profile()
+        who = current_identity()
+        self.hub_user = bool(os.environ.get(HUB_USER_ENV))
+        self.cohort_fixed = bool(os.environ.get(COHORT_ENV))
+        style = {"description_width": "8rem"}
+        layout = widgets.Layout(width="min(32rem, 100%)")
+        self.name = widgets.Text(
+            value=who.participant if self.hub_user else profile.get("participant", ""),
+            description="Your name",
+            placeholder="for example Sam Patel, or just Sam",
+            style=style,
+            layout=layout,
+            disabled=self.hub_user,
+        )
+        self.name.add_class("wk-welcome-name")
+        self.cohort = widgets.Text(
+            value=who.cohort,
+            description="Cohort",
+            placeholder="the name your facilitator gave you, or self-study",
+            style=style,
+            layout=layout,
+            disabled=self.cohort_fixed,
+        )
+        self.cohort.add_class("wk-welcome-cohort")
+        self.save_button = widgets.Button(description="Save", button_style="primary", icon="check", tooltip="Save your name and cohort")
+        self.save_button.add_class("wk-welcome-save")
+        self.status = widgets.HTML()
+        self.status.add_class("wk-welcome-status")
+        notes = []
+        if self.hub_user:
+            notes.append("You are signed in, so your name comes from your sign-in and cannot be changed here.")
+        if self.cohort_fixed:
+            notes.append("Your facilitator has set the cohort for this workshop.")
+        self.notes = widgets.HTML("".join(f"<p>{html.escape(n)}</p>" for n in notes))
+        self.save_button.on_click(self._on_save_click)
+        self.children = [self.notes, self.name, self.cohort, self.save_button, self.status]
+        self.status.value = f'<p role="status">{_describe_identity(*_parts(who))} Type your name and cohort, then press <em>Save</em>.</p>'
+
+    def save(self) -> dict[str, str] | None:
+        """Check and save the names; show what happened in plain English."""
+        try:
+            save_profile(
+                participant=None if self.hub_user else self.name.value,
+                cohort=None if self.cohort_fixed else self.cohort.value,
+            )
+            who = current_identity()
+        except IdentityError as exc:
+            self.status.value = f'<p role="alert"><strong>Not saved.</strong> {html.escape(str(exc))}</p>'
+            return None
+        self.name.value = who.participant
+        self.cohort.value = who.cohort
+        self.status.value = (
+            f'<p role="status"><strong>Saved.</strong> {_describe_identity(*_parts(who))} '
+            "The other notebooks will use these names from now on; any notebook that is already open "
+            "picks them up the next time you save an answer in it.</p>"
+        )
+        return {"participant": who.participant, "cohort": who.cohort}
+
+    def _on_save_click(self, button: Any) -> None:
+        self.save()
+
+
+def _parts(who: Any) -> tuple[str, str, str, str]:
+    return who.participant, who.cohort, who.participant_source, who.cohort_source
+
+
+def welcome() -> Welcome:
+    """The welcome notebook's name-and-cohort form."""
+    return Welcome()
+
+
+# --- progress ----------------------------------------------------------------------------------
+
+
+def progress_html(catalogue: Catalogue, saved: set[str] | dict[str, Any]) -> str:
+    """An HTML table of every section's exercises, each marked "✓ saved" or "not yet"; all text escaped."""
+    saved_ids = set(saved)
+    rows = []
+    total = done = 0
+    next_up = None
+    for section in catalogue.sections:
+        exercises = catalogue.exercises_in(section.id)
+        section_done = sum(e.id in saved_ids for e in exercises)
+        total += len(exercises)
+        done += section_done
+        if next_up is None and section_done < len(exercises):
+            next_up = section
+        items = "".join(
+            f'<li><span class="wk-done">✓ saved</span>: {html.escape(e.title)}</li>'
+            if e.id in saved_ids
+            else f'<li><span class="wk-todo">not yet</span>: {html.escape(e.title)}</li>'
+            for e in exercises
+        )
+        rows.append(
+            "<tr>"
+            f"<td>{html.escape(notebook_number(section))}</td>"
+            f"<td>{html.escape(section.title)}</td>"
+            f"<td>{section_done} of {len(exercises)}</td>"
+            f"<td><ul>{items}</ul></td>"
+            "</tr>"
+        )
+    if next_up is None:
+        advice = "You have saved every exercise: open notebook 11 to export your development plan."
+    elif done == 0:
+        advice = "You have not saved any answers yet: start with notebook 01."
+    else:
+        advice = f"Pick up at notebook {notebook_number(next_up)}, {next_up.title} ({notebook_file(next_up)})."
+    caption = f"You have saved {done} of {total} exercises. {advice}"
+    return (
+        _CSS
+        + '<div class="wk-progress"><table><caption>'
+        + html.escape(caption)
+        + "</caption><thead><tr>"
+        + '<th scope="col">Notebook</th><th scope="col">Section</th><th scope="col">Saved</th><th scope="col">Exercises</th>'
+        + "</tr></thead><tbody>"
+        + "".join(rows)
+        + "</tbody></table></div>"
+    )
+
+
+class Progress(widgets.VBox):
+    """The participant's progress table, with a button to read it again after saving more answers."""
+
+    def __init__(self, store: Any = None, participant: str | None = None, cohort: str | None = None) -> None:
+        super().__init__()
+        self.add_class("wk-progress-widget")
+        self.store = store if store is not None else default_store()
+        self._participant, self._cohort = participant, cohort
+        self.heading = widgets.HTML()
+        self.table = widgets.HTML(layout=widgets.Layout(width="100%"))
+        self.table.add_class("wk-progress-table")
+        self.refresh_button = widgets.Button(description="Refresh", icon="refresh", tooltip="Read your saved answers again")
+        self.refresh_button.add_class("wk-progress-refresh")
+        self.refresh_button.on_click(self._on_refresh_click)
+        self.children = [self.heading, self.refresh_button, self.table]
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Read the participant's saved answers again and redraw the table."""
+        who = current_identity(self._participant, self._cohort)
+        answers = saved_answers(self.store, who.participant, who.cohort)
+        self.heading.value = (
+            f"<p>Progress for <strong>{html.escape(who.participant)}</strong> "
+            f"in the cohort <strong>{html.escape(who.cohort)}</strong>.</p>"
+        )
+        self.table.value = progress_html(self.store.catalogue, answers)
+
+    def _on_refresh_click(self, button: Any) -> None:
+        self.refresh()
+
+
+def progress(store: Any = None, participant: str | None = None, cohort: str | None = None) -> Progress:
+    """The welcome notebook's progress table: which exercises you have saved, section by section."""
+    return Progress(store=store, participant=participant, cohort=cohort)
