@@ -40,7 +40,7 @@ CATALOGUE = load_catalogue()
 SECTION_SLUGS = {f"{s.number:02d}-{s.id}": s for s in CATALOGUE.sections}
 PREFIXES = sorted({e.id.split(".", 1)[0] for e in CATALOGUE.exercises})
 # An exercise id in prose: a catalogue prefix, a dot, then a lower-case slug (``risk.appetite``).
-EXERCISE_ID = re.compile(r"(?<![\w.])(" + "|".join(map(re.escape, PREFIXES)) + r")\.([a-z][a-z0-9-]*)")
+EXERCISE_ID = re.compile(r"(?<![\w./-])(" + "|".join(map(re.escape, PREFIXES)) + r")\.([a-z][a-z0-9-]*)")
 
 
 def note_text(name: str) -> str:
