@@ -686,11 +686,17 @@ class DevelopmentPlan(widgets.VBox):
         ]
         self.refresh()
 
-    def refresh(self) -> Plan:
+    def refresh(self) -> Plan | None:
         """Re-read the saved answers and redraw the preview."""
-        who = current_identity(self._participant, self._cohort)
-        self.participant, self.cohort = who.participant, who.cohort
-        self.plan = build_plan(self.store, self.participant, self.cohort)
+        try:
+            who = current_identity(self._participant, self._cohort)
+            self.participant, self.cohort = who.participant, who.cohort
+            self.plan = build_plan(self.store, self.participant, self.cohort)
+        except KitError as exc:
+            self.plan = None
+            self.intro.value = f'<p role="alert">{html.escape(str(exc))}</p>'
+            self.preview.value = ""
+            return None
         self.intro.value = (
             f"<p>This plan gathers the answers saved as <strong>{html.escape(self.participant)}</strong> "
             f"in the cohort <strong>{html.escape(self.cohort)}</strong>: "
@@ -703,6 +709,9 @@ class DevelopmentPlan(widgets.VBox):
     def export(self) -> ExportedPlan | None:
         """Write both files and say where they went (or what went wrong)."""
         plan = self.refresh()
+        if plan is None:
+            self.status.value = '<p role="alert"><strong>Not saved.</strong> Your answers could not be read (see above).</p>'
+            return None
         try:
             paths = export_plan(plan, self.folder.value.strip() or None)
         except PlanExportError as exc:

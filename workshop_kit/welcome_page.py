@@ -17,10 +17,12 @@ from typing import Any
 import ipywidgets as widgets
 
 from .catalogue import Catalogue
-from .errors import IdentityError
+from .errors import IdentityError, KitError
 from .identity import COHORT_ENV, HUB_USER_ENV, current_identity, load_profile, save_profile
 from .plan import notebook_file, notebook_number, saved_answers
 from .store import default_store
+
+ROOM_ENV = "WORKSHOP_KIT_ROOM"
 
 _SOURCES = {
     "explicit": "given to this page",
@@ -123,8 +125,16 @@ def _parts(who: Any) -> tuple[str, str, str, str]:
     return who.participant, who.cohort, who.participant_source, who.cohort_source
 
 
-def welcome() -> Welcome:
-    """The welcome notebook's name-and-cohort form."""
+def _room_on() -> bool:
+    return os.environ.get(ROOM_ENV, "").strip().lower() not in ("", "0", "false", "no")
+
+
+def welcome() -> Any:
+    """The welcome notebook's name-and-cohort form (in a room served by Voilà: the personal-link form)."""
+    if _room_on():
+        from .room import room_links
+
+        return room_links()
     return Welcome()
 
 
@@ -196,8 +206,13 @@ class Progress(widgets.VBox):
 
     def refresh(self) -> None:
         """Read the participant's saved answers again and redraw the table."""
-        who = current_identity(self._participant, self._cohort)
-        answers = saved_answers(self.store, who.participant, who.cohort)
+        try:
+            who = current_identity(self._participant, self._cohort)
+            answers = saved_answers(self.store, who.participant, who.cohort)
+        except KitError as exc:
+            self.heading.value = f'<p role="alert">{html.escape(str(exc))}</p>'
+            self.table.value = ""
+            return
         self.heading.value = (
             f"<p>Progress for <strong>{html.escape(who.participant)}</strong> "
             f"in the cohort <strong>{html.escape(who.cohort)}</strong>.</p>"
