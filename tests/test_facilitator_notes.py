@@ -113,8 +113,12 @@ def running_orders() -> dict[str, Table]:
     return {t.heading: t for t in tables}
 
 
+def _is_total(row: list[str]) -> bool:
+    return any(_plain(cell).lower() == "total" for cell in row)
+
+
 def _total_row(table: Table) -> list[str]:
-    totals = [r for r in table.rows if _plain(r[0]).lower() == "total"]
+    totals = [r for r in table.rows if _is_total(r)]
     assert len(totals) == 1, f"the table under {table.heading!r} (line {table.line}) needs exactly one Total row"
     return totals[0]
 
@@ -190,7 +194,7 @@ class TestTimings:
         """In every table with a Minutes column, the rows add up to the Total row."""
         for table in minute_tables(note_text(name)):
             col = table.column("Minutes")
-            body = [r for r in table.rows if _plain(r[0]).lower() != "total"]
+            body = [r for r in table.rows if not _is_total(r)]
             total = _minutes(_total_row(table)[col])
             summed = sum(m for r in body if (m := _minutes(r[col])) is not None)
             assert summed == total, f"{name}.md, table under {table.heading!r}: rows add up to {summed}, Total says {total}"
@@ -207,7 +211,7 @@ class TestTimings:
         """In each running order every start time is the previous start plus its minutes, ending at Finish."""
         for table in running_orders().values():
             start, minutes = table.column("Start"), table.column("Minutes")
-            body = [r for r in table.rows if _plain(r[0]).lower() != "total"]
+            body = [r for r in table.rows if not _is_total(r)]
             first = _clock(body[0][start])
             clock = first
             for row in body:
