@@ -39,6 +39,9 @@ STYLE = """
 .wk-exercise .wk-ends { display: flex; justify-content: space-between; font-size: 0.9em; color: #425563; }
 .wk-exercise .wk-count-ok { color: #00703c; }
 .wk-exercise .wk-count-bad { color: #b10e1e; font-weight: 600; }
+.wk-exercise .wk-footer, .wk-exercise .wk-gap { gap: 12px; }
+.wk-exercise .wk-pick-options { gap: 6px; }
+.wk-exercise .wk-scale { gap: 28px; }
 .wk-exercise .wk-row { border: 1px solid #e1e4e6; border-radius: 4px; padding: 6px; margin: 4px 0; }
 .wk-exercise .wk-pick-option.mod-active { font-weight: 600; }
 .wk-exercise button:focus-visible, .wk-exercise input:focus-visible, .wk-exercise textarea:focus-visible,
@@ -127,7 +130,7 @@ class ExerciseWidget(widgets.VBox):
         self.unsaved.add_class("wk-unsaved")
         self.status = widgets.HTML("")
         self.status.add_class("wk-status")
-        footer = widgets.HBox([self.save_button, self.unsaved, self.status], layout=widgets.Layout(align_items="center", flex_flow="row wrap", gap="12px"))
+        footer = widgets.HBox([self.save_button, self.unsaved, self.status], layout=widgets.Layout(align_items="center", flex_flow="row wrap"))
         footer.add_class("wk-footer")
         return footer
 

@@ -66,6 +66,7 @@ class GridWidget(ExerciseWidget):
     def _build_body(self) -> list[widgets.Widget]:
         ex = self.exercise
         self.items: list[GridItem] = []
+        self._paused = False
         self.items_box = widgets.VBox([], layout=widgets.Layout(width="480px", min_width="360px"))
         self.items_box.add_class("wk-rows")
         self.add_button = widgets.Button(description=f"Add {ex.item_label.lower()}", icon="plus")
@@ -79,7 +80,9 @@ class GridWidget(ExerciseWidget):
             self.add_item()
         left = widgets.VBox([self.items_box, self.add_button])
         right = widgets.VBox([self.chart, self.summary], layout=widgets.Layout(width="460px"))
-        return [widgets.HBox([left, right], layout=widgets.Layout(flex_flow="row wrap", gap="16px", align_items="flex-start"))]
+        body = widgets.HBox([left, right], layout=widgets.Layout(flex_flow="row wrap", align_items="flex-start"))
+        body.add_class("wk-gap")
+        return [body]
 
     def add_item(self, values: dict[str, Any] | None = None) -> GridItem:
         """Append an item (empty, or filled from a stored item)."""
@@ -106,6 +109,8 @@ class GridWidget(ExerciseWidget):
         self._redraw()
 
     def _redraw(self) -> None:
+        if self._paused:
+            return
         answer = self.get_answer()
         self.chart.value = draw_grid(self.exercise, answer)
         self.summary.value = summary_html(self.exercise, answer)
@@ -122,10 +127,14 @@ class GridWidget(ExerciseWidget):
 
     def set_answer(self, answer: Any) -> None:
         self.items = []
-        for values in answer if isinstance(answer, list) else []:
-            self.add_item(values)
-        if not self.items:
-            self.add_item()
+        self._paused = True  # draw once at the end, not once per item
+        try:
+            for values in answer if isinstance(answer, list) else []:
+                self.add_item(values)
+            if not self.items:
+                self.add_item()
+        finally:
+            self._paused = False
         self._refresh()
 
 
@@ -165,6 +174,7 @@ def draw_grid(ex: Exercise, items: list[dict[str, Any]]) -> bytes:
             fontsize=9,
             color="#425563",
             style="italic",
+            bbox=dict(facecolor="white", edgecolor="none", alpha=0.8, pad=1),
         )
     for i, tag in enumerate(ex.tags):
         placed = [it for it in items if it["tag"] == tag]
@@ -172,14 +182,15 @@ def draw_grid(ex: Exercise, items: list[dict[str, Any]]) -> bytes:
             continue
         ax.scatter([it["x"] for it in placed], [it["y"] for it in placed], marker=MARKERS[i % len(MARKERS)], color=f"C{i % 10}", s=60, label=tag, zorder=3)
         for it in placed:
-            ax.annotate(_short(it["name"]), (it["x"], it["y"]), textcoords="offset points", xytext=(6, 4), fontsize=8)
+            right = it["x"] > (ex.min + ex.max) / 2  # label towards the middle, so it stays inside the chart
+            ax.annotate(_short(it["name"]), (it["x"], it["y"]), textcoords="offset points", xytext=(-6 if right else 6, 4), ha="right" if right else "left", fontsize=8)
     ax.set_xlabel(f"{ex.x_axis.label}: {ex.x_axis.low} → {ex.x_axis.high}")
     ax.set_ylabel(f"{ex.y_axis.label}: {ex.y_axis.low} → {ex.y_axis.high}")
     ax.set_xticks(range(ex.min, ex.max + 1))
     ax.set_yticks(range(ex.min, ex.max + 1))
     if any(it["tag"] in ex.tags for it in items):
         ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2, fontsize=8, frameon=False, title=ex.tag_label, title_fontsize=8)
-    fig.tight_layout()
+    fig.subplots_adjust(left=0.12, right=0.97, top=0.97, bottom=0.27)
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png")
     return buffer.getvalue()

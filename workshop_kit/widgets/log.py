@@ -52,7 +52,9 @@ class LogWidget(ExerciseWidget):
         self.row_count.add_class("wk-count")
         with self._quietly():
             self.add_row()
-        return [self.rows_box, widgets.HBox([self.add_button, self.row_count], layout=widgets.Layout(align_items="center", gap="12px"))]
+        add_row = widgets.HBox([self.add_button, self.row_count], layout=widgets.Layout(align_items="center"))
+        add_row.add_class("wk-gap")
+        return [self.rows_box, add_row]
 
     def add_row(self, values: dict[str, Any] | None = None) -> LogRow:
         """Append a row (empty, or filled from stored values)."""

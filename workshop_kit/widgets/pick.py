@@ -19,7 +19,7 @@ class PickWidget(ExerciseWidget):
     def _build_body(self) -> list[widgets.Widget]:
         ex = self.exercise
         self.options = [self._build_option(o) for o in ex.options]
-        grid = widgets.HBox(self.options, layout=widgets.Layout(flex_flow="row wrap", gap="6px"))
+        grid = widgets.HBox(self.options, layout=widgets.Layout(flex_flow="row wrap"))
         grid.add_class("wk-pick-options")
         body: list[widgets.Widget] = [grid]
         self.custom = None

@@ -20,7 +20,7 @@ class ScaleWidget(ExerciseWidget):
         names = ex.pair if ex.paired else ("Your answer",)
         self.sliders = [self._build_slider(name) for name in names]
         columns = [self._build_column(name, slider) for name, slider in zip(names, self.sliders)]
-        row = widgets.HBox(columns, layout=widgets.Layout(gap="28px", flex_flow="row wrap"))
+        row = widgets.HBox(columns, layout=widgets.Layout(flex_flow="row wrap"))
         row.add_class("wk-scale")
         return [row]
 
