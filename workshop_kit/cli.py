@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -12,18 +10,31 @@ NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 
 
 def _lab(args: argparse.Namespace) -> int:
-    """Start JupyterLab on the welcome notebook, for self-study."""
-    folder = Path(args.notebooks or NOTEBOOKS)
-    if not folder.is_dir():
-        print(f"The notebooks folder {folder} does not exist.", file=sys.stderr)
-        return 2
-    command = [sys.executable, "-m", "jupyter", "lab", "00-welcome.ipynb", f"--notebook-dir={folder}"]
-    if hasattr(os, "geteuid") and os.geteuid() == 0:
-        command.append("--allow-root")
+    """Start JupyterLab on the welcome notebook, for self-study (this computer only)."""
+    from .serve import run_lab
+
+    return run_lab(Path(args.notebooks or NOTEBOOKS), port=args.port, token=args.token, open_browser=not args.no_browser)
+
+
+def _serve(args: argparse.Namespace) -> int:
+    """Serve the participant pages to a room with Voila, and the facilitator dashboard locally."""
+    from .errors import KitError
+    from .serve import RoomSettings, serve_room
+
+    settings = RoomSettings(
+        cohort=args.cohort,
+        notebooks=Path(args.notebooks or NOTEBOOKS),
+        host=args.host,
+        port=args.port,
+        token=args.token,
+        store=args.store,
+        dashboard=not args.no_dashboard,
+    )
     try:
-        return subprocess.call(command, cwd=folder)
-    except KeyboardInterrupt:
-        return 0
+        return serve_room(settings)
+    except (KitError, FileNotFoundError) as exc:
+        print(exc, file=sys.stderr)
+        return 1
 
 
 def _store(args: argparse.Namespace):
@@ -102,7 +113,19 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     lab = commands.add_parser("lab", help="open JupyterLab on the welcome notebook (self-study)")
     lab.add_argument("--notebooks", help="folder of notebooks (default: the kit's own)")
+    lab.add_argument("--port", type=int, help="port (default: 8888 if free, else any free port)")
+    lab.add_argument("--token", help="access token (default: a new random one, printed in the link)")
+    lab.add_argument("--no-browser", action="store_true", help="print the link but do not open a browser")
     lab.set_defaults(run=_lab)
+    serve = commands.add_parser("serve", help="serve the participant pages to a room (Voila), with a token")
+    serve.add_argument("--cohort", required=True, help="the cohort every answer is saved under, e.g. 'Leeds-2025-03'")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on; 0.0.0.0 opens the pages to the room's network (default: this computer only)")
+    serve.add_argument("--port", type=int, help="port (default: 8866 if free, else any free port)")
+    serve.add_argument("--token", help="the room's access token (default: a new random one, printed in the link)")
+    serve.add_argument("--store", help="where answers go: a file path or database URL (default: WORKSHOP_KIT_STORE, then the default file)")
+    serve.add_argument("--notebooks", help="folder of notebooks (default: the kit's own)")
+    serve.add_argument("--no-dashboard", action="store_true", help="do not start the facilitator dashboard")
+    serve.set_defaults(run=_serve)
     store_help = "the store: a file path or database URL (default: WORKSHOP_KIT_STORE, then the default file)"
     export = commands.add_parser("export", help="write one participant's answers to a JSON file (subject access)")
     export.add_argument("--participant", required=True)

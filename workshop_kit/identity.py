@@ -1,6 +1,7 @@
 """Who is answering: the participant and the cohort.
 
-Participant: explicit argument → ``JUPYTERHUB_USER`` → the profile saved by the welcome
+Participant: explicit argument → in a room served by Voilà (``WORKSHOP_KIT_ROOM``), the
+personal code in the page's link (see :mod:`workshop_kit.room`) → ``JUPYTERHUB_USER`` → the profile saved by the welcome
 notebook → the operating-system user.  Cohort: explicit → ``WORKSHOP_KIT_COHORT`` →
 profile → ``self-study``.  Names are checked (length, characters) with a clear error.
 """
@@ -19,6 +20,7 @@ from .errors import IdentityError
 PROFILE_ENV = "WORKSHOP_KIT_PROFILE"
 COHORT_ENV = "WORKSHOP_KIT_COHORT"
 HUB_USER_ENV = "JUPYTERHUB_USER"
+ROOM_ENV = "WORKSHOP_KIT_ROOM"
 DEFAULT_COHORT = "self-study"
 MAX_NAME_LENGTH = 64
 _NAME = re.compile(r"^[\w][\w .'@-]*$")
@@ -100,6 +102,12 @@ def resolve_participant(explicit: str | None = None) -> tuple[str, str]:
     """The participant's name and where it came from."""
     if explicit is not None:
         return validate_name(explicit, "participant name"), "explicit"
+    if os.environ.get(ROOM_ENV, "").strip().lower() not in ("", "0", "false", "no"):
+        # a room served by Voila: every kernel is the facilitator's login, so only the
+        # personal code in the page's link tells people apart (RoomCodeError if it is missing)
+        from .room import room_person
+
+        return room_person().participant, "personal link"
     if os.environ.get(HUB_USER_ENV):
         return validate_name(os.environ[HUB_USER_ENV], "participant name"), "JupyterHub"
     saved = load_profile().get("participant")

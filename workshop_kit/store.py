@@ -81,6 +81,20 @@ responses = Table(
     Index("ix_responses_who", "cohort", "participant", "exercise_id"),
 )
 kit_meta = Table("kit_meta", metadata, Column("key", String(64), primary_key=True), Column("value", String(200), nullable=False))
+# Personal codes issued in a room served by Voila (see room.py): the code is the participant's
+# capability link; ``participant`` is the key their answers are saved under (derived from the
+# code, so exports and views never carry the code itself); the name is shown to them, and to
+# the facilitator only when the dashboard's names switch is on.
+people = Table(
+    "people",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("cohort", String(64), nullable=False),
+    Column("code", String(64), nullable=False, unique=True),
+    Column("participant", String(64), nullable=False, unique=True),
+    Column("display_name", String(64), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+)
 
 
 @dataclass(frozen=True)
@@ -244,15 +258,21 @@ class ResponseStore:
         try:
             with engine.connect() as conn:
                 version = _schema_version(conn)
-            if version is None:
-                with engine.connect().execution_options(immediate=True) as conn, conn.begin():
-                    if conn.dialect.name == "postgresql":
-                        conn.exec_driver_sql("SELECT pg_advisory_xact_lock(7204519)")
-                    metadata.create_all(conn)
-                    version = _schema_version(conn)
-                    if version is None:
-                        conn.execute(insert(kit_meta).values(key="schema_version", value=str(SCHEMA_VERSION)))
-                        version = SCHEMA_VERSION
+                # a table added later without a format change (people) is created on first use
+                missing = version == SCHEMA_VERSION and not all(inspect(conn).has_table(t) for t in metadata.tables)
+            if version is None or missing:
+                try:
+                    with engine.connect().execution_options(immediate=True) as conn, conn.begin():
+                        if conn.dialect.name == "postgresql":
+                            conn.exec_driver_sql("SELECT pg_advisory_xact_lock(7204519)")
+                        metadata.create_all(conn)
+                        version = _schema_version(conn)
+                        if version is None:
+                            conn.execute(insert(kit_meta).values(key="schema_version", value=str(SCHEMA_VERSION)))
+                            version = SCHEMA_VERSION
+                except (DBAPIError, OSError):
+                    if not missing:
+                        raise  # an older store opened read-only can still be read
         except (DBAPIError, OSError) as exc:
             raise _friendly(exc, self.url, "open") from exc
         if version != SCHEMA_VERSION:

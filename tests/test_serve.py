@@ -1,0 +1,281 @@
+"""Tests for workshop_kit.serve and the `serve` / `lab` commands: what is served, to whom, and clean stops."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+import signal
+import socket
+import stat
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import psutil
+import pytest
+
+from workshop_kit import serve
+
+TIMEOUT = 120  # a loaded machine can take a while to start Jupyter
+
+
+def tiny_notebook(path: Path, heading: str, code: str = "") -> None:
+    """A minimal notebook with a heading and an optional code cell."""
+    cells = [{"cell_type": "markdown", "metadata": {}, "source": f"# {heading}"}]
+    if code:
+        cells.append({"cell_type": "code", "metadata": {}, "source": code, "outputs": [], "execution_count": None})
+    notebook = {
+        "cells": cells,
+        "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
+    path.write_text(json.dumps(notebook), encoding="utf-8")
+
+
+@pytest.fixture
+def notebooks(tmp_path: Path) -> Path:
+    """A notebooks folder like the kit's: welcome, one section, the facilitator dashboard, and clutter."""
+    folder = tmp_path / "notebooks"
+    folder.mkdir()
+    tiny_notebook(folder / "00-welcome.ipynb", "Welcome", "import os\nprint('cohort', os.environ.get('WORKSHOP_KIT_COHORT'))")
+    tiny_notebook(folder / "01-section.ipynb", "Section one")
+    tiny_notebook(folder / "facilitator-dashboard.ipynb", "Dashboard", "print('facilitator only')")
+    (folder / ".ipynb_checkpoints").mkdir()
+    (folder / "answers.sqlite").write_text("not for participants")
+    (folder / "picture.png").write_bytes(b"\x89PNG")
+    return folder
+
+
+class TestPieces:
+    def test_staged_pages_leave_the_facilitator_out(self, notebooks: Path, tmp_path: Path) -> None:
+        """Only participant pages (and pictures) are copied to the folder a room is served from."""
+        pages = serve.stage_participant_pages(notebooks, tmp_path / "pages")
+        assert pages == ["00-welcome.ipynb", "01-section.ipynb"]
+        assert sorted(p.name for p in (tmp_path / "pages").iterdir()) == ["00-welcome.ipynb", "01-section.ipynb", "picture.png"]
+
+    def test_staging_needs_a_welcome_page(self, tmp_path: Path) -> None:
+        """A folder without the welcome page is refused with its name in the message."""
+        with pytest.raises(FileNotFoundError, match="00-welcome.ipynb"):
+            serve.stage_participant_pages(tmp_path, tmp_path / "pages")
+
+    def test_token_is_kept_off_the_command_line(self, tmp_path: Path) -> None:
+        """The token goes into a private voila.json; the command line never holds it."""
+        token = serve.new_token()
+        folder = serve.write_voila_config(tmp_path / "config", token)
+        config = json.loads((folder / "voila.json").read_text())
+        assert config["Voila"]["token"] == token
+        assert config["Voila"]["tornado_settings"]["headers"]["Referrer-Policy"] == "no-referrer"
+        assert stat.S_IMODE((folder / "voila.json").stat().st_mode) == 0o600
+        assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+        command = serve.voila_command(tmp_path, host="127.0.0.1", port=8866, config_dir=folder)
+        assert not any(token in part for part in command)
+        assert "--Voila.ip=127.0.0.1" in command and "--no-browser" in command and "--Voila.port_retries=0" in command
+
+    def test_tokens_are_long_and_fresh(self) -> None:
+        """Generated tokens carry 192 bits and differ every time."""
+        tokens = {serve.new_token() for _ in range(20)}
+        assert len(tokens) == 20 and all(len(t) >= 32 for t in tokens)
+
+    def test_room_environment(self) -> None:
+        """Kernels inherit one store, one cohort and room mode, and nothing that names a person."""
+        base = {"PATH": "/bin", "QUERY_STRING": "code=x", "JUPYTERHUB_USER": "fac", "WORKSHOP_KIT_PROFILE": "/p.json"}
+        env = serve.room_environment(base, store_url="sqlite:///a.sqlite", cohort="Leeds", room_url="http://h:1/voila/render/", token="T")
+        assert env["WORKSHOP_KIT_STORE"] == "sqlite:///a.sqlite" and env["WORKSHOP_KIT_COHORT"] == "Leeds"
+        assert env["WORKSHOP_KIT_ROOM"] == "1" and env["PATH"] == "/bin"
+        assert not {"QUERY_STRING", "JUPYTERHUB_USER", "WORKSHOP_KIT_PROFILE"} & set(env)
+
+    def test_free_port_prefers_the_asked_one(self) -> None:
+        """free_port returns the preferred port when free, and another when it is taken."""
+        port = serve.free_port()
+        assert serve.free_port(preferred=port) == port
+        with socket.socket() as busy:
+            busy.bind(("127.0.0.1", port))
+            busy.listen()
+            assert serve.free_port(preferred=port) != port
+
+    def test_loopback_hosts(self) -> None:
+        """Only loopback addresses count as 'this computer only'."""
+        assert serve.is_loopback("127.0.0.1") and serve.is_loopback("localhost") and serve.is_loopback("::1")
+        assert not serve.is_loopback("0.0.0.0") and not serve.is_loopback("192.168.1.4")
+
+    def test_opening_to_the_room_prints_a_warning(self) -> None:
+        """Binding beyond this computer prints a warning; the default says how to open it up."""
+
+        class FakeServer:
+            url, port = "http://x:1/voila/render/00-welcome.ipynb?token=T", 1
+
+        for host, warned in (("0.0.0.0", True), ("127.0.0.1", False)):
+            out = io.StringIO()
+            serve._announce(serve.RoomSettings(cohort="Leeds", host=host), "Leeds", "the file a.sqlite", FakeServer(), None, out)  # type: ignore[arg-type]
+            assert ("WARNING" in out.getvalue()) is warned
+            assert FakeServer.url in out.getvalue()
+
+
+# --- the real commands -------------------------------------------------------------------------
+
+
+def start_command(args: list[str], env: dict[str, str]) -> subprocess.Popen[str]:
+    """Start `workshop-kit ARGS` in its own session, as a facilitator's terminal would."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "workshop_kit.cli", *args],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+
+
+def read_until(process: subprocess.Popen[str], marker: str, timeout: float = TIMEOUT) -> str:
+    """The command's output up to the line containing marker (fails if it exits first)."""
+    lines: list[str] = []
+    deadline = time.monotonic() + timeout
+    os.set_blocking(process.stdout.fileno(), False)  # type: ignore[union-attr]
+    while time.monotonic() < deadline:
+        line = process.stdout.readline()  # type: ignore[union-attr]
+        if line:
+            lines.append(line)
+            if marker in line:
+                return "".join(lines)
+            continue
+        if process.poll() is not None:
+            break
+        time.sleep(0.1)
+    raise AssertionError(f"{marker!r} never appeared; output was:\n{''.join(lines)}")
+
+
+def get(url: str, timeout: float = TIMEOUT) -> tuple[int, dict[str, str], str]:
+    """Status, headers and body of a GET, without following redirects."""
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+            return None
+
+    opener = urllib.request.build_opener(NoRedirect)
+    try:
+        with opener.open(url, timeout=timeout) as response:
+            return response.status, dict(response.headers), response.read().decode("utf-8", "replace")
+    except urllib.error.HTTPError as exc:
+        return exc.code, dict(exc.headers), ""
+
+
+def is_kernel(proc: psutil.Process) -> bool:
+    """True for a Jupyter kernel process (False once it has gone)."""
+    try:
+        return "ipykernel" in " ".join(proc.cmdline())
+    except psutil.Error:
+        return False
+
+
+def family(process: subprocess.Popen[str]) -> list[psutil.Process]:
+    """Every process the command has started, kernels included."""
+    return psutil.Process(process.pid).children(recursive=True)
+
+
+def stop_and_check_nothing_survives(process: subprocess.Popen[str], seen: list[psutil.Process], sig: int) -> str:
+    """Send sig to the command; it exits 0 and every process it started is gone; returns the rest of its output."""
+    process.send_signal(sig)
+    try:
+        process.wait(60)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        raise
+    rest = process.stdout.read() or ""  # type: ignore[union-attr]
+    assert process.returncode == 0, rest
+    gone, alive = psutil.wait_procs(seen, timeout=10)
+    assert not alive, f"left behind: {alive}"
+    return rest
+
+
+class TestServeCommand:
+    def test_room_is_served_with_a_token_and_stops_cleanly(self, notebooks: Path, kit_env: Path) -> None:
+        """`serve` prints a working link, refuses requests without the token, hides the dashboard, and leaves no kernel behind on Ctrl-C."""
+        store_file = kit_env / "room.sqlite"
+        env = dict(os.environ, WORKSHOP_KIT_STORE=str(store_file))
+        process = start_command(["serve", "--cohort", "Leeds-2025", "--notebooks", str(notebooks), "--port", str(serve.free_port())], env)
+        try:
+            output = read_until(process, "Press Ctrl-C")
+            room_url = re.search(r"(http://127\.0\.0\.1:\d+/voila/render/00-welcome\.ipynb\?token=\S+)", output).group(1)
+            dash_url = re.search(r"(http://127\.0\.0\.1:\d+/\?token=\S+)", output).group(1)
+            base, token = room_url.split("/voila/")[0], room_url.rsplit("token=", 1)[1]
+            assert "WARNING" not in output and str(store_file) in output
+
+            status, headers, body = get(room_url)
+            assert status == 200 and "Referrer-Policy" in headers and "cohort Leeds-2025" in body
+            assert get(f"{base}/voila/render/00-welcome.ipynb")[0] in (302, 403)
+            assert get(f"{base}/voila/render/00-welcome.ipynb?token=wrong")[0] in (302, 403)
+            assert get(f"{base}/voila/render/facilitator-dashboard.ipynb?token={token}")[0] == 404
+            assert get(f"{base}/voila/files/answers.sqlite?token={token}")[0] in (403, 404)
+            dash_base = dash_url.split("/?token=")[0]
+            assert get(f"{dash_base}/?token={token}")[0] in (302, 403)  # the room's token does not open it
+            status, _, body = get(dash_url)
+            assert status == 200 and "facilitator only" in body
+
+            seen = family(process)
+            assert any(is_kernel(p) for p in seen), "opening pages should have started kernels"
+        except BaseException:
+            os.killpg(process.pid, signal.SIGKILL)
+            raise
+        rest = stop_and_check_nothing_survives(process, seen, signal.SIGINT)
+        assert "Stopped" in rest
+
+    def test_open_to_the_room_warns(self, notebooks: Path, kit_env: Path) -> None:
+        """`serve --host 0.0.0.0` prints a warning and a link with this computer's network address; SIGTERM stops it."""
+        env = dict(os.environ, WORKSHOP_KIT_STORE=str(kit_env / "room.sqlite"))
+        process = start_command(
+            ["serve", "--cohort", "Leeds", "--notebooks", str(notebooks), "--host", "0.0.0.0", "--port", str(serve.free_port("0.0.0.0")), "--no-dashboard"],
+            env,
+        )
+        try:
+            output = read_until(process, "Press Ctrl-C")
+            seen = family(process)
+        except BaseException:
+            os.killpg(process.pid, signal.SIGKILL)
+            raise
+        stop_and_check_nothing_survives(process, seen, signal.SIGTERM)
+        assert "WARNING: the pages are open to every device" in output
+        assert "Facilitator dashboard" not in output
+        assert re.search(r"http://(?!0\.0\.0\.0)\S+:\d+/voila/render/00-welcome\.ipynb\?token=", output)
+
+    def test_bad_cohort_name_is_refused(self, notebooks: Path) -> None:
+        """A cohort name the kit cannot use stops `serve` before anything starts, with a plain message."""
+        result = subprocess.run(
+            [sys.executable, "-m", "workshop_kit.cli", "serve", "--cohort", "<b>", "--notebooks", str(notebooks)],
+            capture_output=True,
+            text=True,
+            timeout=TIMEOUT,
+        )
+        assert result.returncode == 1 and "cohort name" in result.stderr
+
+
+class TestLabCommand:
+    def test_lab_prints_its_link_and_stops_cleanly(self, notebooks: Path, tmp_path: Path) -> None:
+        """`lab` prints a link with its token, refuses requests without it, and leaves no kernel behind on Ctrl-C."""
+        env = dict(os.environ)
+        for name in ("JUPYTER_CONFIG_DIR", "JUPYTER_DATA_DIR", "JUPYTER_RUNTIME_DIR", "JUPYTERLAB_SETTINGS_DIR"):
+            env[name] = str(tmp_path / name.lower())
+        process = start_command(["lab", "--notebooks", str(notebooks), "--no-browser", "--port", str(serve.free_port())], env)
+        try:
+            output = read_until(process, "Press Ctrl-C")
+            url = re.search(r"(http://127\.0\.0\.1:\d+/lab/tree/00-welcome\.ipynb\?token=(\S+))", output)
+            base, token = url.group(1).split("/lab/")[0], url.group(2)
+            assert get(f"{base}/api/contents?token={token}")[0] == 200
+            assert get(f"{base}/api/contents")[0] in (302, 403)
+            request = urllib.request.Request(f"{base}/api/kernels?token={token}", data=b"{}", method="POST")
+            with urllib.request.urlopen(request, timeout=TIMEOUT) as response:
+                assert response.status == 201
+            deadline = time.monotonic() + TIMEOUT
+            while not any(is_kernel(p) for p in family(process)) and time.monotonic() < deadline:
+                time.sleep(0.5)
+            seen = family(process)
+            assert any(is_kernel(p) for p in seen), "the kernel asked for should be running"
+        except BaseException:
+            os.killpg(process.pid, signal.SIGKILL)
+            raise
+        stop_and_check_nothing_survives(process, seen, signal.SIGINT)

@@ -1,0 +1,443 @@
+"""Start the kit's servers: Voilà for a room, JupyterLab for self-study, and stop them cleanly.
+
+``workshop-kit serve --cohort X`` serves the participant pages (every notebook except the
+facilitator's) as code-free Voilà pages, behind a token, with every kernel writing to one
+store.  The facilitator dashboard runs in a second Voilà that only this computer can reach
+(127.0.0.1) and that has its own token, so a participant who has the room's link still
+cannot open it.  ``workshop-kit lab`` starts JupyterLab on the notebooks for self-study.
+
+Each server runs in its own process group.  On Ctrl-C (SIGINT) or SIGTERM the server is
+asked to stop, then its group and every process it started (Jupyter starts each kernel in a
+session of its own) are killed, so no kernel is left behind.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ipaddress
+import json
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TextIO
+
+NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
+WELCOME_PAGE = "00-welcome.ipynb"
+DASHBOARD_GLOB = "facilitator*.ipynb"
+DEFAULT_ROOM_PORT = 8866
+DEFAULT_LAB_PORT = 8888
+READY_TIMEOUT_SECONDS = 60
+STOP_TIMEOUT_SECONDS = 10
+# Never left in the folder a room is served from: the facilitator's pages and local clutter.
+_NOT_FOR_PARTICIPANTS = ("facilitator*", ".ipynb_checkpoints", "__pycache__", "*.sqlite", "*.sqlite-*", ".*")
+# Every Voilà page: never send the page's link (which holds the token and personal code) to
+# another site; never let a browser or proxy keep a copy.
+_HEADERS = {"Referrer-Policy": "no-referrer", "X-Content-Type-Options": "nosniff"}
+
+
+def new_token() -> str:
+    """A fresh access token for a server (192 bits)."""
+    return secrets.token_urlsafe(24)
+
+
+def free_port(host: str = "127.0.0.1", preferred: int | None = None) -> int:
+    """The preferred port if it is free on host, otherwise one the system picks."""
+    for port in ([preferred] if preferred else []) + [0]:
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            try:
+                sock.bind((host, port))
+            except OSError:
+                continue
+            return sock.getsockname()[1]
+    raise OSError(f"No free port on {host}.")  # pragma: no cover - binding port 0 does not fail
+
+
+def is_loopback(host: str) -> bool:
+    """True when host only accepts connections from this computer."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def lan_address() -> str:
+    """This computer's address on the local network (what other devices in the room type)."""
+    with contextlib.suppress(OSError), socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        sock.connect(("10.255.255.255", 1))  # no packet is sent; this only picks the outgoing interface
+        address = sock.getsockname()[0]
+        if not address.startswith("0."):
+            return address
+    return socket.gethostname()
+
+
+def share_host(host: str) -> str:
+    """The host name to put in a link for a server bound to host."""
+    if host in ("", "0.0.0.0", "::"):
+        return lan_address()
+    return host
+
+
+def stage_participant_pages(source: Path, dest: Path) -> list[str]:
+    """Copy the participant notebooks (and their pictures) to dest, leaving the facilitator's out; returns the pages."""
+    if not (source / WELCOME_PAGE).is_file():
+        raise FileNotFoundError(f"The notebooks folder {source} has no {WELCOME_PAGE}.")
+    shutil.copytree(source, dest, ignore=shutil.ignore_patterns(*_NOT_FOR_PARTICIPANTS), dirs_exist_ok=True)
+    return sorted(p.name for p in dest.glob("*.ipynb"))
+
+
+def write_voila_config(folder: Path, token: str) -> Path:
+    """Write a private voila.json with the token (kept off the command line, where `ps` shows it); returns the folder."""
+    folder.mkdir(parents=True, exist_ok=True)
+    os.chmod(folder, 0o700)
+    path = folder / "voila.json"
+    config = {"Voila": {"token": token, "tornado_settings": {"headers": _HEADERS}}}
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        json.dump(config, handle)
+    return folder
+
+
+def voila_command(target: Path, *, host: str, port: int, config_dir: Path) -> list[str]:
+    """The Voilà command line for a folder (tree of pages) or one notebook."""
+    return [
+        sys.executable,
+        "-m",
+        "voila",
+        str(target),
+        "--no-browser",
+        f"--Voila.ip={host}",
+        f"--port={port}",
+        "--Voila.port_retries=0",  # a busy port is an error, never a silently different link
+        f"--Voila.config_file_paths={config_dir}",
+        "--VoilaConfiguration.show_tracebacks=False",  # a participant sees a plain message, not code
+        "--theme=light",
+        "--Voila.log_level=WARN",  # kernel start/stop lines would bury the link printed above
+    ]
+
+
+def lab_command(folder: Path, *, host: str, port: int, open_browser: bool) -> list[str]:
+    """The JupyterLab command line for self-study on the notebooks folder."""
+    command = [
+        sys.executable,
+        "-m",
+        "jupyter",
+        "lab",
+        WELCOME_PAGE,
+        f"--ServerApp.root_dir={folder}",
+        f"--ServerApp.ip={host}",
+        f"--ServerApp.port={port}",
+        "--ServerApp.port_retries=0",
+    ]
+    if not open_browser:
+        command.append("--no-browser")
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        command.append("--allow-root")
+    return command
+
+
+# --- processes ----------------------------------------------------------------------------------
+
+
+@dataclass
+class Server:
+    """A running server: its process (leader of its own process group) and its links."""
+
+    name: str
+    process: subprocess.Popen[bytes]
+    port: int
+    url: str
+    log: TextIO | None = None
+    seen: dict[int, object] = field(default_factory=dict)  # pid -> psutil.Process of every descendant noticed
+    stopped: bool = False
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def descendants(self) -> list[int]:
+        """The pids of every process this server started (kernels included), now and seen before."""
+        import psutil
+
+        try:
+            now = psutil.Process(self.pid).children(recursive=True)
+        except psutil.Error:
+            now = []
+        for proc in now:
+            self.seen.setdefault(proc.pid, proc)
+        return sorted(p.pid for p in now)
+
+
+def start_server(name: str, command: Sequence[str], *, env: dict[str, str], cwd: Path, port: int, url: str, log: TextIO | None = None) -> Server:
+    """Start a server in a new session (its own process group), output to log (or inherited)."""
+    process = subprocess.Popen(
+        list(command),
+        env=env,
+        cwd=cwd,
+        stdin=subprocess.DEVNULL,
+        stdout=log if log is not None else None,
+        stderr=subprocess.STDOUT if log is not None else None,
+        start_new_session=True,
+    )
+    return Server(name, process, port, url, log)
+
+
+def wait_until_listening(server: Server, host: str = "127.0.0.1", timeout: float = READY_TIMEOUT_SECONDS) -> bool:
+    """True once the server accepts connections; False if it exited or the time ran out."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.process.poll() is not None:
+            return False
+        with contextlib.suppress(OSError), socket.create_connection((host, server.port), timeout=0.5):
+            return True
+        time.sleep(0.2)
+    return False
+
+
+def stop_server(server: Server, timeout: float = STOP_TIMEOUT_SECONDS) -> None:
+    """Ask the server to stop, then kill its process group and any kernel it left; waits for all."""
+    import psutil
+
+    if server.stopped:
+        return
+    server.descendants()
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(server.pid, signal.SIGTERM)  # Jupyter and Voilà shut their kernels down on SIGTERM
+    try:
+        server.process.wait(timeout)
+    except subprocess.TimeoutExpired:
+        pass
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(server.pid, signal.SIGKILL)
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        server.process.wait(5)
+    # kernels run in sessions of their own, so the group kill misses them; psutil checks that a
+    # pid still belongs to the same process (start time) before it sends anything
+    leftovers = [proc for proc in server.seen.values() if proc.is_running()]
+    for proc in leftovers:
+        with contextlib.suppress(psutil.Error):
+            proc.kill()
+    psutil.wait_procs(leftovers, timeout=5)
+    server.stopped = True
+
+
+class _Stop(Exception):
+    """Raised from the signal handler so the main loop unwinds and stops every server."""
+
+
+@contextlib.contextmanager
+def _stop_on_signals() -> Iterator[None]:
+    def handler(signum: int, _frame: object) -> None:
+        raise _Stop(signal.Signals(signum).name)
+
+    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old)
+
+
+def _run(servers: list[Server], out: TextIO) -> int:
+    """Wait while every server runs; return on a signal (0) or when one ends by itself (1)."""
+    try:
+        while True:
+            for server in servers:
+                server.descendants()
+                if server.process.poll() is not None:
+                    print(f"The {server.name} stopped unexpectedly (exit code {server.process.returncode}).", file=out)
+                    return 1
+            time.sleep(1)
+    except (_Stop, KeyboardInterrupt):
+        print("\nStopping: closing the pages and their kernels ...", file=out, flush=True)
+        return 0
+
+
+@contextlib.contextmanager
+def _running(servers: list[Server], out: TextIO) -> Iterator[None]:
+    """Stop on SIGINT/SIGTERM while inside; on the way out, always stop every server started."""
+    try:
+        with _stop_on_signals():
+            yield
+    finally:
+        previous = {sig: signal.signal(sig, signal.SIG_IGN) for sig in (signal.SIGINT, signal.SIGTERM)}
+        try:  # a second Ctrl-C must not interrupt the clean-up
+            for server in servers:
+                stop_server(server)
+        finally:
+            for sig, old in previous.items():
+                signal.signal(sig, old)
+        if servers:
+            print("Stopped. Every answer saved with a Save button is in the store.", file=out, flush=True)
+
+
+# --- the two commands -----------------------------------------------------------------------------
+
+
+@dataclass
+class RoomSettings:
+    """What `workshop-kit serve` was asked for."""
+
+    cohort: str
+    notebooks: Path = NOTEBOOKS
+    host: str = "127.0.0.1"
+    port: int | None = None
+    token: str | None = None
+    store: str | None = None
+    dashboard: bool = True
+    dashboard_port: int | None = None
+    dashboard_token: str | None = None
+    log: TextIO | None = None
+
+
+def room_environment(base: dict[str, str], *, store_url: str, cohort: str, room_url: str, token: str) -> dict[str, str]:
+    """The environment every participant kernel inherits: one store, one cohort, room identity."""
+    env = dict(base)
+    for name in ("QUERY_STRING", "JUPYTERHUB_USER", "WORKSHOP_KIT_PROFILE"):
+        env.pop(name, None)  # a kernel learns who it serves from its page's link, nothing else
+    env.update(
+        WORKSHOP_KIT_STORE=store_url,
+        WORKSHOP_KIT_COHORT=cohort,
+        WORKSHOP_KIT_ROOM="1",
+        WORKSHOP_KIT_ROOM_URL=room_url,
+        WORKSHOP_KIT_ROOM_TOKEN=token,
+        PYTHONUNBUFFERED="1",
+    )
+    return env
+
+
+def serve_room(settings: RoomSettings, out: TextIO = sys.stdout) -> int:
+    """Serve the participant pages (and the facilitator dashboard, locally) until Ctrl-C; returns an exit code."""
+    from .identity import validate_name
+    from .store import ResponseStore, resolve_store_url
+
+    cohort = validate_name(settings.cohort, "cohort name")
+    source = Path(settings.notebooks).resolve()
+    store_url = resolve_store_url(settings.store)
+    with ResponseStore(store_url) as store:
+        store.count()  # create the tables now: a wrong address is reported before anyone arrives
+        where = store.location
+    token = settings.token or new_token()
+    port = settings.port or free_port(settings.host if settings.host not in ("", "::") else "0.0.0.0", DEFAULT_ROOM_PORT)
+    host_in_link = share_host(settings.host)
+    room_base = f"http://{_bracket(host_in_link)}:{port}/voila/render/"
+    participant_url = f"{room_base}{WELCOME_PAGE}?token={token}"
+
+    with tempfile.TemporaryDirectory(prefix="workshop-kit-room-") as tmp:
+        tmp_path = Path(tmp)
+        os.chmod(tmp_path, 0o700)
+        pages = tmp_path / "pages"
+        stage_participant_pages(source, pages)
+        env = room_environment(dict(os.environ), store_url=store_url, cohort=cohort, room_url=room_base, token=token)
+        servers: list[Server] = []
+        try:
+            with _running(servers, out):
+                room = start_server(
+                    "room server",
+                    voila_command(pages, host=settings.host, port=port, config_dir=write_voila_config(tmp_path / "room-config", token)),
+                    env=env,
+                    cwd=pages,
+                    port=port,
+                    url=participant_url,
+                    log=settings.log,
+                )
+                servers.append(room)
+                dashboard = _start_dashboard(settings, source, tmp_path, store_url, cohort)
+                if dashboard is not None:
+                    servers.append(dashboard)
+                for server in servers:
+                    if not wait_until_listening(server):
+                        print(f"The {server.name} did not start; see the messages above.", file=out)
+                        return 1
+                _announce(settings, cohort, where, room, dashboard, out)
+                return _run(servers, out)
+        except (_Stop, KeyboardInterrupt):  # stopped while starting up
+            return 0
+
+
+def _start_dashboard(settings: RoomSettings, source: Path, tmp: Path, store_url: str, cohort: str) -> Server | None:
+    """The facilitator dashboard on 127.0.0.1 only, with its own token, or None if there is none."""
+    if not settings.dashboard:
+        return None
+    found = sorted(source.glob(DASHBOARD_GLOB))
+    if not found:
+        return None
+    token = settings.dashboard_token or new_token()
+    port = settings.dashboard_port or free_port("127.0.0.1")
+    env = dict(os.environ)
+    for name in ("QUERY_STRING", "WORKSHOP_KIT_ROOM", "WORKSHOP_KIT_PROFILE"):
+        env.pop(name, None)
+    env.update(WORKSHOP_KIT_STORE=store_url, WORKSHOP_KIT_COHORT=cohort, PYTHONUNBUFFERED="1")
+    return start_server(
+        "facilitator dashboard",
+        voila_command(found[0], host="127.0.0.1", port=port, config_dir=write_voila_config(tmp / "dashboard-config", token)),
+        env=env,
+        cwd=source,
+        port=port,
+        url=f"http://127.0.0.1:{port}/?token={token}",
+        log=settings.log,
+    )
+
+
+def _announce(settings: RoomSettings, cohort: str, where: str, room: Server, dashboard: Server | None, out: TextIO) -> None:
+    lines = [
+        "",
+        f"workshop-kit is serving the participant pages for cohort {cohort!r}.",
+        "",
+        "  Share this link with the room (on the screen, or as a QR code):",
+        f"    {room.url}",
+        "",
+    ]
+    if dashboard is not None:
+        lines += ["  Facilitator dashboard (opens on this computer only; do not share):", f"    {dashboard.url}", ""]
+    lines += [f"  Answers are saved to {where}.", "", "Press Ctrl-C to stop."]
+    if not is_loopback(settings.host):
+        lines[6:6] = [
+            f"  WARNING: the pages are open to every device that can reach this computer on port {room.port}.",
+            "  Anyone with the link above (it holds the room's token) can open them. Use a trusted network",
+            "  (the training room's, not public Wi-Fi) and stop the server when the session ends. The link",
+            "  is not encrypted (http); for remote or public settings use JupyterHub (docs/deployment.md).",
+            "",
+        ]
+    else:
+        lines[6:6] = ["  Only this computer can open the pages; add --host 0.0.0.0 to open them to the room.", ""]
+    print("\n".join(lines), file=out, flush=True)
+
+
+def _bracket(host: str) -> str:
+    return f"[{host}]" if ":" in host and not host.startswith("[") else host
+
+
+def run_lab(notebooks: Path = NOTEBOOKS, *, port: int | None = None, token: str | None = None, open_browser: bool = True, out: TextIO = sys.stdout, log: TextIO | None = None) -> int:
+    """JupyterLab on the notebooks for self-study (this computer only) until Ctrl-C; returns an exit code."""
+    folder = Path(notebooks).resolve()
+    if not folder.is_dir():
+        print(f"The notebooks folder {folder} does not exist.", file=out)
+        return 2
+    token = token or new_token()
+    port = port or free_port("127.0.0.1", DEFAULT_LAB_PORT)
+    env = dict(os.environ, JUPYTER_TOKEN=token)  # read by Jupyter Server; kept off the command line
+    url = f"http://127.0.0.1:{port}/lab/tree/{WELCOME_PAGE}?token={token}"
+    servers: list[Server] = []
+    try:
+        with _running(servers, out):
+            servers.append(
+                start_server("JupyterLab", lab_command(folder, host="127.0.0.1", port=port, open_browser=open_browser), env=env, cwd=folder, port=port, url=url, log=log)
+            )
+            if not wait_until_listening(servers[0]):
+                print("JupyterLab did not start; see the messages above.", file=out)
+                return 1
+            print(f"\nJupyterLab is open for self-study on this computer:\n    {url}\n\nPress Ctrl-C to stop.", file=out, flush=True)
+            return _run(servers, out)
+    except (_Stop, KeyboardInterrupt):  # stopped while starting up
+        return 0
