@@ -277,7 +277,7 @@ class ResponseStore:
             raise _friendly(exc, self.url, "open") from exc
         if version != SCHEMA_VERSION:
             raise StoreError(
-                f"{_describe(self.url)} was made by a different version of workshop-kit "
+                f"Could not open {_describe(self.url)}: it was made by a different version of workshop-kit "
                 f"(store format {version}; this kit reads format {SCHEMA_VERSION}). Please update the kit."
             )
         self._ready = True
