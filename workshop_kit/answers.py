@@ -26,6 +26,10 @@ from .errors import AnswerError
 
 # C0/C1 control characters other than tab and newline; they have no place in an answer.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# Half of a UTF-16 surrogate pair on its own: not a character, and no database can store it.
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+# Text made only of white space and invisible format characters (zero-width, bidi controls, BOM, tags).
+_INVISIBLE = re.compile(r"[\s\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\U000e0000-\U000e007f]*")
 
 
 class _Problem(Exception):
@@ -52,7 +56,7 @@ def whole_number(value: Any, lo: int, hi: int, what: str = "the answer") -> int:
             raise _Problem(f"{what} must be a whole number from {lo} to {hi} (got {_show(value)}).")
         value = int(value)
     if not lo <= value <= hi:
-        raise _Problem(f"{what} must be a whole number from {lo} to {hi} (got {value}).")
+        raise _Problem(f"{what} must be a whole number from {lo} to {hi} (got {_show(value)}).")
     return value
 
 
@@ -60,8 +64,10 @@ def clean_text(value: Any, max_length: int, what: str = "the answer", *, require
     """Text with surrounding white space removed and line endings made plain; length and characters checked."""
     if not isinstance(value, str):
         raise _Problem(f"{what} must be text (got {_show(value)}).")
+    if _SURROGATE.search(value):
+        raise _Problem(f"{what} contains a broken character (half of an emoji or symbol); please retype it.")
     text = unicodedata.normalize("NFC", value.replace("\r\n", "\n").replace("\r", "\n")).strip()
-    if required and not text:
+    if required and _INVISIBLE.fullmatch(text):
         raise _Problem(f"{what} is empty; please write something before saving.")
     if _CONTROL.search(text):
         raise _Problem(f"{what} contains invisible control characters; please retype it.")
@@ -71,8 +77,20 @@ def clean_text(value: Any, max_length: int, what: str = "the answer", *, require
 
 
 def _show(value: Any) -> str:
-    text = repr(value)
+    try:
+        text = repr(value)
+    except (ValueError, RecursionError):  # a number of thousands of digits; a list nested thousands deep
+        return f"a {type(value).__name__} too large to show"
+    if " object at 0x" in text:
+        return f"a {type(value).__name__} object"
     return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _key(value: Any) -> str:
+    """A dict key for a message: short plain text as it is, anything else as :func:`_show` gives it."""
+    if isinstance(value, str) and len(value) <= 40 and not _SURROGATE.search(value) and not _CONTROL.search(value):
+        return value
+    return _show(value)
 
 
 # --- one check per kind ----------------------------------------------------------------
@@ -125,7 +143,7 @@ def _budget(ex: Exercise, answer: Any) -> dict[str, int]:
         raise _Problem(f"needs a share for each of {', '.join(ex.headings)} (got {_show(answer)}).")
     unknown = [k for k in answer if k not in ex.headings]
     if unknown:
-        raise _Problem(f"{', '.join(map(str, unknown))} is not one of the headings.")
+        raise _Problem(f"{', '.join(map(_key, unknown))} is not one of the headings.")
     missing = [h for h in ex.headings if h not in answer]
     if missing:
         raise _Problem(f"a share is missing for {', '.join(missing)}.")
@@ -151,10 +169,14 @@ def _field(f: Field, value: Any, where: str) -> Any:
         if value not in f.choices:
             raise _Problem(f"{what} must be one of {', '.join(f.choices)} (got {_show(value)}).")
         return value
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
     if isinstance(value, dt.date):
         return value.isoformat()
     try:
-        return dt.date.fromisoformat(str(value)).isoformat()
+        if not isinstance(value, str):
+            raise ValueError(value)
+        return dt.date.fromisoformat(value).isoformat()
     except ValueError:
         raise _Problem(f"{what} must be a date like 2026-03-31 (got {_show(value)}).") from None
 
@@ -170,7 +192,7 @@ def _rows(ex: Exercise, answer: Any, noun: str) -> list[dict[str, Any]]:
 
 
 def _check_keys(row: dict[str, Any], allowed: set[str], where: str) -> None:
-    extra = sorted(str(k) for k in row if k not in allowed)
+    extra = sorted(_key(k) for k in row if k not in allowed)
     if extra:
         raise _Problem(f"{where} has unexpected entries: {', '.join(extra)}.")
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,8 @@ from .store import SCHEMA_VERSION, Response, ResponseStore
 
 FORMAT = "workshop-kit-answers"
 MAX_IMPORT_BYTES = 200 * 1024 * 1024
+_UID = re.compile(r"[A-Za-z0-9-]{8,36}")
+_VERSION = re.compile(r"[\w.+-]{1,32}")
 _ROW_FIELDS = {"uid", "cohort", "participant", "exercise_id", "answer", "saved_at", "kit_version"}
 
 
@@ -67,6 +70,8 @@ def read_export(store: ResponseStore, path: str | os.PathLike[str]) -> list[Resp
         raise ImportFileError(f"There is no file called {path}.") from None
     except UnicodeDecodeError as exc:
         raise ImportFileError(f"{path.name} is not a text file (bad byte at position {exc.start}).") from None
+    except OSError as exc:  # a folder, no permission, an unreadable disk
+        raise ImportFileError(f"{path} cannot be read ({exc.strerror or exc}).") from None
     try:
         document = json.loads(text, parse_constant=_refuse_constant)
     except json.JSONDecodeError as exc:
@@ -76,6 +81,8 @@ def read_export(store: ResponseStore, path: str | os.PathLike[str]) -> list[Resp
         ) from None
     except ValueError as exc:
         raise ImportFileError(f"{path.name}: {exc}. Nothing was imported.") from None
+    except RecursionError:
+        raise ImportFileError(f"{path.name} is nested too deeply to be an answers file. Nothing was imported.") from None
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         raise ImportFileError(f"{path.name} is not a workshop-kit answers file (its 'format' field is missing or wrong).")
     version = document.get("schema_version")
@@ -110,24 +117,34 @@ def _parse_row(store: ResponseStore, filename: str, index: int, row: Any) -> Res
         raise ImportFileError(f"{where} has no {', '.join(missing)}.")
     try:
         uid = row["uid"]
-        if not isinstance(uid, str) or not 8 <= len(uid) <= 36:
+        if not isinstance(uid, str) or not _UID.fullmatch(uid):
             raise ImportFileError(f"{where}: 'uid' is not a valid record id.")
+        if not isinstance(row["exercise_id"], str) or len(row["exercise_id"]) > 100:
+            raise ImportFileError(f"{where}: 'exercise_id' is not an exercise id. Nothing was imported.")
+        if not isinstance(row["kit_version"], str) or not _VERSION.fullmatch(row["kit_version"]):
+            raise ImportFileError(f"{where}: 'kit_version' is not a version number. Nothing was imported.")
+        for name in ("cohort", "participant"):
+            if not isinstance(row[name], str):
+                raise ImportFileError(f"{where}: '{name}' is not text. Nothing was imported.")
         cohort = validate_name(row["cohort"], "cohort name")
         participant = validate_name(row["participant"], "participant name")
         exercise = store.catalogue.exercise(row["exercise_id"])
         answer = validate_answer(exercise, row["answer"])
         saved_at = _timestamp(row["saved_at"], where)
-        kit_version = str(row["kit_version"])[:32]
+        kit_version = row["kit_version"]
     except (IdentityError, CatalogueError, AnswerError) as exc:
         raise ImportFileError(f"{where}: {exc} Nothing was imported.") from None
     return Response(uid, cohort, participant, exercise.id, answer, saved_at, kit_version)
 
 
 def _timestamp(value: Any, where: str) -> dt.datetime:
+    shown = repr(value) if isinstance(value, str) and len(value) <= 40 else "that value"
     try:
-        stamp = dt.datetime.fromisoformat(str(value))
-    except ValueError:
-        raise ImportFileError(f"{where}: 'saved_at' is not a date and time ({value!r}).") from None
-    if stamp.tzinfo is None:
-        stamp = stamp.replace(tzinfo=dt.timezone.utc)
-    return stamp.astimezone(dt.timezone.utc)
+        if not isinstance(value, str):
+            raise ValueError(value)
+        stamp = dt.datetime.fromisoformat(value)
+        if stamp.tzinfo is None:
+            stamp = stamp.replace(tzinfo=dt.timezone.utc)
+        return stamp.astimezone(dt.timezone.utc)
+    except (ValueError, OverflowError):  # OverflowError: year 1 or 9999 pushed past the calendar by its zone
+        raise ImportFileError(f"{where}: 'saved_at' is not a date and time ({shown}). Nothing was imported.") from None
