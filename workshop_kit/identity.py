@@ -23,7 +23,7 @@ HUB_USER_ENV = "JUPYTERHUB_USER"
 ROOM_ENV = "WORKSHOP_KIT_ROOM"
 DEFAULT_COHORT = "self-study"
 MAX_NAME_LENGTH = 64
-_NAME = re.compile(r"^[\w][\w .'@-]*$")
+_NAME = re.compile(r"^[^\W_][\w .'@-]*$")  # starts with a letter or number, as the message says
 
 
 @dataclass(frozen=True)
