@@ -70,12 +70,22 @@ class TestPieces:
         folder = serve.write_voila_config(tmp_path / "config", token)
         config = json.loads((folder / "voila.json").read_text())
         assert config["Voila"]["token"] == token
-        assert config["Voila"]["tornado_settings"]["headers"]["Referrer-Policy"] == "no-referrer"
+        assert config["Voila"]["tornado_settings"]["headers"]["Referrer-Policy"] == "same-origin"
+        assert "voila_prelaunch_hook" in (folder / "voila.py").read_text()
         assert stat.S_IMODE((folder / "voila.json").stat().st_mode) == 0o600
         assert stat.S_IMODE(folder.stat().st_mode) == 0o700
         command = serve.voila_command(tmp_path, host="127.0.0.1", port=8866, config_dir=folder)
         assert not any(token in part for part in command)
         assert "--Voila.ip=127.0.0.1" in command and "--no-browser" in command and "--Voila.port_retries=0" in command
+
+    def test_code_from_referer_only_from_our_pages(self) -> None:
+        """A link followed from one of the room's own pages passes its code on; any other referrer does not."""
+        code = "A" * 22
+        assert serve.code_from_referer(f"http://10.0.0.5:8866/voila/render/01-a.ipynb?token=t&code={code}", "10.0.0.5:8866") == code
+        assert serve.code_from_referer(f"http://evil.example/voila/render/01-a.ipynb?code={code}", "10.0.0.5:8866") is None
+        assert serve.code_from_referer(f"http://10.0.0.5:8866/voila/tree?code={code}", "10.0.0.5:8866") is None
+        assert serve.code_from_referer("http://10.0.0.5:8866/voila/render/01-a.ipynb?code=short", "10.0.0.5:8866") is None
+        assert serve.code_from_referer(None, "10.0.0.5:8866") is None
 
     def test_tokens_are_long_and_fresh(self) -> None:
         """Generated tokens carry 192 bits and differ every time."""
@@ -150,7 +160,7 @@ def read_until(process: subprocess.Popen[str], marker: str, timeout: float = TIM
     raise AssertionError(f"{marker!r} never appeared; output was:\n{''.join(lines)}")
 
 
-def get(url: str, timeout: float = TIMEOUT) -> tuple[int, dict[str, str], str]:
+def get(url: str | urllib.request.Request, timeout: float = TIMEOUT) -> tuple[int, dict[str, str], str]:
     """Status, headers and body of a GET, without following redirects."""
 
     class NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -207,7 +217,11 @@ class TestServeCommand:
             assert "WARNING" not in output and str(store_file) in output
 
             status, headers, body = get(room_url)
-            assert status == 200 and "Referrer-Policy" in headers and "cohort Leeds-2025" in body
+            assert status == 200 and headers.get("Referrer-Policy") == "same-origin" and "cohort Leeds-2025" in body
+            code = "B" * 22  # a plain link from a page with a code reopens the next page with that code
+            request = urllib.request.Request(f"{base}/voila/render/01-section.ipynb?token={token}", headers={"Referer": f"{base}/voila/render/00-welcome.ipynb?code={code}"})
+            status, headers, _ = get(request)
+            assert status == 302 and headers["Location"].endswith(f"/voila/render/01-section.ipynb?token={token}&code={code}")
             assert get(f"{base}/voila/render/00-welcome.ipynb")[0] in (302, 403)
             assert get(f"{base}/voila/render/00-welcome.ipynb?token=wrong")[0] in (302, 403)
             assert get(f"{base}/voila/render/facilitator-dashboard.ipynb?token={token}")[0] == 404

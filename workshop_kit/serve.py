@@ -40,8 +40,14 @@ STOP_TIMEOUT_SECONDS = 10
 # Never left in the folder a room is served from: the facilitator's pages and local clutter.
 _NOT_FOR_PARTICIPANTS = ("facilitator*", ".ipynb_checkpoints", "__pycache__", "*.sqlite", "*.sqlite-*", ".*")
 # Every Voilà page: never send the page's link (which holds the token and personal code) to
-# another site; never let a browser or proxy keep a copy.
-_HEADERS = {"Referrer-Policy": "no-referrer", "X-Content-Type-Options": "nosniff"}
+# another site, but do send it to the room's own pages, so a plain link between notebooks keeps
+# the participant's code (see voila_prelaunch_hook).
+_HEADERS = {"Referrer-Policy": "same-origin", "X-Content-Type-Options": "nosniff"}
+_VOILA_PY = """# written by workshop-kit serve
+from workshop_kit.serve import voila_prelaunch_hook
+
+c.VoilaConfiguration.prelaunch_hook = voila_prelaunch_hook
+"""
 
 
 def new_token() -> str:
@@ -96,16 +102,61 @@ def stage_participant_pages(source: Path, dest: Path) -> list[str]:
     return sorted(p.name for p in dest.glob("*.ipynb"))
 
 
-def write_voila_config(folder: Path, token: str) -> Path:
-    """Write a private voila.json with the token (kept off the command line, where `ps` shows it); returns the folder."""
+def write_voila_config(folder: Path, token: str, *, room: bool = True) -> Path:
+    """Write a private voila.json with the token (kept off the command line, where `ps` shows it)
+    and, for a room, voila.py installing :func:`voila_prelaunch_hook`; returns the folder."""
     folder.mkdir(parents=True, exist_ok=True)
     os.chmod(folder, 0o700)
-    path = folder / "voila.json"
     config = {"Voila": {"token": token, "tornado_settings": {"headers": _HEADERS}}}
+    _write_private(folder / "voila.json", json.dumps(config))
+    if room:
+        _write_private(folder / "voila.py", _VOILA_PY)
+    return folder
+
+
+def _write_private(path: Path, text: str) -> None:
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        json.dump(config, handle)
-    return folder
+        handle.write(text)
+
+
+def code_from_referer(referer: str | None, host: str) -> str | None:
+    """The personal code of the room page a link was followed from, if it was one of ours."""
+    from urllib.parse import parse_qs, urlsplit
+
+    from .room import CODE_PARAM, looks_like_code
+
+    if not referer:
+        return None
+    parts = urlsplit(referer)
+    if parts.netloc.lower() != host.lower() or "/voila/render/" not in parts.path:
+        return None
+    values = parse_qs(parts.query).get(CODE_PARAM, [])
+    return values[0] if values and looks_like_code(values[0]) else None
+
+
+def voila_prelaunch_hook(req, notebook=None, cwd=None):  # type: ignore[no-untyped-def]
+    """Voilà's prelaunch hook for a room: a page opened by a plain link from another room page gets that page's code.
+
+    The notebooks link to each other with plain Markdown links (``[next](03-x.ipynb)``), which
+    would drop ``?code=…``.  The browser sends the page it came from (same-origin Referer), so
+    the page is reopened with the code added, before any kernel starts.  Nothing is stored in
+    the browser.
+    """
+    from urllib.parse import urlencode
+
+    from tornado.web import Finish
+
+    from .room import CODE_PARAM
+
+    if req.get_query_argument(CODE_PARAM, None):
+        return None
+    code = code_from_referer(req.request.headers.get("Referer"), req.request.host)
+    if code is None:
+        return None
+    query = [(k, v.decode("utf-8", "replace")) for k, values in req.request.query_arguments.items() for v in values]
+    req.redirect(f"{req.request.path}?{urlencode([*query, (CODE_PARAM, code)])}")
+    raise Finish()
 
 
 def voila_command(target: Path, *, host: str, port: int, config_dir: Path) -> list[str]:
@@ -380,7 +431,7 @@ def _start_dashboard(settings: RoomSettings, source: Path, tmp: Path, store_url:
     env.update(WORKSHOP_KIT_STORE=store_url, WORKSHOP_KIT_COHORT=cohort, PYTHONUNBUFFERED="1")
     return start_server(
         "facilitator dashboard",
-        voila_command(found[0], host="127.0.0.1", port=port, config_dir=write_voila_config(tmp / "dashboard-config", token)),
+        voila_command(found[0], host="127.0.0.1", port=port, config_dir=write_voila_config(tmp / "dashboard-config", token, room=False)),
         env=env,
         cwd=source,
         port=port,
