@@ -108,6 +108,28 @@ def _forget(args: argparse.Namespace) -> int:
     return 0
 
 
+@_kit_errors
+def _demo(args: argparse.Namespace) -> int:
+    """Fill the store with a made-up cohort, for rehearsing with the dashboard and report."""
+    from .demo import make_demo_cohort
+
+    with _store(args) as store:
+        added = make_demo_cohort(store, args.participants, args.cohort, args.seed)
+        print(f"Added {added} answers by {args.participants} made-up participants to cohort {args.cohort} in {store.location}.")
+    return 0
+
+
+@_kit_errors
+def _report(args: argparse.Namespace) -> int:
+    """Write a cohort's report: HTML, XLSX and CSV."""
+    from .report import cohort_report
+
+    with _store(args) as store:
+        files = cohort_report(store, args.cohort, args.out, names=args.names, min_group=args.min_group)
+    print(f"Wrote {files.html}, {files.xlsx} and the CSV files in {files.csv_dir}.")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="workshop-kit", description="Leadership workshops for NHS digital leaders.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -143,8 +165,28 @@ def build_parser() -> argparse.ArgumentParser:
     forget.add_argument("--yes", action="store_true", help="do not ask for confirmation (for scripts)")
     forget.add_argument("--store", help=store_help)
     forget.set_defaults(run=_forget)
+    demo = commands.add_parser("demo", help="fill the store with a made-up cohort to rehearse with")
+    demo.add_argument("--participants", type=_positive, default=30, help="how many made-up participants (default: 30)")
+    demo.add_argument("--cohort", default="demo", help="the cohort to fill (default: demo)")
+    demo.add_argument("--seed", type=int, help="the same seed gives the same answers (running it twice adds nothing)")
+    demo.add_argument("--store", help=store_help)
+    demo.set_defaults(run=_demo)
+    report = commands.add_parser("report", help="write a cohort's report as HTML, XLSX and CSV")
+    report.add_argument("--cohort", required=True)
+    report.add_argument("--out", help="folder to write into (default: report-<cohort>)")
+    report.add_argument("--names", action="store_true", help="show participants' names instead of P01, P02 … (keep the report to yourself)")
+    report.add_argument("--min-group", type=_positive, default=3, help="no breakdown below this many answers (default: 3)")
+    report.add_argument("--store", help=store_help)
+    report.set_defaults(run=_report)
     return parser
 
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number of at least 1 (got {text})")
+    return value
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)

@@ -1,0 +1,328 @@
+"""The live facilitator dashboard: one card per exercise, refreshed every few seconds.
+
+``facilitator_dashboard()`` is the one line in ``notebooks/facilitator-dashboard.ipynb``.
+Choose a cohort and a section; each exercise shows how many have answered, a chart and a
+small table.  Every few seconds (and on *Refresh*) the store is checked; only cards whose
+data changed are redrawn, so the projector does not flicker.  The timer is an asyncio
+task on the kernel's event loop: it starts only when a loop is running (JupyterLab,
+Voilà), stops when the widget is closed, and never keeps a kernel alive.
+
+Anonymous by default: pseudonyms, no breakdown under the minimum group size, private
+answers reduced to counts.  The *Show names* switch is for the facilitator's own screen:
+it shows names instead of pseudonyms and lifts the small-group rule (with names on, a
+breakdown hides nothing), but private answers stay counts only.
+Everything participants typed is escaped before it becomes HTML.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import html
+import os
+from typing import Any
+
+import ipywidgets as widgets
+import pandas as pd
+
+from .catalogue import Exercise
+from .charts import png_data_uri
+from .store import ResponseStore, default_store
+from .summaries import MIN_GROUP, Summary, pseudonyms, summarise
+
+ALL_SECTIONS = "*"
+SMALL_ROWS = 5  # rows of participants' own words shown on a card
+CLIP = 160  # characters of one answer shown on a card
+
+KIND_NAMES = {"scale": "Scale", "pick": "Choice", "text": "Free text", "budget": "Budget", "grid": "Map", "log": "Log"}
+
+STYLE = """<style>
+.wk-dash {font-family: system-ui, -apple-system, "Segoe UI", Arial, sans-serif; color: #212b32;}
+.wk-dash h2 {margin: 0; font-size: 1.4em; color: #005eb8;}
+.wk-status {color: #425563; font-size: 0.95em;}
+.wk-warning {background: #d5281b; color: white; padding: 6px 12px; font-weight: 600; border-radius: 4px;}
+.wk-section h3 {margin: 14px 0 4px; color: #005eb8; font-size: 1.2em;}
+.wk-cards {display: flex; flex-wrap: wrap; gap: 12px;}
+.wk-card {width: 400px; box-sizing: border-box; border: 1px solid #d8dde0; border-radius: 6px; padding: 10px 12px; background: #fff;}
+.wk-card h4 {margin: 0 0 2px; font-size: 1.05em;}
+.wk-card .wk-kind {font-size: 0.75em; text-transform: uppercase; letter-spacing: 0.05em; color: #425563;}
+.wk-card .wk-count {margin: 2px 0 6px; font-weight: 600;}
+.wk-card img {width: 100%; height: auto; display: block;}
+.wk-card table {border-collapse: collapse; font-size: 0.85em; width: 100%; margin-top: 6px;}
+.wk-card th, .wk-card td {text-align: left; padding: 2px 6px; border-bottom: 1px solid #eef0f1; vertical-align: top;}
+.wk-card td.wk-num {text-align: right; font-variant-numeric: tabular-nums;}
+.wk-card .wk-note {font-size: 0.85em; color: #425563; margin: 6px 0 0;}
+</style>"""
+
+
+def _fmt(value: Any) -> str:
+    if isinstance(value, float):
+        if value != value:  # NaN
+            return "–"
+        return f"{value:.1f}" if not value.is_integer() else str(int(value))
+    return str(value)
+
+
+def table_html(frame: pd.DataFrame, max_rows: int | None = None, clip: int = CLIP) -> str:
+    """A DataFrame as a small HTML table; every cell escaped, long text clipped."""
+    rows = frame if max_rows is None else frame.head(max_rows)
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns)
+    body = []
+    for record in rows.itertuples(index=False):
+        cells = []
+        for value in record:
+            text = _fmt(value)
+            text = text if len(text) <= clip else text[: clip - 1] + "…"
+            cls = ' class="wk-num"' if isinstance(value, (int, float)) else ""
+            cells.append(f"<td{cls}>{html.escape(text)}</td>")
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    more = len(frame) - len(rows)
+    if more > 0:
+        body.append(f'<tr><td colspan="{len(frame.columns)}">… and {more} more</td></tr>')
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+
+
+def _figures_html(figures: dict[str, Any]) -> str:
+    shown = {k: v for k, v in figures.items() if k != "Answered"}
+    if not shown:
+        return ""
+    rows = "".join(f'<tr><th>{html.escape(k)}</th><td class="wk-num">{html.escape(_fmt(v))}</td></tr>' for k, v in shown.items())
+    return f"<table><tbody>{rows}</tbody></table>"
+
+
+def card_html(summary: Summary, total: int, chart_uri: str | None) -> str:
+    """One exercise's card: title, how many answered, chart, small table, note (all escaped)."""
+    ex = summary.exercise
+    parts = [
+        f'<div class="wk-card" data-exercise="{html.escape(ex.id)}">',
+        f'<div class="wk-kind">{html.escape(KIND_NAMES.get(ex.kind, ex.kind))}</div>',
+        f"<h4>{html.escape(ex.title)}</h4>",
+        f'<div class="wk-count">{summary.n} of {total} answered</div>',
+    ]
+    if chart_uri:
+        parts.append(f'<img src="{chart_uri}" alt="Chart of answers to {html.escape(ex.title, quote=True)}">')
+    parts.append(_figures_html(summary.figures))
+    if ex.kind == "text" and not summary.table.empty:
+        parts.append(table_html(summary.table, SMALL_ROWS))
+    own = summary.extras.get("Own entries")
+    if own is not None and not own.empty:
+        parts.append(table_html(own, SMALL_ROWS))
+    if summary.note:
+        parts.append(f'<p class="wk-note">{html.escape(summary.note)}</p>')
+    parts.append("</div>")
+    return "".join(parts)
+
+
+def collect(store: ResponseStore, cohort: str, *, names: bool = False, min_group: int = MIN_GROUP) -> tuple[int, dict[str, Summary]]:
+    """How many participants the cohort has, and every exercise's summary (one query for all answers)."""
+    arrivals = store.participants_by_arrival(cohort)
+    labels = pseudonyms(arrivals)
+    by_exercise: dict[str, list] = {}
+    for r in store.latest_answers(cohort):
+        by_exercise.setdefault(r.exercise_id, []).append(r)
+    group = 1 if names else min_group
+    return len(arrivals), {
+        ex.id: summarise(ex, by_exercise.get(ex.id, []), names=names, labels=labels, min_group=group) for ex in store.catalogue.exercises
+    }
+
+
+class Dashboard(widgets.VBox):
+    """The facilitator's live view of one cohort; ``refresh()`` redraws only what changed."""
+
+    def __init__(
+        self,
+        store: ResponseStore | None = None,
+        cohort: str | None = None,
+        *,
+        refresh_seconds: float = 5.0,
+        min_group: int = MIN_GROUP,
+        autostart: bool = True,
+    ):
+        super().__init__()
+        self.add_class("wk-dash")
+        self.store = store or default_store()
+        self.refresh_seconds = refresh_seconds
+        self.min_group = min_group
+        self._task: asyncio.Task | None = None
+        self._seen: dict[str, str] = {}  # exercise id -> fingerprint on screen
+        self._checked: tuple | None = None  # (cohort, names, rows) at the last full check
+        self._total = 0
+        self.exercises: tuple[Exercise, ...] = self.store.catalogue.exercises
+        self._build_controls(cohort)
+        self._build_cards()
+        self.children = [self.header, self.warning, self.body]
+        self.refresh()
+        if autostart:
+            self.start()
+
+    # --- building ------------------------------------------------------------------------
+
+    def _build_controls(self, cohort: str | None) -> None:
+        wanted = cohort or os.environ.get("WORKSHOP_KIT_COHORT")
+        cohorts = self._cohort_options(wanted)
+        self.cohort = widgets.Dropdown(options=cohorts, value=wanted if wanted in cohorts else (cohorts[0] if cohorts else None), description="Cohort")
+        sections = [("All sections", ALL_SECTIONS)] + [(f"{s.number}. {s.title}", s.id) for s in self.store.catalogue.sections]
+        self.section = widgets.Dropdown(options=sections, value=ALL_SECTIONS, description="Section", layout=widgets.Layout(width="380px"))
+        self.refresh_button = widgets.Button(description="Refresh", icon="refresh", tooltip="Check for new answers now")
+        self.names = widgets.ToggleButton(
+            value=False,
+            description="Show names (facilitator only)",
+            icon="eye-slash",
+            tooltip="Show participants' names instead of P01, P02 … Do not use on the projector.",
+            layout=widgets.Layout(width="240px"),
+        )
+        self.status = widgets.HTML()
+        self.status.add_class("wk-status")
+        self.warning = widgets.HTML()
+        for w, cls in ((self.cohort, "wk-cohort"), (self.section, "wk-section-choice"), (self.refresh_button, "wk-refresh"), (self.names, "wk-names")):
+            w.add_class(cls)
+        title = widgets.HTML(STYLE + "<h2>Facilitator dashboard</h2>")
+        self.header = widgets.VBox(
+            [title, widgets.HBox([self.cohort, self.section, self.refresh_button, self.names], layout=widgets.Layout(flex_flow="row wrap")), self.status]
+        )
+        self.cohort.observe(self._on_cohort_change, names="value")
+        self.section.observe(self._on_section_change, names="value")
+        self.names.observe(self._on_names_change, names="value")
+        self.refresh_button.on_click(self._on_refresh_click)
+
+    def _build_cards(self) -> None:
+        self.cards = {ex.id: widgets.HTML() for ex in self.exercises}
+        self.sections: dict[str, widgets.VBox] = {}
+        for section in self.store.catalogue.sections:
+            cards = [self.cards[ex.id] for ex in self.exercises if ex.section == section.id]
+            title = widgets.HTML(f"<h3>{section.number}. {html.escape(section.title)}</h3>")
+            box = widgets.VBox([title, widgets.Box(cards, layout=widgets.Layout(display="flex", flex_flow="row wrap", gap="12px"))])
+            box.add_class("wk-section")
+            self.sections[section.id] = box
+        self.body = widgets.VBox(list(self.sections.values()))
+
+    def _cohort_options(self, wanted: str | None = None) -> list[str]:
+        cohorts = self.store.cohorts()
+        current = getattr(getattr(self, "cohort", None), "value", None)
+        return sorted({*cohorts, *(c for c in (wanted, current) if c)})
+
+    # --- handlers (thin) -------------------------------------------------------------------
+
+    def _on_cohort_change(self, change: dict) -> None:
+        self.refresh(force=True)
+
+    def _on_names_change(self, change: dict) -> None:
+        self.names.icon = "eye" if change["new"] else "eye-slash"
+        self.names.button_style = "danger" if change["new"] else ""
+        self.refresh(force=True)
+
+    def _on_section_change(self, change: dict) -> None:
+        chosen = change["new"]
+        self.body.children = [box for sid, box in self.sections.items() if chosen in (ALL_SECTIONS, sid)]
+
+    def _on_refresh_click(self, button: widgets.Button) -> None:
+        self.refresh(force=True)
+
+    # --- refreshing ------------------------------------------------------------------------
+
+    def refresh(self, force: bool = False) -> int:
+        """Check the store and redraw the cards whose data changed; returns how many were redrawn."""
+        self._update_cohorts()
+        cohort, names = self.cohort.value, self.names.value
+        self.warning.value = (
+            '<div class="wk-warning">Names are showing. For your eyes only: switch off before projecting.</div>' if names else ""
+        )
+        if cohort is None:
+            self.status.value = f"No answers saved yet. This page checks again every {self.refresh_seconds:g} seconds."
+            return 0
+        key = (cohort, names, self.store.count(cohort))
+        if key == self._checked and not force:
+            self._stamp(cohort, None)
+            return 0
+        total, summaries = collect(self.store, cohort, names=names, min_group=self.min_group)
+        updates = self.render_changes(total, summaries)
+        self._apply(updates)
+        self._checked = key
+        self._stamp(cohort, total)
+        return len(updates)
+
+    def render_changes(self, total: int, summaries: dict[str, Summary]) -> dict[str, tuple[str, str]]:
+        """HTML for the cards whose summary differs from what is on screen: id -> (fingerprint, html)."""
+        updates = {}
+        for ex_id, summary in summaries.items():
+            mark = f"{summary.fingerprint()}/{total}"
+            if self._seen.get(ex_id) != mark:
+                updates[ex_id] = (mark, card_html(summary, total, png_data_uri(summary)))
+        return updates
+
+    def _apply(self, updates: dict[str, tuple[str, str]]) -> None:
+        for ex_id, (mark, text) in updates.items():
+            self.cards[ex_id].value = text
+            self._seen[ex_id] = mark
+
+    def _update_cohorts(self) -> None:
+        options = self._cohort_options()
+        if list(self.cohort.options) != options:
+            current = self.cohort.value
+            with self.cohort.hold_trait_notifications():
+                self.cohort.options = options
+                self.cohort.value = current if current in options else (options[0] if options else None)
+
+    def _stamp(self, cohort: str, total: int | None) -> None:
+        if total is not None:
+            self._total = total
+        now = dt.datetime.now().strftime("%H:%M:%S")
+        every = f" · refreshes every {self.refresh_seconds:g} s" if self.running else ""
+        people = f"{self._total} participant{'s' if self._total != 1 else ''}"
+        self.status.value = f"Cohort <b>{html.escape(cohort)}</b> · {people} · checked {now}{every}"
+
+    # --- the timer -------------------------------------------------------------------------
+
+    @property
+    def running(self) -> bool:
+        """True while the periodic refresh is scheduled."""
+        return self._task is not None and not self._task.done()
+
+    def start(self) -> bool:
+        """Refresh every ``refresh_seconds`` on the running event loop; False if there is none."""
+        if self.running:
+            return True
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return False
+        self._task = loop.create_task(self._tick())
+        return True
+
+    def stop(self) -> None:
+        """Stop the periodic refresh."""
+        if self._task is not None:
+            self._task.cancel()
+            self._task = None
+
+    async def _tick(self) -> None:
+        while True:
+            await asyncio.sleep(self.refresh_seconds)
+            if self.comm is None:  # closed
+                return
+            try:
+                self.refresh()
+            except Exception as exc:  # keep ticking: the store may be busy or briefly unreachable
+                self.status.value = f"Could not refresh: {html.escape(str(exc))}"
+
+    def close(self) -> None:
+        """Stop the timer and close every widget of the dashboard."""
+        self.stop()
+        for w in (*self.cards.values(), *self.sections.values(), self.cohort, self.section, self.refresh_button, self.names, self.status, self.warning):
+            w.close()
+        super().close()
+
+
+_current: Dashboard | None = None
+
+
+def facilitator_dashboard(
+    store: ResponseStore | None = None, cohort: str | None = None, *, refresh_seconds: float = 5.0, min_group: int = MIN_GROUP
+) -> Dashboard:
+    """The live dashboard (replacing, and stopping, one made earlier in this kernel)."""
+    global _current
+    if _current is not None:
+        _current.close()
+    _current = Dashboard(store, cohort, refresh_seconds=refresh_seconds, min_group=min_group)
+    return _current
+

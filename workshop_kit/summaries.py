@@ -1,0 +1,413 @@
+"""Cohort answers → tidy pandas DataFrames, one summary per exercise.
+
+:func:`summarise` turns the answers to one exercise into a :class:`Summary`: a main tidy
+table (the breakdown in design.md's table for the exercise's kind), a few headline
+figures, and extra tables where the kind has them.  :func:`cohort_summaries` does the
+same for every exercise of a cohort, straight from a store.  :func:`compare_cohorts` and
+:func:`compare_over_time` put cohorts, or the same people at two moments, side by side
+for scale and pick exercises.
+
+Privacy is built in: participants appear only as stable pseudonyms (P01, P02 … in order
+of their first save) unless ``names=True``; with fewer than ``min_group`` answers there
+is no breakdown at all, only the count; the content of sensitive free text (text
+answers, grid item names, log entries) never appears in a summary.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from .catalogue import Exercise
+from .store import Response, ResponseStore
+
+MIN_GROUP = 3
+TOP_WORDS = 12
+SINGLE = "Answer"  # the "moment" of a scale asked once
+OWN_ENTRY = "Own entry"
+
+SUPPRESSED_NOTE = "Fewer than {k} answers: no breakdown is shown, to keep answers anonymous."
+PRIVATE_NOTE = "Private answers: participants were told these stay private, so only counts are shown, never what they wrote."
+EMPTY_NOTE = "No answers yet."
+
+_STOPWORDS = frozenset(
+    """a about above after again all also am an and any are as at be because been before being
+    below between both but by can could did do does doing down during each few for from further
+    had has have having he her here hers him his how i if in into is it its itself just me more
+    most my myself no nor not now of off on once only or other our ours out over own same she
+    should so some such than that the their theirs them then there these they this those through
+    to too under until up very was we were what when where which while who whom why will with
+    would you your yours get got make made one two three want wants like well really much many
+    every across within next year years month months week weeks i'll i'm we'll we're it's don't
+    can't won't""".split()
+)
+_WORD = re.compile(r"[a-z][a-z'’-]*[a-z]")
+
+
+@dataclass(frozen=True, eq=False)
+class Summary:
+    """One exercise's answers in a cohort, ready to chart, tabulate or export.
+
+    ``table`` is the main tidy breakdown (empty, with its columns, when there are no
+    answers or too few); ``figures`` are headline numbers by label; ``extras`` holds
+    further tables by title; ``note`` says what was held back and why.
+    """
+
+    exercise: Exercise
+    n: int
+    table: pd.DataFrame
+    figures: dict[str, Any] = field(default_factory=dict)
+    extras: dict[str, pd.DataFrame] = field(default_factory=dict)
+    note: str = ""
+    suppressed: bool = False
+    private: bool = False
+
+    def fingerprint(self) -> str:
+        """A short hash of everything shown, to tell whether a view needs redrawing."""
+        parts = [self.exercise.id, str(self.n), repr(sorted(self.figures.items())), self.note, self.table.to_json()]
+        parts += [f"{k}:{v.to_json()}" for k, v in self.extras.items()]
+        return hashlib.sha1("\x1f".join(parts).encode("utf-8")).hexdigest()
+
+
+# --- who is who --------------------------------------------------------------------------
+
+
+def pseudonyms(participants: Iterable[str]) -> dict[str, str]:
+    """Stable pseudonyms P01, P02 … in the order given (first save first); P001 … beyond 99."""
+    ordered = list(dict.fromkeys(participants))
+    width = max(2, len(str(len(ordered))))
+    return {p: f"P{i:0{width}d}" for i, p in enumerate(ordered, start=1)}
+
+
+def latest_only(rows: Iterable[Response]) -> list[Response]:
+    """The latest row per (cohort, participant, exercise), in first-answer order."""
+    latest: dict[tuple[str, str, str], Response] = {}
+    for r in rows:
+        key = (r.cohort, r.participant, r.exercise_id)
+        if key not in latest or r.saved_at >= latest[key].saved_at:
+            latest[key] = r
+    return list(latest.values())
+
+
+def _labeller(rows: list[Response], names: bool, labels: Mapping[str, str] | None) -> dict[str, str]:
+    """participant → what to show: the name, or a pseudonym."""
+    if names:
+        return {r.participant: r.participant for r in rows}
+    known = dict(labels or {})
+    missing = [r.participant for r in sorted(rows, key=lambda r: r.saved_at) if r.participant not in known]
+    if missing:
+        extra = pseudonyms([*known, *missing])
+        known.update({p: extra[p] for p in missing})
+    return known
+
+
+_Built = tuple[pd.DataFrame, dict[str, Any], dict[str, pd.DataFrame]]  # table, figures, extras
+
+
+# --- one exercise ------------------------------------------------------------------------
+
+
+def summarise(
+    exercise: Exercise,
+    rows: Iterable[Response],
+    *,
+    names: bool = False,
+    labels: Mapping[str, str] | None = None,
+    min_group: int = MIN_GROUP,
+) -> Summary:
+    """Summarise the answers to one exercise (rows of other exercises are ignored).
+
+    ``labels`` maps participants to pseudonyms (default: P01 … by first save in ``rows``);
+    ``names=True`` shows real names instead, for the facilitator's eyes only.
+    """
+    mine = latest_only(r for r in rows if r.exercise_id == exercise.id)
+    who = _labeller(mine, names, labels)
+    builder = _BUILDERS[exercise.kind]
+    n = len({r.participant for r in mine})
+    if n == 0 or n < min_group:
+        table, figures, extras = builder(exercise, [], who, names)
+        note = EMPTY_NOTE if n == 0 else SUPPRESSED_NOTE.format(k=min_group)
+        return Summary(exercise, n, table, {"Answered": n}, {k: v.iloc[0:0] for k, v in extras.items()}, note, suppressed=n > 0)
+    table, figures, extras = builder(exercise, mine, who, names)
+    private = _is_private(exercise)
+    return Summary(exercise, n, table, {"Answered": n, **figures}, extras, PRIVATE_NOTE if private else "", private=private)
+
+
+def _is_private(exercise: Exercise) -> bool:
+    return exercise.sensitive and exercise.kind in ("text", "grid", "log")
+
+
+def _scale(ex: Exercise, rows: list[Response], who: dict[str, str], names: bool) -> _Built:
+    points = list(range(ex.min, ex.max + 1))
+    moments = list(ex.pair) if ex.paired else [SINGLE]
+    keys = ["now", "target"] if ex.paired else [None]
+    frames, figures = [], {}
+    for moment, key in zip(moments, keys):
+        values = pd.Series([r.answer[key] if key else r.answer for r in rows], dtype="int64")
+        counts = values.value_counts().reindex(points, fill_value=0).astype("int64")
+        n = len(values)
+        frames.append(
+            pd.DataFrame({"moment": moment, "value": points, "count": counts.to_numpy(), "share": counts.to_numpy() / n if n else 0.0})
+        )
+        if n:
+            suffix = f" ({moment})" if ex.paired else ""
+            figures[f"Mean{suffix}"] = float(values.mean())
+            figures[f"Median{suffix}"] = float(values.median())
+    table = pd.concat(frames, ignore_index=True)
+    if ex.paired and rows:
+        shift = pd.Series([r.answer["target"] - r.answer["now"] for r in rows], dtype="int64")
+        figures.update(
+            {
+                "Mean shift": float(shift.mean()),
+                "Median shift": float(shift.median()),
+                "Want more": int((shift > 0).sum()),
+                "Want less": int((shift < 0).sum()),
+                "No change": int((shift == 0).sum()),
+            }
+        )
+    return table, figures, {}
+
+
+def _pick(ex: Exercise, rows: list[Response], who: dict[str, str], names: bool) -> _Built:
+    n = len(rows)
+    counts: Counter[str] = Counter()
+    own: Counter[str] = Counter()
+    known = set(ex.options)
+    for r in rows:
+        for pick in r.answer:
+            if pick in known:
+                counts[pick] += 1
+            else:
+                own[pick] += 1
+    options = list(ex.options) + ([OWN_ENTRY] if ex.allow_custom else [])
+    counts[OWN_ENTRY] = sum(own.values())
+    values = [counts[o] for o in options]
+    table = pd.DataFrame({"option": options, "count": pd.Series(values, dtype="int64"), "share": [v / n if n else 0.0 for v in values]})
+    figures = {"Mean picks": sum(len(r.answer) for r in rows) / n} if n else {}
+    extras = {}
+    if ex.allow_custom:
+        ranked = sorted(own.items(), key=lambda kv: (-kv[1], kv[0].casefold()))
+        extras["Own entries"] = pd.DataFrame({"entry": [k for k, _ in ranked], "count": pd.Series([v for _, v in ranked], dtype="int64")})
+    return table, figures, extras
+
+
+def _text(ex: Exercise, rows: list[Response], who: dict[str, str], names: bool) -> _Built:
+    columns = ["participant", "answer"] if names else ["answer"]
+    words = pd.DataFrame({"word": pd.Series([], dtype="object"), "people": pd.Series([], dtype="int64")})
+    if ex.sensitive or not rows:
+        return pd.DataFrame({c: pd.Series([], dtype="object") for c in columns}), {}, {} if ex.sensitive else {"Most frequent words": words}
+    if "participant" in columns:
+        pairs = sorted(((who[r.participant], r.answer) for r in rows), key=lambda p: p[0].casefold())
+        table = pd.DataFrame(pairs, columns=columns)
+    else:
+        table = pd.DataFrame({"answer": sorted((r.answer for r in rows), key=str.casefold)})
+    figures = {"Mean words": sum(len(r.answer.split()) for r in rows) / len(rows)}
+    return table, figures, {"Most frequent words": frequent_words([r.answer for r in rows])}
+
+
+def frequent_words(texts: Iterable[str], top: int = TOP_WORDS, min_people: int = 2) -> pd.DataFrame:
+    """The words most answers use (each answer counts a word once), common words left out.
+
+    A word used by fewer than ``min_people`` answers is left out, so no one's unusual
+    wording singles them out.
+    """
+    people: Counter[str] = Counter()
+    for text in texts:
+        found = {w.replace("’", "'").removesuffix("'s") for w in _WORD.findall(text.casefold())}
+        people.update(w for w in found if len(w) > 2 and w not in _STOPWORDS)
+    ranked = sorted(((w, c) for w, c in people.items() if c >= min_people), key=lambda wc: (-wc[1], wc[0]))[:top]
+    return pd.DataFrame({"word": pd.Series([w for w, _ in ranked], dtype="object"), "people": pd.Series([c for _, c in ranked], dtype="int64")})
+
+
+def _budget(ex: Exercise, rows: list[Response], who: dict[str, str], names: bool) -> _Built:
+    frame = pd.DataFrame([r.answer for r in rows], columns=list(ex.headings), dtype="float64")
+    table = pd.DataFrame(
+        {
+            "heading": list(ex.headings),
+            "mean": [float(frame[h].mean()) if rows else float("nan") for h in ex.headings],
+            "median": [float(frame[h].median()) if rows else float("nan") for h in ex.headings],
+        }
+    )
+    return table, {}, {}
+
+
+def quadrant_names(ex: Exercise) -> list[str]:
+    """The grid's four quadrants, high-high first: '<y end> · <x end>'."""
+    return [f"{y} · {x}" for y in (ex.y_axis.high, ex.y_axis.low) for x in (ex.x_axis.high, ex.x_axis.low)]
+
+
+def quadrant_of(ex: Exercise, x: int, y: int) -> str:
+    """Which quadrant a point falls in (the middle of the scale splits low from high)."""
+    middle = (ex.min + ex.max) / 2
+    return f"{ex.y_axis.high if y > middle else ex.y_axis.low} · {ex.x_axis.high if x > middle else ex.x_axis.low}"
+
+
+def _grid(ex: Exercise, rows: list[Response], who: dict[str, str], names: bool) -> _Built:
+    items: Counter[str] = Counter()
+    people: Counter[str] = Counter()
+    tag_items: Counter[str] = Counter()
+    tag_people: Counter[str] = Counter()
+    for r in rows:
+        quadrants = [quadrant_of(ex, item["x"], item["y"]) for item in r.answer]
+        items.update(quadrants)
+        people.update(set(quadrants))
+        tags = [item["tag"] for item in r.answer]
+        tag_items.update(tags)
+        tag_people.update(set(tags))
+    total = sum(items.values())
+    quadrants = quadrant_names(ex)
+    table = pd.DataFrame(
+        {
+            "quadrant": quadrants,
+            "items": pd.Series([items[q] for q in quadrants], dtype="int64"),
+            "share": [items[q] / total if total else 0.0 for q in quadrants],
+            "people": pd.Series([people[q] for q in quadrants], dtype="int64"),
+        }
+    )
+    tags = pd.DataFrame(
+        {
+            "tag": list(ex.tags),
+            "items": pd.Series([tag_items[t] for t in ex.tags], dtype="int64"),
+            "people": pd.Series([tag_people[t] for t in ex.tags], dtype="int64"),
+        }
+    )
+    figures = {"Items": total, "Mean items per person": total / len(rows)} if rows else {}
+    return table, figures, {f"{ex.tag_label} counts": tags}
+
+
+def _log(ex: Exercise, rows: list[Response], who: dict[str, str], names: bool) -> _Built:
+    records = []
+    for f in (f for f in ex.fields if f.type == "choice"):
+        seen = Counter(row.get(f.name) for r in rows for row in r.answer if row.get(f.name))
+        filled = sum(seen.values())
+        records += [{"field": f.label, "choice": c, "rows": seen[c], "share": seen[c] / filled if filled else 0.0} for c in f.choices]
+    table = pd.DataFrame(records, columns=["field", "choice", "rows", "share"]).astype({"rows": "int64", "share": "float64"})
+    per_person = sorted(((who[r.participant], len(r.answer)) for r in rows), key=lambda p: p[0].casefold())
+    extras = {"Rows per person": pd.DataFrame({"participant": [p for p, _ in per_person], "rows": pd.Series([c for _, c in per_person], dtype="int64")})}
+    total = sum(c for _, c in per_person)
+    figures = {"Rows": total, "Mean rows per person": total / len(rows)} if rows else {}
+    return table, figures, extras
+
+
+_BUILDERS = {"scale": _scale, "pick": _pick, "text": _text, "budget": _budget, "grid": _grid, "log": _log}
+
+
+# --- a whole cohort ------------------------------------------------------------------------
+
+
+def cohort_summaries(store: ResponseStore, cohort: str, *, names: bool = False, min_group: int = MIN_GROUP) -> dict[str, Summary]:
+    """Every exercise of the catalogue summarised for one cohort, in catalogue order."""
+    rows = store.latest_answers(cohort)
+    labels = pseudonyms(store.participants_by_arrival(cohort))
+    by_exercise: dict[str, list[Response]] = {}
+    for r in rows:
+        by_exercise.setdefault(r.exercise_id, []).append(r)
+    return {
+        ex.id: summarise(ex, by_exercise.get(ex.id, []), names=names, labels=labels, min_group=min_group)
+        for ex in store.catalogue.exercises
+    }
+
+
+# --- comparisons ------------------------------------------------------------------------------
+
+
+def _moments(ex: Exercise) -> list[tuple[str, str | None]]:
+    return list(zip(ex.pair, ("now", "target"))) if ex.paired else [(SINGLE, None)]
+
+
+def _picked(ex: Exercise, answer: list[str]) -> set[str]:
+    return {p if p in ex.options else OWN_ENTRY for p in answer}
+
+
+def _pick_options(ex: Exercise) -> list[str]:
+    return list(ex.options) + ([OWN_ENTRY] if ex.allow_custom else [])
+
+
+def _check_comparable(ex: Exercise) -> None:
+    if ex.kind not in ("scale", "pick"):
+        raise ValueError(f"{ex.id}: comparisons are made for scale and pick exercises only (this one is {ex.kind}).")
+
+
+def compare_cohorts(exercise: Exercise, rows: Iterable[Response], *, min_group: int = MIN_GROUP) -> pd.DataFrame:
+    """Cohorts side by side for one scale or pick exercise; rows may come from any cohorts.
+
+    Scale: cohort, moment, n, mean, median.  Pick: cohort, option, n, count, share.
+    A cohort with fewer than ``min_group`` answers keeps its n but no figures (NaN).
+    """
+    _check_comparable(exercise)
+    groups: dict[str, list[Response]] = {}
+    for r in latest_only(r for r in rows if r.exercise_id == exercise.id):
+        groups.setdefault(r.cohort, []).append(r)
+    records = []
+    for cohort in sorted(groups):
+        answers = [r.answer for r in groups[cohort]]
+        n, hidden = len(answers), len(answers) < min_group
+        if exercise.kind == "scale":
+            for moment, key in _moments(exercise):
+                values = pd.Series([a[key] if key else a for a in answers], dtype="float64")
+                records.append(
+                    {"cohort": cohort, "moment": moment, "n": n, "mean": float("nan") if hidden else values.mean(), "median": float("nan") if hidden else values.median()}
+                )
+        else:
+            picked = [_picked(exercise, a) for a in answers]
+            for option in _pick_options(exercise):
+                count = sum(option in p for p in picked)
+                records.append(
+                    {"cohort": cohort, "option": option, "n": n, "count": float("nan") if hidden else float(count), "share": float("nan") if hidden else count / n}
+                )
+    columns = ["cohort", "moment", "n", "mean", "median"] if exercise.kind == "scale" else ["cohort", "option", "n", "count", "share"]
+    return pd.DataFrame(records, columns=columns).astype({"n": "int64"})
+
+
+def compare_over_time(
+    exercise: Exercise, before: Iterable[Response], after: Iterable[Response], *, min_group: int = MIN_GROUP
+) -> pd.DataFrame:
+    """The same people at two moments (e.g. cohort "start" and cohort "follow-up"), matched by participant.
+
+    Scale: moment, matched, mean_before, mean_after, mean_change, up, down, same.
+    Pick: option, matched, share_before, share_after, change.
+    Only participants who answered both times count; with fewer than ``min_group``
+    matched the figures are NaN.
+    """
+    _check_comparable(exercise)
+    first = {r.participant: r.answer for r in latest_only(r for r in before if r.exercise_id == exercise.id)}
+    second = {r.participant: r.answer for r in latest_only(r for r in after if r.exercise_id == exercise.id)}
+    people = sorted(set(first) & set(second))
+    n, hidden = len(people), len(people) < min_group
+    nan = float("nan")
+    records = []
+    if exercise.kind == "scale":
+        for moment, key in _moments(exercise):
+            a = pd.Series([first[p][key] if key else first[p] for p in people], dtype="float64")
+            b = pd.Series([second[p][key] if key else second[p] for p in people], dtype="float64")
+            change = b - a
+            records.append(
+                {
+                    "moment": moment,
+                    "matched": n,
+                    "mean_before": nan if hidden else a.mean(),
+                    "mean_after": nan if hidden else b.mean(),
+                    "mean_change": nan if hidden else change.mean(),
+                    "up": nan if hidden else float((change > 0).sum()),
+                    "down": nan if hidden else float((change < 0).sum()),
+                    "same": nan if hidden else float((change == 0).sum()),
+                }
+            )
+        columns = ["moment", "matched", "mean_before", "mean_after", "mean_change", "up", "down", "same"]
+    else:
+        picked_a = [_picked(exercise, first[p]) for p in people]
+        picked_b = [_picked(exercise, second[p]) for p in people]
+        for option in _pick_options(exercise):
+            sa = sum(option in p for p in picked_a) / n if n else nan
+            sb = sum(option in p for p in picked_b) / n if n else nan
+            records.append(
+                {"option": option, "matched": n, "share_before": nan if hidden else sa, "share_after": nan if hidden else sb, "change": nan if hidden else sb - sa}
+            )
+        columns = ["option", "matched", "share_before", "share_after", "change"]
+    return pd.DataFrame(records, columns=columns).astype({"matched": "int64"})
