@@ -35,6 +35,11 @@ STYLE = """
 .wk-exercise .wk-unsaved { color: #8a4b00; font-weight: 600; }
 .wk-exercise .wk-status-ok { color: #00703c; }
 .wk-exercise .wk-status-error { color: #b10e1e; font-weight: 600; }
+.wk-exercise .wk-status-neutral { color: #425563; }
+.wk-exercise .wk-compare p { margin: 2px 0 4px 0; }
+.wk-exercise .wk-compare .widget-html-content, .wk-exercise .wk-prompt .widget-html-content { line-height: 1.4; }
+.wk-exercise .widget-inline-hbox .widget-label { white-space: normal; overflow: visible; text-overflow: clip;
+  line-height: 1.25; height: auto; align-self: center; }
 .wk-exercise .wk-compare { border-top: 1px dashed #c8ccd0; margin-top: 6px; padding-top: 4px; }
 .wk-exercise .wk-ends { display: flex; justify-content: space-between; font-size: 0.9em; color: #425563; }
 .wk-exercise .wk-count-ok { color: #00703c; }
@@ -165,8 +170,8 @@ class ExerciseWidget(widgets.VBox):
     def _on_dirty_change(self, change: dict[str, Any]) -> None:
         self.unsaved.value = "● Unsaved changes" if change["new"] else ""
 
-    def _show_status(self, message: str, ok: bool) -> None:
-        css = "wk-status-ok" if ok else "wk-status-error"
+    def _show_status(self, message: str, ok: bool | None) -> None:
+        css = {True: "wk-status-ok", False: "wk-status-error", None: "wk-status-neutral"}[ok]
         self.status.value = f'<span class="{css}" role="status" aria-live="polite">{html.escape(message)}</span>'
 
     def _get_store(self) -> Any:
@@ -185,7 +190,7 @@ class ExerciseWidget(widgets.VBox):
             self._show_status(f"✗ Your earlier answer could not be loaded: {exc}", ok=False)
             return
         if response is None:
-            self._show_status("Not saved yet.", ok=True)
+            self._show_status("Not saved yet.", ok=None)
             return
         with self._quietly():
             self.set_answer(response.answer)

@@ -15,8 +15,12 @@ from ..compare import quadrant_names, quadrant_of
 from .base import ExerciseWidget
 from .log import control_value, field_control, field_value
 
-LABEL_WIDTH = {"description_width": "11em"}
+LABEL_WIDTH = {"description_width": "10em"}
 MARKERS = ["o", "s", "^", "D", "v", "P", "X", "*"]
+
+
+def _full() -> widgets.Layout:
+    return widgets.Layout(width="100%")
 
 
 class GridItem(widgets.VBox):
@@ -26,19 +30,19 @@ class GridItem(widgets.VBox):
         super().__init__()
         self.add_class("wk-row")
         mid = (ex.min + ex.max) // 2
-        self.name = widgets.Text(description=f"{ex.item_label}:", placeholder=f"Up to {ex.max_length} characters", style=LABEL_WIDTH, continuous_update=False, layout=widgets.Layout(width="95%"))
+        self.name = widgets.Text(description=f"{ex.item_label}:", placeholder=f"Up to {ex.max_length} characters", style=LABEL_WIDTH, continuous_update=False, layout=_full())
         self.name.add_class("wk-grid-name")
-        self.x = widgets.IntSlider(value=mid, min=ex.min, max=ex.max, description=f"{ex.x_axis.label}:", style=LABEL_WIDTH, continuous_update=False)
-        self.y = widgets.IntSlider(value=mid, min=ex.min, max=ex.max, description=f"{ex.y_axis.label}:", style=LABEL_WIDTH, continuous_update=False)
+        self.x = widgets.IntSlider(value=mid, min=ex.min, max=ex.max, description=f"{ex.x_axis.label}:", style=LABEL_WIDTH, continuous_update=False, layout=_full())
+        self.y = widgets.IntSlider(value=mid, min=ex.min, max=ex.max, description=f"{ex.y_axis.label}:", style=LABEL_WIDTH, continuous_update=False, layout=_full())
         self.x.add_class("wk-grid-x")
         self.y.add_class("wk-grid-y")
-        self.tag = widgets.Dropdown(options=list(ex.tags), value=ex.tags[0], description=f"{ex.tag_label}:", style=LABEL_WIDTH)
+        self.tag = widgets.Dropdown(options=list(ex.tags), value=ex.tags[0], description=f"{ex.tag_label}:", style=LABEL_WIDTH, layout=_full())
         self.tag.add_class("wk-grid-tag")
         self.fields = {f.name: field_control(f, LABEL_WIDTH) for f in ex.fields}
         for control in [self.name, self.x, self.y, self.tag, *self.fields.values()]:
             control.observe(on_change, names="value")
         self.heading = widgets.HTML("")
-        self.remove_button = widgets.Button(description="Remove", icon="trash")
+        self.remove_button = widgets.Button(description="Remove", icon="trash", layout=widgets.Layout(width="auto", align_self="flex-start"))
         self.remove_button.add_class("wk-remove")
         self.remove_button.on_click(lambda _button: on_remove(self))
         self.children = [self.heading, self.name, self.tag, self.x, self.y, *self.fields.values(), self.remove_button]
@@ -67,19 +71,19 @@ class GridWidget(ExerciseWidget):
         ex = self.exercise
         self.items: list[GridItem] = []
         self._paused = False
-        self.items_box = widgets.VBox([], layout=widgets.Layout(width="480px", min_width="360px"))
+        self.items_box = widgets.VBox([], layout=widgets.Layout(width="500px"))
         self.items_box.add_class("wk-rows")
-        self.add_button = widgets.Button(description=f"Add {ex.item_label.lower()}", icon="plus")
+        self.add_button = widgets.Button(description=f"Add {ex.item_label.lower()}", icon="plus", layout=widgets.Layout(width="auto"))
         self.add_button.add_class("wk-add")
         self.add_button.on_click(self._on_add_click)
-        self.chart = widgets.Image(format="png", layout=widgets.Layout(width="440px", height="auto"))
+        self.chart = widgets.Image(format="png", layout=widgets.Layout(width="400px", height="auto"))
         self.chart.add_class("wk-grid-chart")
         self.summary = widgets.HTML("")
         self.summary.add_class("wk-grid-summary")
         with self._quietly():
             self.add_item()
         left = widgets.VBox([self.items_box, self.add_button])
-        right = widgets.VBox([self.chart, self.summary], layout=widgets.Layout(width="460px"))
+        right = widgets.VBox([self.chart, self.summary], layout=widgets.Layout(width="410px"))
         body = widgets.HBox([left, right], layout=widgets.Layout(flex_flow="row wrap", align_items="flex-start"))
         body.add_class("wk-gap")
         return [body]

@@ -10,7 +10,7 @@ import ipywidgets as widgets
 from ..catalogue import Field
 from .base import ExerciseWidget
 
-LABEL_WIDTH = {"description_width": "17em"}
+LABEL_WIDTH = {"description_width": "13em"}
 
 
 class LogRow(widgets.VBox):
@@ -23,7 +23,7 @@ class LogRow(widgets.VBox):
         for control in self.controls.values():
             control.observe(on_change, names="value")
         self.heading = widgets.HTML("")
-        self.remove_button = widgets.Button(description="Remove this row", icon="trash", tooltip="Remove this row")
+        self.remove_button = widgets.Button(description="Remove this row", icon="trash", tooltip="Remove this row", layout=widgets.Layout(width="auto", align_self="flex-start"))
         self.remove_button.add_class("wk-remove")
         self.remove_button.on_click(lambda _button: on_remove(self))
         self.children = [self.heading, *self.controls.values(), self.remove_button]
@@ -45,7 +45,7 @@ class LogWidget(ExerciseWidget):
         self.rows: list[LogRow] = []
         self.rows_box = widgets.VBox([])
         self.rows_box.add_class("wk-rows")
-        self.add_button = widgets.Button(description="Add a row", icon="plus", tooltip="Add an empty row")
+        self.add_button = widgets.Button(description="Add a row", icon="plus", tooltip="Add an empty row", layout=widgets.Layout(width="auto"))
         self.add_button.add_class("wk-add")
         self.add_button.on_click(self._on_add_click)
         self.row_count = widgets.HTML("")
@@ -105,11 +105,11 @@ class LogWidget(ExerciseWidget):
 def field_control(f: Field, style: dict[str, str] = LABEL_WIDTH) -> widgets.Widget:
     """A labelled control for one field: text box, dropdown, date picker or number box."""
     label = f"{f.label}{' (required)' if f.required else ''}:"
-    common = dict(description=label, style=style, layout=widgets.Layout(width="95%"))
+    common = dict(description=label, style=style, layout=widgets.Layout(width="100%", max_width="760px"))
     if f.type == "choice":
         control = widgets.Dropdown(options=[("Not set", "")] + [(c, c) for c in f.choices], value="", **common)
     elif f.type == "date":
-        common["layout"] = widgets.Layout(width="auto")
+        common["layout"] = widgets.Layout(width="24em")
         control = widgets.DatePicker(value=None, **common)
     elif f.type == "number":
         control = widgets.Text(value="", placeholder=f"A whole number from {f.min} to {f.max}", continuous_update=True, **common)
