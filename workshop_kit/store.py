@@ -170,7 +170,7 @@ def _friendly(exc: Exception, url: str, action: str) -> StoreError:
     elif "readonly" in text or "read-only" in text or "permission denied" in text:
         reason = "it is read-only. Ask your facilitator to check the store's permissions"
     elif "unable to open" in text or "no such file" in text or "does not exist" in text:
-        reason = "its folder cannot be found. Ask your facilitator to check WORKSHOP_KIT_STORE"
+        reason = _why_unopenable(url)
     elif "full" in text or "no space" in text:
         reason = "the disk is full. Free some space, then try again"
     elif "connection" in text or "could not connect" in text or "refused" in text:
@@ -178,6 +178,24 @@ def _friendly(exc: Exception, url: str, action: str) -> StoreError:
     else:
         reason = f"the database said: {getattr(exc, 'orig', exc)}"
     return StoreError(f"Could not {action} {where}: {reason}.")
+
+
+def _why_unopenable(url: str) -> str:
+    """Why SQLite said "unable to open": a missing folder, a read-only disk, or a missing file."""
+    if make_url(url).get_backend_name() != "sqlite":
+        return "it does not exist. Ask your facilitator to check WORKSHOP_KIT_STORE"
+    path = _sqlite_file(url)
+    if not path.parent.is_dir():
+        return "its folder cannot be found. Ask your facilitator to check WORKSHOP_KIT_STORE"
+    try:
+        read_only_disk = bool(os.statvfs(path.parent).f_flag & os.ST_RDONLY)
+    except (OSError, AttributeError):  # no statvfs on Windows
+        read_only_disk = False
+    if read_only_disk or not os.access(path.parent, os.W_OK):
+        return "its folder is read-only, so the store cannot be opened. Ask your facilitator to check the store's permissions"
+    if not path.exists():
+        return "the file does not exist. Ask your facilitator to check WORKSHOP_KIT_STORE"
+    return "the file cannot be opened. Ask your facilitator to check WORKSHOP_KIT_STORE"
 
 
 class ResponseStore:
@@ -228,6 +246,7 @@ class ResponseStore:
 
     @property
     def engine(self) -> Engine:
+        """The SQLAlchemy engine, created (and the schema checked) on first use."""
         with self._lock:
             if self._engine is None:
                 self._engine = self._make_engine()
