@@ -191,7 +191,9 @@ class Dashboard(widgets.VBox):
         for section in self.store.catalogue.sections:
             cards = [self.cards[ex.id] for ex in self.exercises if ex.section == section.id]
             title = widgets.HTML(f"<h3>{section.number}. {html.escape(section.title)}</h3>")
-            box = widgets.VBox([title, widgets.Box(cards, layout=widgets.Layout(display="flex", flex_flow="row wrap", gap="12px"))])
+            row = widgets.Box(cards, layout=widgets.Layout(display="flex", flex_flow="row wrap"))
+            row.add_class("wk-cards")
+            box = widgets.VBox([title, row])
             box.add_class("wk-section")
             self.sections[section.id] = box
         self.body = widgets.VBox(list(self.sections.values()))

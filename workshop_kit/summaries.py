@@ -133,7 +133,8 @@ def summarise(
     if n == 0 or n < min_group:
         table, figures, extras = builder(exercise, [], who, names)
         note = EMPTY_NOTE if n == 0 else SUPPRESSED_NOTE.format(k=min_group)
-        return Summary(exercise, n, table, {"Answered": n}, {k: v.iloc[0:0] for k, v in extras.items()}, note, suppressed=n > 0)
+        empty = {k: v.iloc[0:0] for k, v in extras.items()}
+        return Summary(exercise, n, table.iloc[0:0], {"Answered": n}, empty, note, suppressed=n > 0)
     table, figures, extras = builder(exercise, mine, who, names)
     private = _is_private(exercise)
     return Summary(exercise, n, table, {"Answered": n, **figures}, extras, PRIVATE_NOTE if private else "", private=private)
@@ -199,9 +200,9 @@ def _pick(ex: Exercise, rows: list[Response], who: dict[str, str], names: bool) 
 
 def _text(ex: Exercise, rows: list[Response], who: dict[str, str], names: bool) -> _Built:
     columns = ["participant", "answer"] if names else ["answer"]
-    words = pd.DataFrame({"word": pd.Series([], dtype="object"), "people": pd.Series([], dtype="int64")})
+    words = pd.DataFrame({"word": pd.Series([], dtype=str), "people": pd.Series([], dtype="int64")})
     if ex.sensitive or not rows:
-        return pd.DataFrame({c: pd.Series([], dtype="object") for c in columns}), {}, {} if ex.sensitive else {"Most frequent words": words}
+        return pd.DataFrame({c: pd.Series([], dtype=str) for c in columns}), {}, {} if ex.sensitive else {"Most frequent words": words}
     if "participant" in columns:
         pairs = sorted(((who[r.participant], r.answer) for r in rows), key=lambda p: p[0].casefold())
         table = pd.DataFrame(pairs, columns=columns)
@@ -222,7 +223,7 @@ def frequent_words(texts: Iterable[str], top: int = TOP_WORDS, min_people: int =
         found = {w.replace("’", "'").removesuffix("'s") for w in _WORD.findall(text.casefold())}
         people.update(w for w in found if len(w) > 2 and w not in _STOPWORDS)
     ranked = sorted(((w, c) for w, c in people.items() if c >= min_people), key=lambda wc: (-wc[1], wc[0]))[:top]
-    return pd.DataFrame({"word": pd.Series([w for w, _ in ranked], dtype="object"), "people": pd.Series([c for _, c in ranked], dtype="int64")})
+    return pd.DataFrame({"word": pd.Series([w for w, _ in ranked], dtype=str), "people": pd.Series([c for _, c in ranked], dtype="int64")})
 
 
 def _budget(ex: Exercise, rows: list[Response], who: dict[str, str], names: bool) -> _Built:

@@ -1,0 +1,187 @@
+"""The facilitator dashboard: cards per exercise, redraws only what changed, escapes, anonymity, names switch, timer."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from pathlib import Path
+
+import pytest
+from widget_helpers import callback_errors  # noqa: F401  (autouse: fail on swallowed callback errors)
+
+from workshop_kit.dashboard import Dashboard, facilitator_dashboard, table_html
+from workshop_kit.store import ResponseStore
+
+HOSTILE = ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>"]
+
+
+@pytest.fixture(autouse=True)
+def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("WORKSHOP_KIT_STORE", str(tmp_path / "answers.sqlite"))
+    monkeypatch.setenv("WORKSHOP_KIT_PROFILE", str(tmp_path / "profile.json"))
+    monkeypatch.delenv("WORKSHOP_KIT_COHORT", raising=False)
+    return tmp_path
+
+
+@pytest.fixture(autouse=True)
+def quick_png(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Figures are still built, but not rasterised (test_charts covers the PNG); keeps these tests fast."""
+    monkeypatch.setattr("workshop_kit.charts.png_bytes", lambda fig, dpi=100: b"\x89PNG-test")
+
+
+@pytest.fixture
+def store(env: Path):
+    with ResponseStore(env / "answers.sqlite") as s:
+        yield s
+
+
+def fill(store: ResponseStore, people: list[str], cohort: str = "room1") -> None:
+    for i, who in enumerate(people):
+        store.save("goal.ambition", 3 + i % 5, participant=who, cohort=cohort)
+        store.save("goal.statement", f"Shared record for every clinician {HOSTILE[i % 2]}", participant=who, cohort=cohort)
+        store.save("risk.domains", ["Spending", HOSTILE[i % 2]], participant=who, cohort=cohort)
+        store.save("risk.limits", f"My secret limit {who}", participant=who, cohort=cohort)
+
+
+def page(dash: Dashboard) -> str:
+    return "".join(w.value for w in [dash.status, dash.warning, *dash.cards.values()])
+
+
+@pytest.fixture
+def dash(store: ResponseStore):
+    fill(store, ["Ann Lee", "Bob Ray", "Cat Moss", "Dan Poe"])
+    d = Dashboard(store, "room1", autostart=False)
+    yield d
+    d.close()
+
+
+class TestCards:
+    def test_every_exercise_has_a_card(self, dash: Dashboard, store: ResponseStore):
+        """One card per catalogue exercise, grouped by section; answered ones show a chart and the count."""
+        assert set(dash.cards) == {e.id for e in store.catalogue.exercises}
+        card = dash.cards["goal.ambition"].value
+        assert "4 of 4 answered" in card and "data:image/png;base64," in card
+        assert "0 of 4 answered" in dash.cards["system.map"].value
+        assert "Cohort <b>room1</b> · 4 participants" in dash.status.value
+
+    def test_section_choice(self, dash: Dashboard):
+        """Choosing a section shows only that section's cards; 'All sections' shows every one."""
+        dash.section.value = "risk"
+        assert len(dash.body.children) == 1
+        dash.section.value = "*"
+        assert len(dash.body.children) == len(dash.sections)
+
+    def test_empty_store(self, store: ResponseStore):
+        """With no answers at all the page says so and keeps checking."""
+        d = Dashboard(store, autostart=False)
+        assert d.cohort.value is None and "No answers saved yet" in d.status.value
+        d.close()
+
+
+class TestRefresh:
+    def test_only_changed_cards_redrawn(self, dash: Dashboard, store: ResponseStore):
+        """Nothing new: nothing redrawn. One new answer: only that exercise's card is redrawn."""
+        assert dash.refresh() == 0
+        before = {k: w.value for k, w in dash.cards.items()}
+        store.save("goal.ambition", 10, participant="Ann Lee", cohort="room1")
+        assert dash.refresh() == 1
+        assert [k for k, w in dash.cards.items() if w.value != before[k]] == ["goal.ambition"]
+
+    def test_new_participant_updates_counts(self, dash: Dashboard, store: ResponseStore):
+        """A new participant changes every card's 'of N answered'."""
+        store.save("goal.ambition", 5, participant="Eve Hall", cohort="room1")
+        assert dash.refresh() == len(dash.cards)
+        assert "of 5 answered" in dash.cards["system.map"].value
+
+    def test_refresh_button(self, dash: Dashboard, store: ResponseStore):
+        """The Refresh button picks up a new answer at once (and raises nothing inside the callback)."""
+        store.save("goal.timeframe", ["1 to 2 years"], participant="Ann Lee", cohort="room1")
+        dash.refresh_button.click()
+        assert "1 of 4 answered" in dash.cards["goal.timeframe"].value
+
+    def test_new_cohort_appears(self, dash: Dashboard, store: ResponseStore):
+        """A cohort that starts answering appears in the cohort list; choosing it shows its answers."""
+        store.save("goal.ambition", 5, participant="Zoe", cohort="room2")
+        dash.refresh()
+        assert list(dash.cohort.options) == ["room1", "room2"] and dash.cohort.value == "room1"
+        dash.cohort.value = "room2"
+        assert "1 of 1 answered" in dash.cards["goal.ambition"].value
+
+
+class TestPrivacy:
+    def test_hostile_text_escaped(self, dash: Dashboard):
+        """What participants typed reaches the page escaped: no live <script> or <img onerror>."""
+        html = page(dash)
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+        assert "&lt;img src=x onerror=alert(1)&gt;" in html
+        assert "<script" not in html and "<img src=x" not in html
+
+    def test_anonymous_by_default(self, dash: Dashboard):
+        """No participant's name appears anywhere by default, and private answers are counted only."""
+        html = page(dash)
+        for name in ("Ann Lee", "Bob Ray", "Cat Moss", "Dan Poe"):
+            assert name not in html
+        assert "secret" not in html
+        assert "4 of 4 answered" in dash.cards["risk.limits"].value
+
+    def test_names_switch(self, dash: Dashboard):
+        """The names switch shows names with a clear warning; private answers stay hidden; off again hides them."""
+        dash.names.value = True
+        html = page(dash)
+        assert "Ann Lee" in html and "For your eyes only" in html and "secret" not in html
+        dash.names.value = False
+        assert "Ann Lee" not in page(dash) and dash.warning.value == ""
+
+    def test_small_group_suppressed(self, store: ResponseStore):
+        """With two participants no breakdown is shown, only the count and the reason."""
+        fill(store, ["Ann Lee", "Bob Ray"], cohort="pair")
+        d = Dashboard(store, "pair", autostart=False)
+        card = d.cards["goal.statement"].value
+        assert "2 of 2 answered" in card and "Fewer than 3" in card and "<img" not in card and "Shared record" not in card
+        d.close()
+
+    def test_table_html_escapes_headers_and_cells(self):
+        """The small-table helper escapes column names and values alike."""
+        import pandas as pd
+
+        out = table_html(pd.DataFrame({"<b>": ["<i>x</i>"]}))
+        assert "&lt;b&gt;" in out and "&lt;i&gt;x&lt;/i&gt;" in out and "<i>" not in out
+
+
+class TestTimer:
+    def test_no_loop_no_timer(self, dash: Dashboard):
+        """Outside an event loop (a plain script, or nbval's end) the timer does not start."""
+        assert dash.start() is False and not dash.running
+
+    def test_ticks_and_stops_on_close(self, store: ResponseStore):
+        """In a running loop the page refreshes itself; closing the widget stops the timer."""
+        fill(store, ["Ann Lee", "Bob Ray", "Cat Moss"])
+
+        async def scenario() -> tuple[str, bool, bool]:
+            d = Dashboard(store, "room1", refresh_seconds=0.05)
+            assert d.running
+            store.save("goal.timeframe", ["1 to 2 years"], participant="Ann Lee", cohort="room1")
+            for _ in range(100):
+                await asyncio.sleep(0.05)
+                if "1 of 3 answered" in d.cards["goal.timeframe"].value:
+                    break
+            card = d.cards["goal.timeframe"].value
+            task = d._task
+            d.close()
+            await asyncio.sleep(0.1)
+            return card, d.running, task.done()
+
+        card, running, done = asyncio.run(scenario())
+        assert "1 of 3 answered" in card and not running and done
+
+    def test_one_dashboard_per_kernel(self, store: ResponseStore):
+        """Showing the dashboard again closes the previous one (and its timer)."""
+        first = facilitator_dashboard(store)
+        second = facilitator_dashboard(store)
+        assert first.comm is None and second.comm is not None
+        second.close()
+
+
+def test_cards_have_no_external_addresses(dash: Dashboard):
+    """Cards carry their charts inline; nothing is fetched from elsewhere."""
+    assert not re.search(r"(src|href)=\"(https?:)?//", page(dash))

@@ -1,0 +1,145 @@
+"""The cohort report: HTML, XLSX and CSV written and read back; escaping, anonymity, names, sheet names."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from workshop_kit.catalogue import default_catalogue
+from workshop_kit.demo import make_demo_cohort
+from workshop_kit.errors import KitError
+from workshop_kit.report import SHEET_LIMIT, cohort_report, defuse, sheet_names
+from workshop_kit.store import ResponseStore
+from workshop_kit.summaries import cohort_summaries
+
+CAT = default_catalogue()
+HOSTILE = ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>"]
+PEOPLE = ["Ann Lee", "Bob Ray", "Cat Moss"]
+
+
+@pytest.fixture(autouse=True)
+def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("WORKSHOP_KIT_STORE", str(tmp_path / "answers.sqlite"))
+    monkeypatch.setenv("WORKSHOP_KIT_PROFILE", str(tmp_path / "profile.json"))
+    return tmp_path
+
+
+@pytest.fixture(scope="module")
+def written(tmp_path_factory: pytest.TempPathFactory):
+    """One report of a demo cohort plus three people who typed hostile text (written once for the module)."""
+    folder = tmp_path_factory.mktemp("report")
+    store = ResponseStore(folder / "answers.sqlite")
+    make_demo_cohort(store, participants=8, cohort="Leeds 2026", seed=4)
+    for i, who in enumerate(PEOPLE):
+        store.save("goal.statement", f"Goal {HOSTILE[i % 2]}", participant=who, cohort="Leeds 2026")
+        store.save("risk.domains", ["Spending", HOSTILE[i % 2] if i < 2 else "=1+1"], participant=who, cohort="Leeds 2026")
+        store.save("risk.limits", "my secret limits", participant=who, cohort="Leeds 2026")
+    files = cohort_report(store, "Leeds 2026", folder / "out")
+    yield store, files
+    store.close()
+
+
+class TestHtml:
+    def test_every_exercise_present(self, written):
+        """Each exercise of the catalogue has its own article in the page, with its title."""
+        html = written[1].html.read_text(encoding="utf-8")
+        for ex in CAT.exercises:
+            assert f'data-exercise="{ex.id}"' in html, ex.id
+        assert "Cohort report: Leeds 2026" in html and "11 participants" in html
+
+    def test_self_contained(self, written):
+        """Charts are embedded and nothing is loaded from another address."""
+        html = written[1].html.read_text(encoding="utf-8")
+        assert "data:image/png;base64," in html
+        assert not re.search(r"(src|href)=\"(https?:)?//", html) and "@import" not in html
+
+    def test_hostile_text_escaped(self, written):
+        """Participants' text appears escaped, never as live markup."""
+        html = written[1].html.read_text(encoding="utf-8")
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "&lt;img src=x onerror=alert(1)&gt;" in html
+        assert "<script" not in html and "<img src=x" not in html
+
+    def test_anonymous_and_private(self, written):
+        """No names by default, and private answers are never quoted."""
+        html = written[1].html.read_text(encoding="utf-8")
+        assert not any(name in html for name in PEOPLE) and "secret" not in html
+
+    def test_names_switch(self, written, tmp_path: Path):
+        """names=True puts names in the report, with a warning, but still never private answers."""
+        files = cohort_report(written[0], "Leeds 2026", tmp_path / "named", names=True)
+        html = files.html.read_text(encoding="utf-8")
+        assert "Ann Lee" in html and "do not circulate" in html and "secret" not in html
+
+
+class TestXlsx:
+    def test_sheets_load(self, written):
+        """The workbook has a contents sheet and one sheet per exercise, and pandas reads every one."""
+        sheets = pd.read_excel(written[1].xlsx, sheet_name=None, header=1)
+        names = sheet_names([e.id for e in CAT.exercises])
+        assert list(sheets) == ["contents", *names.values()]
+        assert sheets["contents"]["exercise"].tolist() == [e.id for e in CAT.exercises]
+
+    def test_main_table_read_back(self, written):
+        """An exercise's main table reads back from the top left of its sheet."""
+        store, files = written
+        expected = cohort_summaries(store, "Leeds 2026")["goal.timeframe"].table
+        got = pd.read_excel(files.xlsx, sheet_name="goal.timeframe", header=1, usecols=range(len(expected.columns)))
+        pd.testing.assert_frame_equal(got, expected, check_dtype=False)
+
+    def test_hostile_text_is_plain_text(self, written):
+        """Hostile text is kept as plain text cells; a formula-like entry is defused with an apostrophe."""
+        from openpyxl import load_workbook
+
+        cells = [c for row in load_workbook(written[1].xlsx)["goal.statement"].iter_rows() for c in row if c.value is not None]
+        texts = [c.value for c in cells]
+        assert "Goal <script>alert(1)</script>" in texts and all(c.data_type != "f" for c in cells)
+        own = [c.value for row in load_workbook(written[1].xlsx)["risk.domains"].iter_rows() for c in row]
+        assert "'=1+1" in own and "=1+1" not in own
+
+
+class TestCsv:
+    def test_files_load(self, written):
+        """figures.csv and one file per exercise table load in pandas; text stays as typed."""
+        folder = written[1].csv_dir
+        figures = pd.read_csv(folder / "figures.csv")
+        assert set(figures["exercise"]) == {e.id for e in CAT.exercises}
+        goals = pd.read_csv(folder / "goal.statement.csv")
+        assert "Goal <script>alert(1)</script>" in goals["answer"].tolist()
+        assert "'=1+1" in pd.read_csv(folder / "risk.domains.own-entries.csv")["entry"].tolist()
+        assert list(pd.read_csv(folder / "risk.limits.csv").columns) == ["answer"] and pd.read_csv(folder / "risk.limits.csv").empty
+
+
+class TestSmallCohort:
+    def test_suppressed_everywhere(self, tmp_path: Path):
+        """A cohort of two: no breakdown in any format, only counts."""
+        with ResponseStore() as store:
+            for who in ("Ann Lee", "Bob Ray"):
+                store.save("goal.statement", f"words of {who}", participant=who, cohort="tiny")
+            files = cohort_report(store, "tiny", tmp_path / "tiny")
+        html = files.html.read_text(encoding="utf-8")
+        assert "words of" not in html and "Fewer than 3" in html and "data:image/png" not in html
+        assert pd.read_csv(files.csv_dir / "goal.statement.csv").empty
+
+
+class TestHelpers:
+    def test_unknown_cohort(self, tmp_path: Path):
+        """A cohort with no answers is refused with the cohorts that do exist."""
+        with ResponseStore() as store:
+            store.save("goal.ambition", 4, participant="a", cohort="real")
+            with pytest.raises(KitError, match="'ghost' has no answers.*real"):
+                cohort_report(store, "ghost", tmp_path)
+
+    def test_sheet_names_short_and_unique(self):
+        """Sheet names fit Excel's 31 characters, lose forbidden characters and never clash."""
+        ids = ["a" * 40 + ".one", "a" * 40 + ".two", "x[1]:y*z?/w", "contents"]
+        names = sheet_names(ids)
+        assert all(len(n) <= SHEET_LIMIT for n in names.values())
+        assert len({n.casefold() for n in names.values()} | {"contents"}) == len(ids) + 1
+        assert names["x[1]:y*z?/w"] == "x-1--y-z--w"
+
+    def test_defuse(self):
+        """Only text starting like a formula is changed."""
+        assert [defuse(v) for v in ["=SUM(A1)", "+1", "-x", "@a", "ok", 3]] == ["'=SUM(A1)", "'+1", "'-x", "'@a", "ok", 3]
