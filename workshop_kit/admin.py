@@ -19,6 +19,10 @@ from .store import ResponseStore
 from .transfer import ImportResult, export_answers, import_answers
 
 
+class ExportFileError(KitError):
+    """The export file could not be written (missing folder, no permission, disk full)."""
+
+
 class ConfirmationRefused(KitError):
     """The person at the keyboard did not confirm a deletion; nothing was deleted."""
 
@@ -30,7 +34,10 @@ def _who(participant: str, cohort: str) -> tuple[str, str]:
 def export_participant(store: ResponseStore, participant: str, cohort: str, out: str | os.PathLike[str]) -> int:
     """Write every answer one participant saved in one cohort (history included) to a JSON file; returns how many."""
     participant, cohort = _who(participant, cohort)
-    return export_answers(store, Path(out), cohort, participant=participant)
+    try:
+        return export_answers(store, Path(out), cohort, participant=participant)
+    except OSError as exc:
+        raise ExportFileError(f"Could not write {out}: {exc.strerror or exc}. Nothing was exported.") from None
 
 
 def import_file(store: ResponseStore, path: str | os.PathLike[str]) -> ImportResult:

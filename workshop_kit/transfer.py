@@ -54,8 +54,12 @@ def export_answers(store: ResponseStore, path: str | os.PathLike[str], cohort: s
     }
     path = Path(path)
     tmp = path.with_name(path.name + ".part")
-    tmp.write_text(json.dumps(document, ensure_ascii=False, indent=1), encoding="utf-8")
-    os.replace(tmp, path)
+    try:
+        tmp.write_text(json.dumps(document, ensure_ascii=False, indent=1), encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError:
+        tmp.unlink(missing_ok=True)  # leave no half-written copy of someone's answers behind
+        raise
     return len(rows)
 
 
