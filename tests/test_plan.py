@@ -232,3 +232,23 @@ class TestWidget:
         w.refresh_button.click()
         assert not callback_errors()
         assert "1 of 36" in w.intro.value
+
+
+class TestRoom:
+    def test_room_offers_downloads_only(self, store, tmp_path, monkeypatch, callback_errors):
+        """In a room served by Voilà nothing is written on the server: Export gives download links, and there is no folder box."""
+        import base64
+        import re
+
+        monkeypatch.setenv("WORKSHOP_KIT_ROOM", "1")
+        monkeypatch.setenv("WORKSHOP_KIT_PLAN_DIR", str(tmp_path / "plans"))
+        fill(store)
+        w = development_plan(store, **WHO)
+        assert w.folder.layout.display == "none"
+        w.export_button.click()
+        assert not callback_errors()
+        assert not (tmp_path / "plans").exists()
+        links = re.findall(r'download="([^"]+)" href="data:[^;]+;charset=utf-8;base64,([^"]+)"', w.status.value)
+        assert [name.rsplit(".", 1)[1] for name, _ in links] == ["html", "md"]
+        page = base64.b64decode(links[0][1]).decode("utf-8")
+        assert page.startswith("<!DOCTYPE html>") and "<script>" not in page

@@ -100,7 +100,7 @@ class TestProgress:
         page = progress_html(catalogue, {e.id for e in first})
         assert page.count("✓ saved") == len(first)
         assert page.count("not yet") == len(catalogue.exercises) - len(first)
-        assert "Pick up at notebook 02" in page
+        assert "Pick up at notebook 02: Risk" in page
         assert f"{len(first)} of {len(first)}" in page
 
     def test_nothing_saved(self):

@@ -31,6 +31,7 @@ from .identity import current_identity
 from .store import default_store
 
 PLAN_DIR_ENV = "WORKSHOP_KIT_PLAN_DIR"
+ROOM_ENV = "WORKSHOP_KIT_ROOM"
 
 CREDIT = (
     'Made with workshop-kit, a workshop based on "Becoming a successful leader" '
@@ -530,7 +531,7 @@ _STYLE = """
 .wk-plan .wk-missing { font-style: italic; color: #4c6272; margin: .2rem 0 .5rem; }
 .wk-plan table { border-collapse: collapse; margin: .3rem 0 .8rem; font-size: .92rem; }
 .wk-plan th, .wk-plan td { border: 1px solid #aeb7bd; padding: .25rem .5rem; text-align: left;
-  vertical-align: top; overflow-wrap: anywhere; }
+  vertical-align: top; overflow-wrap: break-word; }
 .wk-plan th { background: #e8edee; }
 .wk-plan ul { margin: .2rem 0 .6rem; }
 .wk-plan .wk-credit { font-size: .85rem; color: #4c6272; }
@@ -643,12 +644,22 @@ def export_plan(plan: Plan, folder: str | os.PathLike[str] | None = None) -> Exp
 
 
 def _download_link(text: str, filename: str, mime: str, label: str) -> str:
+    """A link that downloads the text as a file in the participant's own browser (no server write)."""
     data = base64.b64encode(text.encode("utf-8")).decode("ascii")
     return f'<a download="{html.escape(filename)}" href="data:{mime};charset=utf-8;base64,{data}">{html.escape(label)}</a>'
 
 
+def _room_on() -> bool:
+    return os.environ.get(ROOM_ENV, "").strip().lower() not in ("", "0", "false", "no")
+
+
 class DevelopmentPlan(widgets.VBox):
-    """Shows the participant's plan and exports it (Markdown and HTML) to a folder they choose."""
+    """Shows the participant's plan and exports it (Markdown and HTML) to a folder they choose.
+
+    In a room served by Voilà (``WORKSHOP_KIT_ROOM``) the page runs on the facilitator's
+    machine, so nothing is written there: Export offers the two files as downloads instead,
+    and there is no folder box (a participant must not choose paths on someone else's computer).
+    """
 
     def __init__(self, store: Any = None, participant: str | None = None, cohort: str | None = None, folder: str | None = None):
         super().__init__()
@@ -656,33 +667,45 @@ class DevelopmentPlan(widgets.VBox):
         self._participant, self._cohort = participant, cohort
         self.participant, self.cohort = "", ""
         self.plan: Plan | None = None
+        self.room = _room_on()
         self.add_class("wk-development-plan")
         self.intro = widgets.HTML()
         self.refresh_button = widgets.Button(description="Refresh my plan", icon="refresh", tooltip="Read your saved answers again")
         self.refresh_button.add_class("wk-plan-refresh")
-        self.preview = widgets.HTML(layout=widgets.Layout(width="100%"))
-        self.preview.add_class("wk-plan-preview")
         self.folder = widgets.Text(
             value=str(folder or default_plan_folder()),
             description="Save to folder",
             style={"description_width": "initial"},
-            layout=widgets.Layout(width="min(40rem, 100%)"),
+            layout=widgets.Layout(width="min(40rem, 95%)", display="none" if self.room else None),
         )
         self.folder.add_class("wk-plan-folder")
-        self.export_button = widgets.Button(description="Export my plan", button_style="primary", icon="download")
+        self.export_button = widgets.Button(
+            description="Export my plan", button_style="primary", icon="download", layout=widgets.Layout(width="14rem")
+        )
         self.export_button.add_class("wk-plan-export")
         self.status = widgets.HTML()
         self.status.add_class("wk-plan-status")
+        self.preview = widgets.HTML(
+            layout=widgets.Layout(max_height="36rem", overflow="auto", border="1px solid #aeb7bd", padding="0 0.8rem")
+        )
+        self.preview.add_class("wk-plan-preview")
         self.refresh_button.on_click(self._on_refresh_click)
         self.export_button.on_click(self._on_export_click)
+        keep = (
+            "<h3>Keep a copy</h3><p>Export makes two files: a web page to read or print, and a plain-text copy.</p>"
+            if not self.room
+            else "<h3>Keep a copy</h3><p>Export gives you two files to download to your own device: "
+            "a web page to read or print, and a plain-text copy.</p>"
+        )
         self.children = [
             self.intro,
             self.refresh_button,
-            self.preview,
-            widgets.HTML("<h3>Keep a copy</h3>"),
+            widgets.HTML(keep),
             self.folder,
             self.export_button,
             self.status,
+            widgets.HTML("<h3>Your plan so far</h3><p>Scroll inside the box to read it all.</p>"),
+            self.preview,
         ]
         self.refresh()
 
@@ -698,7 +721,7 @@ class DevelopmentPlan(widgets.VBox):
             self.preview.value = ""
             return None
         self.intro.value = (
-            f"<p>This plan gathers the answers saved as <strong>{html.escape(self.participant)}</strong> "
+            f"<p>Your plan gathers the answers saved as <strong>{html.escape(self.participant)}</strong> "
             f"in the cohort <strong>{html.escape(self.cohort)}</strong>: "
             f"{self.plan.answered} of {self.plan.total} exercises so far. "
             "Press <em>Refresh my plan</em> after saving more answers.</p>"
@@ -706,29 +729,34 @@ class DevelopmentPlan(widgets.VBox):
         self.preview.value = f"<style>{_STYLE}</style>" + self.plan.to_html(fragment=True)
         return self.plan
 
+    def _links(self, plan: Plan) -> str:
+        return " · ".join(
+            (
+                _download_link(plan.to_html(), f"{plan.file_stem}.html", "text/html", "Download the web page (HTML)"),
+                _download_link(plan.to_markdown(), f"{plan.file_stem}.md", "text/markdown", "Download the plain text (Markdown)"),
+            )
+        )
+
     def export(self) -> ExportedPlan | None:
-        """Write both files and say where they went (or what went wrong)."""
+        """Write both files and say where they went (in a room: offer them as downloads); errors in words."""
         plan = self.refresh()
         if plan is None:
             self.status.value = '<p role="alert"><strong>Not saved.</strong> Your answers could not be read (see above).</p>'
+            return None
+        if self.room:
+            self.status.value = f'<div role="status"><p><strong>Your plan is ready.</strong> {self._links(plan)}</p></div>'
             return None
         try:
             paths = export_plan(plan, self.folder.value.strip() or None)
         except PlanExportError as exc:
             self.status.value = f'<p role="alert"><strong>Not saved.</strong> {html.escape(str(exc))}</p>'
             return None
-        links = " · ".join(
-            (
-                _download_link(plan.to_html(), paths.html.name, "text/html", "Download the HTML copy"),
-                _download_link(plan.to_markdown(), paths.markdown.name, "text/markdown", "Download the Markdown copy"),
-            )
-        )
         self.status.value = (
             '<div role="status"><p><strong>Your plan is saved</strong> as two files:</p><ul>'
             f"<li>{html.escape(str(paths.html))} (open it in a web browser, or print it)</li>"
             f"<li>{html.escape(str(paths.markdown))} (plain text)</li></ul>"
             "<p>If this page runs on someone else's computer (a workshop server), "
-            f"use these links to keep a copy on yours: {links}</p></div>"
+            f"use these links to keep a copy on yours: {self._links(plan)}</p></div>"
         )
         return paths
 
@@ -737,7 +765,6 @@ class DevelopmentPlan(widgets.VBox):
 
     def _on_export_click(self, button: Any) -> None:
         self.export()
-
 
 
 def development_plan(store: Any = None, participant: str | None = None, cohort: str | None = None, folder: str | None = None) -> DevelopmentPlan:

@@ -19,7 +19,7 @@ import ipywidgets as widgets
 from .catalogue import Catalogue
 from .errors import IdentityError, KitError
 from .identity import COHORT_ENV, HUB_USER_ENV, current_identity, load_profile, save_profile
-from .plan import notebook_file, notebook_number, saved_answers
+from .plan import notebook_number, saved_answers
 from .store import default_store
 
 ROOM_ENV = "WORKSHOP_KIT_ROOM"
@@ -27,14 +27,16 @@ ROOM_ENV = "WORKSHOP_KIT_ROOM"
 _SOURCES = {
     "explicit": "given to this page",
     "JupyterHub": "your JupyterHub sign-in",
-    "profile": "the name you saved here earlier",
+    "profile": "saved on the welcome page",
     "computer login": "this computer's login name, because no name has been saved yet",
     COHORT_ENV: "set by your facilitator",
     "default": "the kit's default for people working on their own",
 }
 
 _CSS = """<style>
-.wk-progress table { border-collapse: collapse; width: 100%; font-size: 0.95rem; }
+.wk-progress { max-width: 100%; overflow-x: auto; }
+.wk-progress table { border-collapse: collapse; width: 100%; box-sizing: border-box; font-size: 0.95rem; }
+.wk-progress th.wk-narrow { width: 6rem; }
 .wk-progress th, .wk-progress td { border: 1px solid #aeb7bd; padding: 0.3rem 0.5rem; text-align: left; vertical-align: top; }
 .wk-progress th { background: #e8edee; }
 .wk-progress ul { list-style: none; margin: 0; padding: 0; }
@@ -95,7 +97,8 @@ class Welcome(widgets.VBox):
         self.notes = widgets.HTML("".join(f"<p>{html.escape(n)}</p>" for n in notes))
         self.save_button.on_click(self._on_save_click)
         self.children = [self.notes, self.name, self.cohort, self.save_button, self.status]
-        self.status.value = f'<p role="status">{_describe_identity(*_parts(who))} Type your name and cohort, then press <em>Save</em>.</p>'
+        action = "To change them, edit the boxes and press <em>Save</em>." if profile.get("participant") else "Type your name and cohort, then press <em>Save</em>."
+        self.status.value = f'<p role="status">{_describe_identity(*_parts(who))} {action}</p>'
 
     def save(self) -> dict[str, str] | None:
         """Check and save the names; show what happened in plain English."""
@@ -112,8 +115,8 @@ class Welcome(widgets.VBox):
         self.cohort.value = who.cohort
         self.status.value = (
             f'<p role="status"><strong>Saved.</strong> {_describe_identity(*_parts(who))} '
-            "The other notebooks will use these names from now on; any notebook that is already open "
-            "picks them up the next time you save an answer in it.</p>"
+            "Notebooks you open from now on will use these names. If a notebook is already open, "
+            "reload its page (or run it again) before answering.</p>"
         )
         return {"participant": who.participant, "cohort": who.cohort}
 
@@ -173,14 +176,15 @@ def progress_html(catalogue: Catalogue, saved: set[str] | dict[str, Any]) -> str
     elif done == 0:
         advice = "You have not saved any answers yet: start with notebook 01."
     else:
-        advice = f"Pick up at notebook {notebook_number(next_up)}, {next_up.title} ({notebook_file(next_up)})."
+        advice = f"Pick up at notebook {notebook_number(next_up)}: {next_up.title}."
     caption = f"You have saved {done} of {total} exercises. {advice}"
     return (
         _CSS
         + '<div class="wk-progress"><table><caption>'
         + html.escape(caption)
         + "</caption><thead><tr>"
-        + '<th scope="col">Notebook</th><th scope="col">Section</th><th scope="col">Saved</th><th scope="col">Exercises</th>'
+        + '<th scope="col" class="wk-narrow">Notebook</th><th scope="col">Section</th>'
+        + '<th scope="col" class="wk-narrow">Saved</th><th scope="col">Exercises</th>'
         + "</tr></thead><tbody>"
         + "".join(rows)
         + "</tbody></table></div>"
@@ -196,7 +200,7 @@ class Progress(widgets.VBox):
         self.store = store if store is not None else default_store()
         self._participant, self._cohort = participant, cohort
         self.heading = widgets.HTML()
-        self.table = widgets.HTML(layout=widgets.Layout(width="100%"))
+        self.table = widgets.HTML()
         self.table.add_class("wk-progress-table")
         self.refresh_button = widgets.Button(description="Refresh", icon="refresh", tooltip="Read your saved answers again")
         self.refresh_button.add_class("wk-progress-refresh")
