@@ -10,7 +10,7 @@ from typing import Any
 
 from ..catalogue import default_catalogue
 from ..compare import MIN_COHORT
-from ..errors import StoreError
+from ..errors import IdentityError, StoreError
 from ..identity import current_identity
 from .base import ExerciseWidget
 from .budget import BudgetWidget
@@ -37,16 +37,24 @@ def exercise(
     participant: str | None = None,
     cohort: str | None = None,
     min_cohort: int = MIN_COHORT,
-) -> ExerciseWidget:
+) -> ExerciseWidget | Any:
     """The widget for one exercise of the catalogue, showing the participant's saved answer.
 
     ``store`` defaults to :func:`workshop_kit.store.default_store`; if that cannot be
     opened the widget still appears, says why, and tries again on Save.  The identity is
-    resolved once, now.  Building the widget never saves anything.
+    resolved once, now; in a room page opened without a valid personal link, a plain
+    message asking for the link is returned instead.  Building the widget never saves anything.
     """
     from ..store import default_store
 
-    who = current_identity(participant, cohort)
+    try:
+        who = current_identity(participant, cohort)
+    except IdentityError as exc:
+        from ..room import RoomCodeError, missing_code_widget
+
+        if isinstance(exc, RoomCodeError):  # a room page opened without a valid personal link
+            return missing_code_widget(str(exc))
+        raise
     if store is None:
         try:
             store = default_store()
