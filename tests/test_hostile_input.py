@@ -237,3 +237,74 @@ class TestImport:
         """Importing a folder (or an unreadable path) is an ImportFileError, not an OSError."""
         with pytest.raises(ImportFileError):
             import_answers(store, tmp_path)
+
+
+class TestRendering:
+    """Stored hostile text is shown escaped in every HTML view: widgets, comparison, plan, report, dashboard."""
+
+    TEXT, PICK = "goal.statement", "risk.support"  # a non-sensitive text (listed in reports) and a pick with own entries
+
+    @pytest.fixture
+    def hostile_cohort(self, store: ResponseStore) -> tuple[ResponseStore, dict[str, list[str]]]:
+        """One participant per markup-bearing corpus value, each saving it as a text answer and an own pick entry."""
+        stored: dict[str, list[str]] = {}
+        markup = [h for h in HOSTILE if h.as_text == STORE and isinstance(h.value, str) and any(c in h.value for c in "<>&\"")]
+        for i, h in enumerate(markup):
+            who = {"participant": f"H{i:03d}", "cohort": "render"}
+            saved = []
+            for ex_id, answer in ((self.TEXT, h.value), (self.PICK, [h.value])):
+                try:
+                    saved.append(store.save(ex_id, answer, **who).answer)
+                except AnswerError:  # too long for this exercise: fine, it is refused
+                    pass
+            if saved:
+                stored[who["participant"]] = [a if isinstance(a, str) else a[0] for a in saved]
+        assert len(stored) >= 20
+        return store, stored
+
+    @staticmethod
+    def _unescaped(page: str, values: list[str]) -> list[str]:
+        """Stored values containing markup that appear verbatim, i.e. unescaped, in the page."""
+        return [v for v in values if any(c in v for c in "<>") and v in page]
+
+    def test_widget_status_and_comparison_escape_stored_markup(self, hostile_cohort):
+        """The exercise widget's status and compare panel never show a stored value unescaped."""
+        import workshop_kit as kit
+
+        store, stored = hostile_cohort
+        for participant, values in list(stored.items())[:12]:
+            for ex_id in (self.TEXT, self.PICK):
+                widget = kit.exercise(ex_id, store=store, participant=participant, cohort="render", min_cohort=3)
+                shown = widget.status.value + widget.compare_text.value
+                assert not self._unescaped(shown, values), (participant, ex_id)
+                assert "<script" not in shown.casefold()
+
+    def test_personal_plan_escapes_stored_markup(self, hostile_cohort):
+        """Each participant's plan shows their own markup as text, never as markup."""
+        from workshop_kit.plan import build_plan
+
+        store, stored = hostile_cohort
+        for participant, values in stored.items():
+            page = build_plan(store, participant, "render").to_html()
+            assert not self._unescaped(page, values), participant
+            assert "<script" not in page.casefold()
+
+    def test_report_and_dashboard_escape_stored_markup(self, hostile_cohort, tmp_path):
+        """The cohort report and the dashboard list the anonymous answers with every bit of markup escaped."""
+        from workshop_kit.dashboard import Dashboard
+        from workshop_kit.report import cohort_report
+
+        store, stored = hostile_cohort
+        values = [v for vs in stored.values() for v in vs]
+        page = cohort_report(store, "render", tmp_path / "report").html.read_text(encoding="utf-8")
+        assert "&lt;script&gt;" in page  # the answers are listed, escaped
+        assert not self._unescaped(page, values)
+        assert "<script" not in page.casefold()
+        board = Dashboard(store, "render", autostart=False)
+        try:
+            cards = "\n".join(card.value for card in board.cards.values())
+        finally:
+            board.close()
+        assert "&lt;" in cards
+        assert not self._unescaped(cards, values)
+        assert "<script" not in cards.casefold()
