@@ -82,12 +82,14 @@ def postgres_url() -> Iterator[str]:
 
 @pytest.fixture
 def pg_store(postgres_url: str) -> Iterator[ResponseStore]:
-    """A store on the session's PostgreSQL server, emptied before the test."""
+    """A store on the session's PostgreSQL server, emptied (all but the format record) before the test."""
     from sqlalchemy import delete
 
-    from workshop_kit.store import ResponseStore, responses
+    from workshop_kit.store import ResponseStore, kit_meta, metadata
 
     with ResponseStore(postgres_url) as s:
         with s.engine.begin() as conn:
-            conn.execute(delete(responses))
+            for table in reversed(metadata.sorted_tables):
+                if table is not kit_meta:
+                    conn.execute(delete(table))
         yield s
