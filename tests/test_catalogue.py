@@ -257,6 +257,15 @@ class TestLoadCatalogueRefusesMalformedFiles:
             load_catalogue(path)
 
 
+    @pytest.mark.parametrize("name", ["sections", "exercises"])
+    def test_entries_that_are_not_tables(self, tmp_path: Path, name: str) -> None:
+        """A sections or exercises list holding something other than tables is a CatalogueError, not a crash."""
+        text = f"{name} = [1]\n" + (SECTION if name == "exercises" else "exercises = []\n")
+        path = write(tmp_path, text)
+        with pytest.raises(CatalogueError, match=rf"field '{name}': entry #1 should be a \[\[{name}\]\] table"):
+            load_catalogue(path)
+
+
 class TestEditedCatalogue:
     def test_load_catalogue_uses_the_environment(self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         """load_catalogue() with no path reads WORKSHOP_KIT_CATALOGUE: the reworded prompt and added attribute."""

@@ -365,12 +365,21 @@ def load_catalogue(path: str | os.PathLike[str] | None = None) -> Catalogue:
     except tomllib.TOMLDecodeError as exc:
         raise CatalogueError(f"{path}: this is not valid TOML ({exc}).") from None
     top = _Reader(path, "top level", data)
-    sections = tuple(_read_section(path, i, t) for i, t in enumerate(top.get("sections", list)))
+    sections = tuple(_read_section(path, i, t) for i, t in enumerate(_tables(top, "sections")))
     _no_duplicates(path, "section", [s.id for s in sections])
     section_ids = {s.id for s in sections}
-    exercises = tuple(_read_exercise(path, i, t, section_ids) for i, t in enumerate(top.get("exercises", list)))
+    exercises = tuple(_read_exercise(path, i, t, section_ids) for i, t in enumerate(_tables(top, "exercises")))
     _no_duplicates(path, "exercise", [e.id for e in exercises])
     return Catalogue(path=path, sections=sections, exercises=exercises, _by_id={e.id: e for e in exercises})
+
+
+def _tables(top: _Reader, name: str) -> list[dict[str, Any]]:
+    """The [[name]] tables, refusing a list that holds anything else."""
+    entries = top.get(name, list)
+    for i, entry in enumerate(entries):
+        if not isinstance(entry, dict):
+            raise top.fail(name, f"entry #{i + 1} should be a [[{name}]] table, got {entry!r}")
+    return entries
 
 
 def _no_duplicates(path: Path, what: str, ids: list[str]) -> None:
