@@ -1,0 +1,66 @@
+"""The one command: ``python -m benchmarks [--quick] [--only SECTION ...] [--data DIR]``.
+
+Prints the machine, then a table of measured figures with their targets.  Figures are
+wall-clock times on whatever else the machine is doing, so the load average before and
+after each section is printed too: compare runs only on a quiet machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from . import common
+
+SECTIONS = ("save", "refresh", "startup", "files")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description="Measure what participants and facilitators wait for.")
+    parser.add_argument("--quick", action="store_true", help="smaller cohorts (no 30,000), fewer rounds: a couple of minutes")
+    parser.add_argument("--only", nargs="+", choices=SECTIONS, help="run only these sections")
+    parser.add_argument("--data", type=Path, help="keep the generated demo stores in this folder and reuse them next time")
+    parser.add_argument("--no-postgres", action="store_true", help="skip the PostgreSQL save figures")
+    parser.add_argument("--no-browser", action="store_true", help="skip the Voila page in Chromium")
+    args = parser.parse_args(argv)
+    sections = args.only or SECTIONS
+
+    sys.path.insert(0, str(common.ROOT))  # tests.pg_server, and the package from the checkout
+    info = common.machine()
+    print("workshop-kit benchmarks" + (" (--quick)" if args.quick else ""))
+    for key, value in info.items():
+        print(f"  {key:7s} {value}")
+    figures: list[common.Figure] = []
+    started = time.perf_counter()
+    for section in sections:
+        before = common.load_average()
+        print(f"\n[{section}] running … (load average {before})", flush=True)
+        t0 = time.perf_counter()
+        if section == "save":
+            from . import save_latency
+
+            got = save_latency.run(args.quick, postgres=not args.no_postgres)
+        elif section == "refresh":
+            from . import refresh
+
+            got = refresh.run(args.quick, data=args.data)
+        elif section == "startup":
+            from . import startup
+
+            got = startup.run(args.quick, browser=not args.no_browser)
+        else:
+            from . import files
+
+            got = files.run(args.quick, data=args.data)
+        after = common.load_average()
+        print(f"[{section}] done in {time.perf_counter() - t0:.0f} s (load average {after})")
+        for f in got:
+            f.note = f"{f.note}; load {before.split()[0]}→{after.split()[0]}" if f.note else f"load {before.split()[0]}→{after.split()[0]}"
+        figures.extend(got)
+    print(f"\nTotal {time.perf_counter() - started:.0f} s. Figures (p50/p99: nearest-rank percentiles; load: 1-minute load average before→after the section):\n")
+    print(common.table(figures))
+    missed = [f for f in figures if f.met is False]
+    print(f"\n{len(missed)} figure(s) missed their target." if missed else "\nEvery figure with a target met it.")
+    return 0
