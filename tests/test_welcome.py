@@ -132,3 +132,12 @@ class TestProgress:
         section = dataclasses.replace(catalogue.sections[0], title="<i>x</i>")
         hostile = dataclasses.replace(catalogue, sections=(section, *catalogue.sections[1:]))
         assert "<i>x</i>" not in progress_html(hostile, set())
+
+
+class TestRoom:
+    def test_progress_without_personal_link(self, monkeypatch, callback_errors):
+        """In a room, the welcome page's progress table asks for the personal link instead of showing an error."""
+        monkeypatch.setenv("WORKSHOP_KIT_ROOM", "1")
+        w = progress()
+        assert "once you are using your personal link" in w.heading.value
+        assert w.table.value == ""

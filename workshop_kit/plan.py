@@ -719,6 +719,7 @@ class DevelopmentPlan(widgets.VBox):
             self.plan = None
             self.intro.value = f'<p role="alert">{html.escape(str(exc))}</p>'
             self.preview.value = ""
+            self.preview.layout.display = "none"
             return None
         self.intro.value = (
             f"<p>Your plan gathers the answers saved as <strong>{html.escape(self.participant)}</strong> "
@@ -727,6 +728,7 @@ class DevelopmentPlan(widgets.VBox):
             "Press <em>Refresh my plan</em> after saving more answers.</p>"
         )
         self.preview.value = f"<style>{_STYLE}</style>" + self.plan.to_html(fragment=True)
+        self.preview.layout.display = None
         return self.plan
 
     def _links(self, plan: Plan) -> str:

@@ -213,6 +213,14 @@ class Progress(widgets.VBox):
         try:
             who = current_identity(self._participant, self._cohort)
             answers = saved_answers(self.store, who.participant, who.cohort)
+        except IdentityError as exc:
+            if _room_on() and self._participant is None:
+                message = "Your progress appears here once you are using your personal link: get it above, then open it."
+                self.heading.value = f'<p role="status">{html.escape(message)}</p>'
+            else:
+                self.heading.value = f'<p role="alert">{html.escape(str(exc))}</p>'
+            self.table.value = ""
+            return
         except KitError as exc:
             self.heading.value = f'<p role="alert">{html.escape(str(exc))}</p>'
             self.table.value = ""
