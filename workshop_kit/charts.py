@@ -19,7 +19,7 @@ from .summaries import Summary
 BLUE = "#005EB8"  # NHS blue
 ORANGE = "#ED8B00"  # NHS warm yellow, for the second moment of a paired scale
 GREY = "#425563"
-SIZE = (4.8, 2.9)
+SIZE = (4.0, 2.5)
 DPI = 100
 
 
@@ -34,7 +34,7 @@ def chart(summary: Summary, size: tuple[float, float] = SIZE) -> Figure | None:
         return None
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
-    ax.tick_params(labelsize=8, colors=GREY)
+    ax.tick_params(labelsize=9, colors=GREY)
     return fig
 
 
@@ -45,12 +45,12 @@ def png_bytes(fig: Figure, dpi: int = DPI) -> bytes:
     return buffer.getvalue()
 
 
-def png_data_uri(summary: Summary, size: tuple[float, float] = SIZE) -> str | None:
+def png_data_uri(summary: Summary, size: tuple[float, float] = SIZE, dpi: int = DPI) -> str | None:
     """The summary's chart as a ``data:image/png;base64,…`` URI (self-contained), or None."""
     fig = chart(summary, size)
     if fig is None:
         return None
-    return "data:image/png;base64," + base64.b64encode(png_bytes(fig)).decode("ascii")
+    return "data:image/png;base64," + base64.b64encode(png_bytes(fig, dpi)).decode("ascii")
 
 
 def _label(text: str, width: int = 26) -> str:
@@ -71,13 +71,13 @@ def _scale(s: Summary, ax) -> None:
     ax.set_ylabel("people", fontsize=8, color=GREY)
     ax.yaxis.get_major_locator().set_params(integer=True)
     if len(moments) > 1:
-        ax.legend(fontsize=7, frameon=False, loc="upper left")
+        ax.legend(fontsize=8, frameon=False, loc="lower left", bbox_to_anchor=(0, 1), ncols=2, borderaxespad=0.2)
 
 
 def _barh(ax, labels: list[str], values: list[float], xlabel: str, colour: str = BLUE, percent: bool = False) -> None:
     positions = list(range(len(labels)))
     ax.barh(positions, values, color=colour)
-    ax.set_yticks(positions, [_label(x) for x in labels], fontsize=7)
+    ax.set_yticks(positions, [_label(x) for x in labels], fontsize=8)
     ax.invert_yaxis()
     ax.set_xlabel(xlabel, fontsize=8, color=GREY)
     if percent:
@@ -113,8 +113,8 @@ def _grid(s: Summary, ax) -> None:
         for col in range(2):
             value = cells[row][col]
             ax.text(col, row, str(value), ha="center", va="center", fontsize=13, color="white" if value > top * 0.6 else GREY)
-    ax.set_xticks([0, 1], [_label(ex.x_axis.low, 20), _label(ex.x_axis.high, 20)], fontsize=7)
-    ax.set_yticks([0, 1], [_label(ex.y_axis.high, 16), _label(ex.y_axis.low, 16)], fontsize=7)
+    ax.set_xticks([0, 1], [_label(ex.x_axis.low, 20), _label(ex.x_axis.high, 20)], fontsize=8)
+    ax.set_yticks([0, 1], [_label(ex.y_axis.high, 16), _label(ex.y_axis.low, 16)], fontsize=8)
     ax.set_xlabel(_label(ex.x_axis.label, 40), fontsize=8, color=GREY)
     ax.set_ylabel(_label(ex.y_axis.label, 30), fontsize=8, color=GREY)
 

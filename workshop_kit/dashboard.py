@@ -38,20 +38,21 @@ KIND_NAMES = {"scale": "Scale", "pick": "Choice", "text": "Free text", "budget":
 
 STYLE = """<style>
 .wk-dash {font-family: system-ui, -apple-system, "Segoe UI", Arial, sans-serif; color: #212b32;}
-.wk-dash h2 {margin: 0; font-size: 1.4em; color: #005eb8;}
-.wk-status {color: #425563; font-size: 0.95em;}
-.wk-warning {background: #d5281b; color: white; padding: 6px 12px; font-weight: 600; border-radius: 4px;}
-.wk-section h3 {margin: 14px 0 4px; color: #005eb8; font-size: 1.2em;}
-.wk-cards {display: flex; flex-wrap: wrap; gap: 12px;}
-.wk-card {width: 400px; box-sizing: border-box; border: 1px solid #d8dde0; border-radius: 6px; padding: 10px 12px; background: #fff;}
-.wk-card h4 {margin: 0 0 2px; font-size: 1.05em;}
-.wk-card .wk-kind {font-size: 0.75em; text-transform: uppercase; letter-spacing: 0.05em; color: #425563;}
-.wk-card .wk-count {margin: 2px 0 6px; font-weight: 600;}
-.wk-card img {width: 100%; height: auto; display: block;}
-.wk-card table {border-collapse: collapse; font-size: 0.85em; width: 100%; margin-top: 6px;}
-.wk-card th, .wk-card td {text-align: left; padding: 2px 6px; border-bottom: 1px solid #eef0f1; vertical-align: top;}
-.wk-card td.wk-num {text-align: right; font-variant-numeric: tabular-nums;}
-.wk-card .wk-note {font-size: 0.85em; color: #425563; margin: 6px 0 0;}
+.wk-dash .widget-html-content {line-height: 1.35;}
+.wk-dash .wk-status {color: #425563; font-size: 0.95em;}
+.wk-dash .wk-warning {background: #d5281b; color: white; padding: 6px 12px; font-weight: 600; border-radius: 4px;}
+.wk-dash .wk-section h3 {margin: 14px 0 4px; color: #005eb8; font-size: 1.25em;}
+.wk-dash .wk-cards {gap: 12px;}
+.wk-dash .wk-card {width: 400px; box-sizing: border-box; border: 1px solid #d8dde0; border-radius: 6px; padding: 8px 12px 10px; background: #fff;}
+.wk-dash .wk-card h4 {margin: 0 0 2px; font-size: 1.1em;}
+.wk-dash .wk-card .wk-kind {font-size: 0.75em; text-transform: uppercase; letter-spacing: 0.05em; color: #425563;}
+.wk-dash .wk-card .wk-count {margin: 0 0 4px; font-weight: 600;}
+.wk-dash .wk-card .wk-figures {margin: 4px 0 0; font-size: 0.95em;}
+.wk-dash .wk-card img {width: 100%; height: auto; display: block;}
+.wk-dash .wk-card table {border-collapse: collapse; font-size: 0.85em; width: 100%; margin: 6px 0 0; table-layout: auto;}
+.wk-dash .wk-card th, .wk-dash .wk-card td {text-align: left; padding: 2px 6px; border: none; border-bottom: 1px solid #eef0f1; vertical-align: top; line-height: 1.3;}
+.wk-dash .wk-card td.wk-num {text-align: right; font-variant-numeric: tabular-nums;}
+.wk-dash .wk-card .wk-note {font-size: 0.85em; color: #425563; margin: 6px 0 0;}
 </style>"""
 
 
@@ -82,12 +83,16 @@ def table_html(frame: pd.DataFrame, max_rows: int | None = None, clip: int = CLI
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
 
-def _figures_html(figures: dict[str, Any]) -> str:
-    shown = {k: v for k, v in figures.items() if k != "Answered"}
-    if not shown:
-        return ""
-    rows = "".join(f'<tr><th>{html.escape(k)}</th><td class="wk-num">{html.escape(_fmt(v))}</td></tr>' for k, v in shown.items())
-    return f"<table><tbody>{rows}</tbody></table>"
+def headline(summary: Summary) -> str:
+    """The card's figures on one line, e.g. 'Mean Now 4.2 → In 12 months 6.1 · median shift +2 · 20 want more'."""
+    f, ex = summary.figures, summary.exercise
+    if ex.kind == "scale" and ex.paired and "Mean shift" in f:
+        now, target = ex.pair
+        return (
+            f"Mean {now} {_fmt(f[f'Mean ({now})'])} → {target} {_fmt(f[f'Mean ({target})'])} · "
+            f"median shift {f['Median shift']:+g} · {f['Want more']} want more, {f['Want less']} less"
+        )
+    return " · ".join(f"{label} {_fmt(value)}" for label, value in f.items() if label != "Answered")
 
 
 def card_html(summary: Summary, total: int, chart_uri: str | None) -> str:
@@ -101,7 +106,9 @@ def card_html(summary: Summary, total: int, chart_uri: str | None) -> str:
     ]
     if chart_uri:
         parts.append(f'<img src="{chart_uri}" alt="Chart of answers to {html.escape(ex.title, quote=True)}">')
-    parts.append(_figures_html(summary.figures))
+    line = headline(summary)
+    if line:
+        parts.append(f'<p class="wk-figures">{html.escape(line)}</p>')
     if ex.kind == "text" and not summary.table.empty:
         parts.append(table_html(summary.table, SMALL_ROWS))
     own = summary.extras.get("Own entries")
@@ -151,9 +158,9 @@ class Dashboard(widgets.VBox):
         self._build_controls(cohort)
         self._build_cards()
         self.children = [self.header, self.warning, self.body]
-        self.refresh()
         if autostart:
             self.start()
+        self.refresh()
 
     # --- building ------------------------------------------------------------------------
 
@@ -176,9 +183,8 @@ class Dashboard(widgets.VBox):
         self.warning = widgets.HTML()
         for w, cls in ((self.cohort, "wk-cohort"), (self.section, "wk-section-choice"), (self.refresh_button, "wk-refresh"), (self.names, "wk-names")):
             w.add_class(cls)
-        title = widgets.HTML(STYLE + "<h2>Facilitator dashboard</h2>")
         self.header = widgets.VBox(
-            [title, widgets.HBox([self.cohort, self.section, self.refresh_button, self.names], layout=widgets.Layout(flex_flow="row wrap")), self.status]
+            [widgets.HTML(STYLE), widgets.HBox([self.cohort, self.section, self.refresh_button, self.names], layout=widgets.Layout(flex_flow="row wrap")), self.status]
         )
         self.cohort.observe(self._on_cohort_change, names="value")
         self.section.observe(self._on_section_change, names="value")

@@ -32,6 +32,7 @@ from .store import ResponseStore
 from .summaries import MIN_GROUP, Summary, cohort_summaries
 
 SHEET_LIMIT = 31
+REPORT_DPI = 150  # sharp when the page is zoomed or printed
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -117,9 +118,10 @@ def _cell(value: Any) -> str:
 
 
 def _table(frame: pd.DataFrame) -> dict[str, Any]:
+    shares = [str(c).startswith("share") for c in frame.columns]
     return {
         "columns": [str(c) for c in frame.columns],
-        "rows": [[_cell(v) for v in row] for row in frame.itertuples(index=False)],
+        "rows": [[f"{v:.0%}" if share and v == v else _cell(v) for v, share in zip(row, shares)] for row in frame.itertuples(index=False)],
         "numeric": [pd.api.types.is_numeric_dtype(frame[c]) for c in frame.columns],
     }
 
@@ -144,7 +146,7 @@ def render_html(
                     "kind": ex.kind,
                     "n": s.n,
                     "note": s.note,
-                    "chart": png_data_uri(s),
+                    "chart": png_data_uri(s, dpi=REPORT_DPI),
                     "figures": [(k, _cell(float(v))) for k, v in s.figures.items() if k != "Answered"],
                     "tables": tables,
                 }
