@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import lru_cache
+from itertools import islice
 from typing import Any
 
 from ._version import __version__
@@ -140,6 +141,7 @@ BUDGETS = {
 }
 
 Generator = Callable[[random.Random, float], Any]
+BATCH = 50_000  # rows per transaction when writing a demo cohort
 
 
 def _clip(value: float, lo: int, hi: int) -> int:
@@ -277,12 +279,17 @@ def demo_rows(
     participants: int = 30, cohort: str = "demo", seed: int | None = None, *, catalogue: Catalogue | None = None
 ) -> list[Response]:
     """Rows for a demo cohort: most participants answer most exercises, some more than once."""
+    return list(iter_demo_rows(participants, cohort, seed, catalogue=catalogue))
+
+
+def iter_demo_rows(
+    participants: int = 30, cohort: str = "demo", seed: int | None = None, *, catalogue: Catalogue | None = None
+) -> Iterator[Response]:
+    """The rows of :func:`demo_rows`, one at a time (for cohorts too big to hold at once)."""
     catalogue = catalogue or default_catalogue()
     rng = random.Random(seed)
     makers = [(ex, _MAKERS[ex.kind](ex, rng), 0.8 if ex.kind == "text" else 0.93) for ex in catalogue.exercises]
     start = dt.datetime.now(dt.timezone.utc).replace(microsecond=0) - dt.timedelta(hours=3)
-    rows: list[Response] = []
-    add = rows.append
     for name in participant_names(participants):
         bold = rng.gauss(0, 1)
         when = start + dt.timedelta(seconds=_randint(rng, 0, 1800))
@@ -291,9 +298,8 @@ def demo_rows(
                 continue
             when += dt.timedelta(seconds=_randint(rng, 20, 240))
             if rng.random() < 0.05:  # an earlier version, later changed
-                add(Response(_uid(rng), cohort, name, ex.id, make(rng, bold), when - dt.timedelta(seconds=10), __version__))
-            add(Response(_uid(rng), cohort, name, ex.id, make(rng, bold), when, __version__))
-    return rows
+                yield Response(_uid(rng), cohort, name, ex.id, make(rng, bold), when - dt.timedelta(seconds=10), __version__)
+            yield Response(_uid(rng), cohort, name, ex.id, make(rng, bold), when, __version__)
 
 
 def _uid(rng: random.Random) -> str:
@@ -312,9 +318,16 @@ def _choice(r: random.Random, seq: Any) -> Any:
 
 
 def make_demo_cohort(store: ResponseStore | None = None, participants: int = 30, cohort: str = "demo", seed: int | None = None) -> int:
-    """Fill the store (default: ``WORKSHOP_KIT_STORE``) with a demo cohort; returns how many rows were added."""
+    """Fill the store (default: ``WORKSHOP_KIT_STORE``) with a demo cohort; returns how many rows were added.
+
+    Rows go in batches, so even 30,000 participants need little memory.
+    """
     if store is None:
         from .store import default_store
 
         store = default_store()
-    return store.add_responses(demo_rows(participants, cohort, seed, catalogue=store.catalogue))
+    rows = iter_demo_rows(participants, cohort, seed, catalogue=store.catalogue)
+    added = 0
+    while batch := list(islice(rows, BATCH)):
+        added += store.add_responses(batch)
+    return added
