@@ -13,17 +13,17 @@ def _lab(args: argparse.Namespace) -> int:
     """Start JupyterLab on the welcome notebook, for self-study (this computer only)."""
     from .serve import run_lab
 
-    return run_lab(Path(args.notebooks or NOTEBOOKS), port=args.port, token=args.token, open_browser=not args.no_browser)
+    return run_lab(args.notebooks and Path(args.notebooks), port=args.port, token=args.token, open_browser=not args.no_browser)
 
 
 def _serve(args: argparse.Namespace) -> int:
     """Serve the participant pages to a room with Voila, and the facilitator dashboard locally."""
     from .errors import KitError
-    from .serve import RoomSettings, serve_room
+    from .serve import RoomSettings, default_notebooks, serve_room
 
     settings = RoomSettings(
         cohort=args.cohort,
-        notebooks=Path(args.notebooks or NOTEBOOKS),
+        notebooks=Path(args.notebooks) if args.notebooks else default_notebooks(),
         host=args.host,
         port=args.port,
         token=args.token,

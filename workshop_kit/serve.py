@@ -50,6 +50,11 @@ c.VoilaConfiguration.prelaunch_hook = voila_prelaunch_hook
 """
 
 
+def default_notebooks() -> Path:
+    """The kit's notebooks: beside the package in a checkout (or editable install), else ./notebooks."""
+    return NOTEBOOKS if NOTEBOOKS.is_dir() else Path.cwd() / "notebooks"
+
+
 def new_token() -> str:
     """A fresh access token for a server (192 bits)."""
     return secrets.token_urlsafe(24)
@@ -340,7 +345,7 @@ class RoomSettings:
     """What `workshop-kit serve` was asked for."""
 
     cohort: str
-    notebooks: Path = NOTEBOOKS
+    notebooks: Path = field(default_factory=default_notebooks)
     host: str = "127.0.0.1"
     port: int | None = None
     token: str | None = None
@@ -469,9 +474,9 @@ def _bracket(host: str) -> str:
     return f"[{host}]" if ":" in host and not host.startswith("[") else host
 
 
-def run_lab(notebooks: Path = NOTEBOOKS, *, port: int | None = None, token: str | None = None, open_browser: bool = True, out: TextIO = sys.stdout, log: TextIO | None = None) -> int:
+def run_lab(notebooks: Path | None = None, *, port: int | None = None, token: str | None = None, open_browser: bool = True, out: TextIO = sys.stdout, log: TextIO | None = None) -> int:
     """JupyterLab on the notebooks for self-study (this computer only) until Ctrl-C; returns an exit code."""
-    folder = Path(notebooks).resolve()
+    folder = Path(notebooks or default_notebooks()).resolve()
     if not folder.is_dir():
         print(f"The notebooks folder {folder} does not exist.", file=out)
         return 2
