@@ -92,10 +92,12 @@ class PlanItem:
 
     @property
     def answered(self) -> bool:
+        """True once the participant has saved an answer."""
         return self.saved_at is not None
 
     @property
     def missing_note(self) -> str:
+        """What the plan shows instead of a missing answer."""
         return f"not answered yet — see notebook {self.notebook}"
 
 
@@ -119,10 +121,12 @@ class Highlight:
 
     @property
     def answered(self) -> bool:
+        """True when there is something to show."""
         return bool(self.blocks)
 
     @property
     def missing_note(self) -> str:
+        """What the plan shows instead of a missing answer."""
         return f"not answered yet — see notebook {self.notebook}"
 
 
@@ -149,14 +153,17 @@ class Plan:
 
     @property
     def answered(self) -> int:
+        """How many exercises the participant has answered."""
         return sum(item.answered for s in self.sections for item in s.items)
 
     @property
     def total(self) -> int:
+        """How many exercises the catalogue holds."""
         return sum(len(s.items) for s in self.sections)
 
     @property
     def made_on_text(self) -> str:
+        """The plan's date in words, e.g. "3 February 2026"."""
         return f"{self.made_on.day} {self.made_on:%B %Y}"
 
     @property
