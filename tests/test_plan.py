@@ -252,3 +252,10 @@ class TestRoom:
         assert [name.rsplit(".", 1)[1] for name, _ in links] == ["html", "md"]
         page = base64.b64decode(links[0][1]).decode("utf-8")
         assert page.startswith("<!DOCTYPE html>") and "<script>" not in page
+
+    def test_display_name_names_the_plan(self, store):
+        """A room participant's plan is made out to their display name, not their answer key."""
+        plan = build_plan(store, participant="room-abc123", cohort="c1", display_name="Sam Patel", today=dt.date(2026, 2, 3))
+        assert plan.to_markdown().startswith("# Personal development plan: Sam Patel")
+        assert "room-abc123" not in plan.to_html()
+        assert plan.file_stem == "development-plan-sam-patel-2026-02-03"

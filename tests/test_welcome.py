@@ -141,3 +141,17 @@ class TestRoom:
         w = progress()
         assert "once you are using your personal link" in w.heading.value
         assert w.table.value == ""
+
+    def test_progress_with_personal_link(self, monkeypatch, tmp_path):
+        """With a valid personal link, progress is headed with the display name, not the answer key."""
+        from workshop_kit import room
+        from workshop_kit.store import default_store
+
+        monkeypatch.setenv("WORKSHOP_KIT_ROOM", "1")
+        person = room.issue_code("Sam Patel", cohort="room-a")
+        monkeypatch.setenv("QUERY_STRING", f"code={person.code}")
+        monkeypatch.setenv("WORKSHOP_KIT_COHORT", "room-a")
+        default_store().save("goal.ambition", 7)
+        w = progress()
+        assert "Sam Patel" in w.heading.value and person.participant not in w.heading.value
+        assert w.table.value.count("✓ saved") == 1

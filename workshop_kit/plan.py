@@ -150,6 +150,12 @@ class Plan:
     sections: tuple[PlanSection, ...]
     dimensions: tuple[DimensionCount, ...]
     kit_version: str = __version__
+    display_name: str = ""
+
+    @property
+    def name(self) -> str:
+        """The name the plan is made out to: the display name if there is one (a room), else the participant."""
+        return self.display_name or self.participant
 
     @property
     def answered(self) -> int:
@@ -169,7 +175,7 @@ class Plan:
     @property
     def file_stem(self) -> str:
         """A safe file name (no extension): development-plan-<name>-<date>."""
-        slug = re.sub(r"[^\w]+", "-", self.participant.casefold()).strip("-_")[:40] or "participant"
+        slug = re.sub(r"[^\w]+", "-", self.name.casefold()).strip("-_")[:40] or "participant"
         return f"development-plan-{slug}-{self.made_on.isoformat()}"
 
     def to_markdown(self) -> str:
@@ -211,8 +217,19 @@ def _missing_sqlite_file(store: Any) -> bool:
     return bool(database) and database != ":memory:" and not Path(database).exists()
 
 
-def build_plan(store: Any, participant: str, cohort: str, *, catalogue: Catalogue | None = None, today: dt.date | None = None) -> Plan:
-    """Gather one participant's latest answers, section by section, into a :class:`Plan`."""
+def build_plan(
+    store: Any,
+    participant: str,
+    cohort: str,
+    *,
+    catalogue: Catalogue | None = None,
+    today: dt.date | None = None,
+    display_name: str = "",
+) -> Plan:
+    """Gather one participant's latest answers, section by section, into a :class:`Plan`.
+
+    ``display_name`` names the plan when the participant key is not a name (a room's ``room-…`` key).
+    """
     catalogue = catalogue or store.catalogue
     answers = saved_answers(store, participant, cohort)
     numbers = {s.id: notebook_number(s) for s in catalogue.sections}
@@ -242,6 +259,7 @@ def build_plan(store: Any, participant: str, cohort: str, *, catalogue: Catalogu
         highlights=highlights,
         sections=tuple(sections),
         dimensions=_dimensions(items.values()),
+        display_name=display_name,
     )
 
 
@@ -490,7 +508,7 @@ def _md_blocks(blocks: tuple[Block, ...]) -> list[str]:
 
 def _markdown(plan: Plan) -> str:
     lines = [
-        f"# Personal development plan: {md_escape(plan.participant)}",
+        f"# Personal development plan: {md_escape(plan.name)}",
         "",
         f"- Cohort: {md_escape(plan.cohort)}",
         f"- Made on: {plan.made_on_text}",
@@ -554,7 +572,7 @@ _BLOCKS = """{% macro blocks(bs) %}{% for b in bs %}{% if b.kind == "text" %}<p 
 _FRAGMENT = (
     _BLOCKS
     + """<div class="wk-plan">
-<h1>Personal development plan: {{ plan.participant }}</h1>
+<h1>Personal development plan: {{ plan.name }}</h1>
 <p class="wk-meta">Cohort: {{ plan.cohort }} · Made on {{ plan.made_on_text }} ·
 {{ plan.answered }} of {{ plan.total }} exercises answered</p>
 <p class="wk-credit">{{ credit }}</p>
@@ -584,7 +602,7 @@ _PAGE = """<!DOCTYPE html>
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Personal development plan: {{ plan.participant }} ({{ plan.made_on.isoformat() }})</title>
+<title>Personal development plan: {{ plan.name }} ({{ plan.made_on.isoformat() }})</title>
 <style>{{ style }} body { margin: 2rem; }</style>
 </head>
 <body>
@@ -721,7 +739,7 @@ class DevelopmentPlan(widgets.VBox):
         try:
             who = current_identity(self._participant, self._cohort)
             self.participant, self.cohort = who.participant, who.cohort
-            self.plan = build_plan(self.store, self.participant, self.cohort)
+            self.plan = build_plan(self.store, self.participant, self.cohort, display_name=self._display_name())
         except KitError as exc:
             self.plan = None
             self.intro.value = f'<p role="alert">{html.escape(str(exc))}</p>'
@@ -729,7 +747,7 @@ class DevelopmentPlan(widgets.VBox):
             self.preview.layout.display = "none"
             return None
         self.intro.value = (
-            f"<p>Your plan gathers the answers saved as <strong>{html.escape(self.participant)}</strong> "
+            f"<p>Your plan gathers the answers saved as <strong>{html.escape(self.plan.name)}</strong> "
             f"in the cohort <strong>{html.escape(self.cohort)}</strong>: "
             f"{self.plan.answered} of {self.plan.total} exercises so far. "
             "Press <em>Refresh my plan</em> after saving more answers.</p>"
@@ -737,6 +755,13 @@ class DevelopmentPlan(widgets.VBox):
         self.preview.value = f"<style>{_STYLE}</style>" + self.plan.to_html(fragment=True)
         self.preview.layout.display = None
         return self.plan
+
+    def _display_name(self) -> str:
+        if not self.room or self._participant is not None:
+            return ""
+        from .room import room_person
+
+        return room_person(store=self.store).display_name
 
     def _links(self, plan: Plan) -> str:
         return " · ".join(

@@ -213,6 +213,11 @@ class Progress(widgets.VBox):
         try:
             who = current_identity(self._participant, self._cohort)
             answers = saved_answers(self.store, who.participant, who.cohort)
+            name = who.participant
+            if _room_on() and self._participant is None:
+                from .room import room_person
+
+                name = room_person(store=self.store).display_name
         except IdentityError as exc:
             if _room_on() and self._participant is None:
                 message = "Your progress appears here once you are using your personal link: get it above, then open it."
@@ -226,7 +231,7 @@ class Progress(widgets.VBox):
             self.table.value = ""
             return
         self.heading.value = (
-            f"<p>Progress for <strong>{html.escape(who.participant)}</strong> "
+            f"<p>Progress for <strong>{html.escape(name)}</strong> "
             f"in the cohort <strong>{html.escape(who.cohort)}</strong>.</p>"
         )
         self.table.value = progress_html(self.store.catalogue, answers)
