@@ -122,7 +122,7 @@ class ExerciseWidget(widgets.VBox):
         if ex.help:
             parts.append(f'<p class="wk-help">{html.escape(ex.help)}</p>')
         if ex.sensitive:
-            parts.append('<p class="wk-private">Private: only you see this answer. Cohort views never show it word for word.</p>')
+            parts.append('<p class="wk-private">Private: cohort views and other participants never see this answer; only counts are shared.</p>')
         header = widgets.HTML("".join(parts))
         header.add_class("wk-prompt")
         return header
