@@ -222,3 +222,14 @@ class TestPeopleTable:
             person = room.issue_code("Sam", cohort="Leeds", store=reopened)
             assert room.display_names("Leeds", store=reopened) == {person.participant: "Sam"}
             assert reopened.count() == 1
+
+
+class TestExercisePagesInARoom:
+    def test_exercise_without_code_shows_the_message(self, store: ResponseStore, in_room: None, monkeypatch: pytest.MonkeyPatch) -> None:
+        """In a room, an exercise opened without a personal code is replaced by the plain request for the personal link."""
+        from workshop_kit.widgets import exercise
+
+        open_page(monkeypatch, None)
+        shown = exercise("brand.value", store=store)
+        assert "wk-room-missing" in shown._dom_classes
+        assert "open your personal link from the welcome page" in shown.value
