@@ -74,6 +74,7 @@ class TestPieces:
         assert "voila_prelaunch_hook" in (folder / "voila.py").read_text()
         assert stat.S_IMODE((folder / "voila.json").stat().st_mode) == 0o600
         assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+        assert config["MappingKernelManager"] == {"cull_idle_timeout": 900, "cull_interval": 60, "cull_connected": False}
         command = serve.voila_command(tmp_path, host="127.0.0.1", port=8866, config_dir=folder)
         assert not any(token in part for part in command)
         assert "--Voila.ip=127.0.0.1" in command and "--no-browser" in command and "--Voila.port_retries=0" in command
@@ -240,15 +241,23 @@ class TestServeCommand:
         assert "Stopped" in rest
 
     def test_open_to_the_room_warns(self, notebooks: Path, kit_env: Path) -> None:
-        """`serve --host 0.0.0.0` prints a warning and a link with this computer's network address; SIGTERM stops it."""
+        """`serve --host 0.0.0.0` prints a warning and a link with this computer's network address, stops a left page's kernel once idle, and stops on SIGTERM."""
         env = dict(os.environ, WORKSHOP_KIT_STORE=str(kit_env / "room.sqlite"))
+        port = serve.free_port("0.0.0.0")
         process = start_command(
-            ["serve", "--cohort", "Leeds", "--notebooks", str(notebooks), "--host", "0.0.0.0", "--port", str(serve.free_port("0.0.0.0")), "--no-dashboard"],
+            ["serve", "--cohort", "Leeds", "--notebooks", str(notebooks), "--host", "0.0.0.0", "--port", str(port), "--no-dashboard", "--idle-minutes", "0.1"],
             env,
         )
         try:
             output = read_until(process, "Press Ctrl-C")
+            token = re.search(r"token=(\S+)", output).group(1)
+            assert get(f"http://127.0.0.1:{port}/voila/render/01-section.ipynb?token={token}")[0] == 200
             seen = family(process)
+            assert any(is_kernel(p) for p in seen), "the page should have started a kernel"
+            deadline = time.monotonic() + TIMEOUT  # nobody is on the page: its kernel goes once idle (6 s here)
+            while any(is_kernel(p) for p in family(process)) and time.monotonic() < deadline:
+                time.sleep(1)
+            assert not any(is_kernel(p) for p in family(process)), "an abandoned page's kernel should be stopped"
         except BaseException:
             os.killpg(process.pid, signal.SIGKILL)
             raise
@@ -293,3 +302,16 @@ class TestLabCommand:
             os.killpg(process.pid, signal.SIGKILL)
             raise
         stop_and_check_nothing_survives(process, seen, signal.SIGINT)
+
+
+class TestBinder:
+    def test_binder_reads_the_one_environment(self) -> None:
+        """binder/environment.yml is the repository's environment.yml (Binder ignores top-level files once binder/ exists)."""
+        repo = Path(__file__).resolve().parent.parent
+        assert (repo / "binder" / "environment.yml").resolve() == (repo / "environment.yml").resolve()
+
+    def test_post_build_installs_the_kit(self) -> None:
+        """binder/postBuild is executable and installs the kit from the checkout without touching conda's packages."""
+        post_build = Path(__file__).resolve().parent.parent / "binder" / "postBuild"
+        assert os.access(post_build, os.X_OK)
+        assert "pip install --no-deps" in post_build.read_text()

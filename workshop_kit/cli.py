@@ -29,6 +29,7 @@ def _serve(args: argparse.Namespace) -> int:
         token=args.token,
         store=args.store,
         dashboard=not args.no_dashboard,
+        idle_minutes=args.idle_minutes,
     )
     try:
         return serve_room(settings)
@@ -147,6 +148,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--store", help="where answers go: a file path or database URL (default: WORKSHOP_KIT_STORE, then the default file)")
     serve.add_argument("--notebooks", help="folder of notebooks (default: the kit's own)")
     serve.add_argument("--no-dashboard", action="store_true", help="do not start the facilitator dashboard")
+    serve.add_argument("--idle-minutes", type=float, default=15.0, help="stop a closed page's Python process after this many idle minutes (default: 15)")
     serve.set_defaults(run=_serve)
     store_help = "the store: a file path or database URL (default: WORKSHOP_KIT_STORE, then the default file)"
     export = commands.add_parser("export", help="write one participant's answers to a JSON file (subject access)")

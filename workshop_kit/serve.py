@@ -36,6 +36,7 @@ DASHBOARD_GLOB = "facilitator*.ipynb"
 DEFAULT_ROOM_PORT = 8866
 DEFAULT_LAB_PORT = 8888
 READY_TIMEOUT_SECONDS = 60
+DEFAULT_IDLE_MINUTES = 15.0
 STOP_TIMEOUT_SECONDS = 10
 # Never left in the folder a room is served from: the facilitator's pages and local clutter.
 _NOT_FOR_PARTICIPANTS = ("facilitator*", ".ipynb_checkpoints", "__pycache__", "*.sqlite", "*.sqlite-*", ".*")
@@ -107,12 +108,22 @@ def stage_participant_pages(source: Path, dest: Path) -> list[str]:
     return sorted(p.name for p in dest.glob("*.ipynb"))
 
 
-def write_voila_config(folder: Path, token: str, *, room: bool = True) -> Path:
+def write_voila_config(folder: Path, token: str, *, room: bool = True, idle_minutes: float = DEFAULT_IDLE_MINUTES) -> Path:
     """Write a private voila.json with the token (kept off the command line, where `ps` shows it)
-    and, for a room, voila.py installing :func:`voila_prelaunch_hook`; returns the folder."""
+    and kernel culling, and, for a room, voila.py installing :func:`voila_prelaunch_hook`; returns the folder.
+
+    Culling: Voilà asks for a page's kernel to be shut down when the page is left, but with a token
+    that request is refused ('_xsrf' argument missing; voila-dashboards/voila#1458), so every page
+    a participant ever opened would keep its Python process.  Kernels with no page connected are
+    therefore stopped once idle for ``idle_minutes``; a page still open is never touched.
+    """
     folder.mkdir(parents=True, exist_ok=True)
     os.chmod(folder, 0o700)
-    config = {"Voila": {"token": token, "tornado_settings": {"headers": _HEADERS}}}
+    idle = max(1, round(idle_minutes * 60))
+    config = {
+        "Voila": {"token": token, "tornado_settings": {"headers": _HEADERS}},
+        "MappingKernelManager": {"cull_idle_timeout": idle, "cull_interval": max(1, min(60, idle // 2)), "cull_connected": False},
+    }
     _write_private(folder / "voila.json", json.dumps(config))
     if room:
         _write_private(folder / "voila.py", _VOILA_PY)
@@ -178,7 +189,7 @@ def voila_command(target: Path, *, host: str, port: int, config_dir: Path) -> li
         f"--Voila.config_file_paths={config_dir}",
         "--VoilaConfiguration.show_tracebacks=False",  # a participant sees a plain message, not code
         "--theme=light",
-        "--Voila.log_level=WARN",  # kernel start/stop lines would bury the link printed above
+        "--Voila.log_level=ERROR",  # kernel start/stop/cull lines and refused shutdown beacons would bury the link
     ]
 
 
@@ -353,6 +364,7 @@ class RoomSettings:
     dashboard: bool = True
     dashboard_port: int | None = None
     dashboard_token: str | None = None
+    idle_minutes: float = DEFAULT_IDLE_MINUTES
     log: TextIO | None = None
 
 
@@ -400,7 +412,7 @@ def serve_room(settings: RoomSettings, out: TextIO = sys.stdout) -> int:
             with _running(servers, out):
                 room = start_server(
                     "room server",
-                    voila_command(pages, host=settings.host, port=port, config_dir=write_voila_config(tmp_path / "room-config", token)),
+                    voila_command(pages, host=settings.host, port=port, config_dir=write_voila_config(tmp_path / "room-config", token, idle_minutes=settings.idle_minutes)),
                     env=env,
                     cwd=pages,
                     port=port,
