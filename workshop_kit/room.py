@@ -52,6 +52,13 @@ NO_CODE_MESSAGE = (
     "other people's. Please open your personal link from the welcome page (it ends in “?code=…”), "
     "then come back to this section from there."
 )
+_STYLE = """<style>
+.wk-room-links a { color: #005eb8; text-decoration: underline; }
+.wk-room-links a:focus-visible { outline: 3px solid #ffbf47; outline-offset: 1px; }
+.wk-room-links .wk-room-personal { word-break: break-all; }
+.wk-room-links ul.wk-room-sections { list-style: none; padding-left: 0; }
+.wk-room-links ul.wk-room-sections li { margin: 0.3rem 0; }
+</style>"""
 UNKNOWN_CODE_MESSAGE = (
     "This personal link is not one this workshop gave out, so nothing here can be saved. Please open "
     "your personal link from the welcome page, or ask your facilitator for help."
@@ -270,11 +277,11 @@ def links_html(person: Person, folder: str | os.PathLike[str] | None = None) -> 
         for page, title in section_pages(folder)
     )
     return (
-        f'<div class="wk-room-links">'
+        _STYLE + '<div class="wk-room-links">'
         f"<p>Welcome, <strong>{html.escape(person.display_name)}</strong>. This is your personal link. "
         f"Keep it to yourself, and bookmark it or copy it somewhere safe: it is the only way back to your answers.</p>"
         f'<p><a class="wk-room-personal" href="{html.escape(personal)}">{html.escape(personal)}</a></p>'
-        f"<p>The sections (each opens with your link):</p><ol class=\"wk-room-sections\">{items}</ol>"
+        f'<p>The sections (each opens with your link):</p><ul class="wk-room-sections">{items}</ul>'
         f"</div>"
     )
 
