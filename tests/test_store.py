@@ -376,3 +376,43 @@ class TestPostgresStore:
         assert errors == []
         assert pg_store.count("load") == 500
         assert len({r.uid for r in pg_store.all_responses("load")}) == 500
+
+
+class TestWritersQueue:
+    def test_take_turn_gives_up_on_a_stuck_holder(self, tmp_path):
+        """A writer waits at most the timeout for a stuck lock holder, then its waiter cleans up once the lock frees."""
+        import fcntl
+        import os
+        import time
+
+        from workshop_kit.store import _take_turn
+
+        path = tmp_path / "x.lock"
+        holder = os.open(path, os.O_RDWR | os.O_CREAT)
+        fcntl.flock(holder, fcntl.LOCK_EX)
+        waiter = os.open(path, os.O_RDWR)
+        started = time.monotonic()
+        assert _take_turn(waiter, 0.2) is False
+        assert 0.15 < time.monotonic() - started < 2
+        os.close(holder)  # the stuck holder finally lets go
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
+            try:
+                os.fstat(waiter)
+            except OSError:
+                break  # the abandoned waiter closed its descriptor
+            time.sleep(0.01)
+        else:
+            raise AssertionError("the abandoned waiter never released its lock")
+        third = os.open(path, os.O_RDWR)
+        assert _take_turn(third, 1) is True
+        os.close(third)
+
+    def test_saves_still_work_when_the_lock_file_cannot_be_made(self, tmp_path, monkeypatch):
+        """A store whose writers' lock file cannot be created still saves (SQLite's busy timeout alone guards it)."""
+        from workshop_kit.store import ResponseStore
+
+        store = ResponseStore(tmp_path / "a.sqlite")
+        (tmp_path / "a.sqlite-writers.lock").mkdir()  # a folder where the lock file should go
+        store.save("goal.statement", "Open records for every patient", participant="Ann", cohort="c")
+        assert store.count() == 1

@@ -12,12 +12,18 @@ import datetime as dt
 import json
 import os
 import threading
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+try:
+    import fcntl
+except ImportError:  # Windows
+    fcntl = None  # type: ignore[assignment]
 
 from sqlalchemy import (
     Column,
@@ -211,6 +217,9 @@ class ResponseStore:
         self._engine: Engine | None = None
         self._ready = False
         self._lock = threading.Lock()
+        self._lock_path: str | None = None
+        if self.is_sqlite and _sqlite_file(self.url).name not in ("", ".", ":memory:"):
+            self._lock_path = f"{_sqlite_file(self.url)}-writers.lock"
         if self.is_sqlite:
             folder = _sqlite_file(self.url).parent
             if not folder.is_dir():
@@ -258,10 +267,37 @@ class ResponseStore:
     def _write(self, action: str = "save to") -> Iterator[Connection]:
         """A write transaction (SQLite: BEGIN IMMEDIATE, so writers queue instead of colliding)."""
         try:
-            with self.engine.connect().execution_options(immediate=True) as conn, conn.begin():
+            engine = self.engine
+            with self._writers_queue(), engine.connect().execution_options(immediate=True) as conn, conn.begin():
                 yield conn
         except (DBAPIError, OSError) as exc:
             raise _friendly(exc, self.url, action) from exc
+
+    @contextmanager
+    def _writers_queue(self) -> Iterator[None]:
+        """On SQLite, take turns on an OS file lock beside the database before writing.
+
+        SQLite's own busy handler sleeps in steps of up to 100 ms, so under 40 writers a
+        save could wait far longer than the lock was held; here the kernel wakes the next
+        waiter the moment the lock is free.  Where the lock file cannot be made (read-only folder,
+        Windows) the busy timeout alone still keeps saves from colliding.
+        """
+        lock_path = self._lock_path
+        if lock_path is None or fcntl is None:
+            yield
+            return
+        try:
+            fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+        except OSError:
+            yield
+            return
+        if not _take_turn(fd, BUSY_TIMEOUT_SECONDS):
+            yield  # the holder is stuck: fall back on SQLite's busy timeout (fd is closed by its waiter)
+            return
+        try:
+            yield
+        finally:
+            os.close(fd)  # closing releases the lock
 
     @contextmanager
     def _read(self) -> Iterator[Connection]:
@@ -481,6 +517,38 @@ def _sqlite_on_connect(dbapi_connection: Any, record: Any) -> None:
 
 def _sqlite_on_begin(conn: Connection) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("immediate") else "BEGIN")
+
+
+def _take_turn(fd: int, timeout: float) -> bool:
+    """Lock ``fd`` exclusively, waiting at most ``timeout`` seconds; False if the wait was abandoned.
+
+    The kernel wakes a blocked waiter the moment the lock is released.  The blocking wait
+    runs in a helper thread so that a stuck holder cannot hang a participant's Save; an
+    abandoned waiter closes ``fd`` itself once it finally gets the lock.
+    """
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return True
+    except BlockingIOError:
+        pass
+    decided = threading.Lock()
+    state = {"got": False, "abandoned": False}
+    got = threading.Event()
+
+    def wait() -> None:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        with decided:
+            if state["abandoned"]:
+                os.close(fd)
+                return
+            state["got"] = True
+        got.set()
+
+    threading.Thread(target=wait, daemon=True, name="workshop-kit-writer-queue").start()
+    got.wait(timeout)
+    with decided:
+        state["abandoned"] = not state["got"]
+        return state["got"]
 
 
 def _schema_version(conn: Connection) -> int | None:
