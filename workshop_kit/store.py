@@ -9,6 +9,7 @@ checked against the catalogue before anything is written.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import json
 import os
 import threading
@@ -41,6 +42,7 @@ from sqlalchemy import (
     insert,
     inspect,
     select,
+    type_coerce,
 )
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
@@ -85,6 +87,13 @@ responses = Table(
     Column("saved_at", UTCDateTime, nullable=False),
     Column("kit_version", String(32), nullable=False),
     Index("ix_responses_who", "cohort", "participant", "exercise_id"),
+    Index("ix_responses_cohort_order", "cohort", "id"),
+)
+_FIELD_NAMES = ("uid", "cohort", "participant", "exercise_id", "answer", "saved_at", "kit_version")
+# saved_at is read raw: stored timestamps sort correctly as they are, and only the rows
+# kept are turned into datetimes (see _responses).
+_RESPONSE_FIELDS = tuple(
+    type_coerce(responses.c[name], String).label(name) if name == "saved_at" else responses.c[name] for name in _FIELD_NAMES
 )
 kit_meta = Table("kit_meta", metadata, Column("key", String(64), primary_key=True), Column("value", String(200), nullable=False))
 # Personal codes issued in a room served by Voila (see room.py): the code is the participant's
@@ -434,36 +443,38 @@ class ResponseStore:
         return {r.exercise_id: r for r in self.latest_answers(who.cohort, participant=who.participant)}
 
     def latest_answers(self, cohort: str | None = None, exercise_id: str | None = None, *, participant: str | None = None) -> list[Response]:
-        """The current answer of every participant (optionally one cohort / exercise / participant)."""
-        conditions = []
+        """The current answer of every participant (optionally one cohort / exercise / participant).
+
+        One pass over the rows in saving order, keeping the latest per (cohort, participant,
+        exercise): cheaper than a window function on large cohorts.  Ordered by first answer.
+        """
+        query = select(*_RESPONSE_FIELDS).order_by(responses.c.id)
         if cohort is not None:
-            conditions.append(responses.c.cohort == cohort)
+            query = query.where(responses.c.cohort == cohort)
         if exercise_id is not None:
-            conditions.append(responses.c.exercise_id == exercise_id)
+            query = query.where(responses.c.exercise_id == exercise_id)
         if participant is not None:
-            conditions.append(responses.c.participant == participant)
-        rank = (
-            func.row_number()
-            .over(
-                partition_by=(responses.c.cohort, responses.c.participant, responses.c.exercise_id),
-                order_by=(responses.c.saved_at.desc(), responses.c.id.desc()),
-            )
-            .label("rank")
-        )
-        ranked = select(responses, rank).where(*conditions).subquery()
-        query = select(*[ranked.c[c.name] for c in responses.columns]).where(ranked.c.rank == 1).order_by(ranked.c.id)
-        with self._read() as conn:
-            return [_response(r) for r in conn.execute(query).mappings()]
+            query = query.where(responses.c.participant == participant)
+        latest: dict[tuple[str, str, str], Any] = {}
+        with _gc_paused():
+            with self._read() as conn:
+                rows = conn.execute(query).all()
+            for row in rows:
+                key = (row[1], row[2], row[3])
+                held = latest.get(key)
+                if held is None or row[5] >= held[5]:
+                    latest[key] = row
+            return _responses(list(latest.values()))
 
     def all_responses(self, cohort: str | None = None, *, participant: str | None = None) -> list[Response]:
         """Every row, history included, oldest first (what an export holds)."""
-        query = select(responses).order_by(responses.c.id)
+        query = select(*_RESPONSE_FIELDS).order_by(responses.c.id)
         if cohort is not None:
             query = query.where(responses.c.cohort == cohort)
         if participant is not None:
             query = query.where(responses.c.participant == participant)
-        with self._read() as conn:
-            return [_response(r) for r in conn.execute(query).mappings()]
+        with _gc_paused(), self._read() as conn:
+            return _responses(conn.execute(query).all())
 
     def cohorts(self) -> list[str]:
         """The cohorts with at least one answer, by name."""
@@ -571,15 +582,34 @@ def _row(r: Response) -> dict[str, Any]:
 
 
 def _response(row: Any) -> Response:
-    return Response(
-        uid=row["uid"],
-        cohort=row["cohort"],
-        participant=row["participant"],
-        exercise_id=row["exercise_id"],
-        answer=json.loads(row["answer"]),
-        saved_at=row["saved_at"],
-        kit_version=row["kit_version"],
-    )
+    return _responses([tuple(row[c] for c in _FIELD_NAMES)])[0]
+
+
+def _responses(rows: list[Any]) -> list[Response]:
+    """Responses from rows in ``_FIELD_NAMES`` order (saved_at raw or parsed), answers decoded in one JSON pass."""
+    if not rows:
+        return []
+    answers = json.loads("[" + ",".join(r[4] for r in rows) + "]")
+    return [Response(r[0], r[1], r[2], r[3], answer, _utc(r[5]), r[6]) for r, answer in zip(rows, answers)]
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause garbage collection while many objects are made at once (its repeated full sweeps cost more than the work)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _utc(value: Any) -> dt.datetime:
+    """An aware UTC datetime from a stored timestamp (text from SQLite, naive datetime from PostgreSQL)."""
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    return value.replace(tzinfo=dt.timezone.utc) if value.tzinfo is None else value.astimezone(dt.timezone.utc)
 
 
 def _chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
