@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from workshop_kit import admin, cli
+from workshop_kit import admin, cli, room
 from workshop_kit.errors import IdentityError
-from workshop_kit.store import ResponseStore
+from workshop_kit.store import ResponseStore, people
 
 SAM, COHORT = "Sam Jones", "north-2026"
 
@@ -152,7 +152,7 @@ class TestForget:
 
     def test_forget_matches_names_as_they_were_saved(self, seeded):
         """Extra spaces around or inside the name still find the person (names are stored tidied)."""
-        assert admin.forget_participant(seeded, "  Sam   Jones ", COHORT) == 3
+        assert admin.forget_participant(seeded, "  Sam   Jones ", COHORT) == admin.Forgotten(answers=3, room_records=0)
 
     def test_forget_refuses_an_impossible_name(self, seeded):
         """A name that could never have been saved is an IdentityError, not a silent 0."""
@@ -166,8 +166,167 @@ class TestForget:
         pg_store.save("risk.authority", 3, participant=SAM, cohort=COHORT)
         pg_store.save("risk.authority", 4, participant=SAM, cohort=COHORT)
         pg_store.save("risk.authority", 5, participant="Alex Smith", cohort=COHORT)
-        assert admin.forget_participant(pg_store, SAM, COHORT, confirm=lambda prompt: "yes") == 2
+        assert admin.forget_participant(pg_store, SAM, COHORT, confirm=lambda prompt: "yes") == admin.Forgotten(answers=2)
         assert pg_store.count() == 1
+
+    @pytest.mark.postgres
+    def test_forget_a_room_participant_on_postgresql(self, pg_store):
+        """On a PostgreSQL store, forgetting a room participant by name removes their answers and their people row together."""
+        sam = room.issue_code(SAM, cohort=COHORT, store=pg_store)
+        pg_store.save("risk.authority", 3, participant=sam.participant, cohort=COHORT)
+        assert admin.forget_participant(pg_store, SAM, COHORT) == admin.Forgotten(answers=1, room_records=1)
+        assert room.display_names(COHORT, store=pg_store) == {}
+        assert pg_store.count() == 0
+
+
+
+@pytest.fixture
+def room_people(store: ResponseStore) -> dict[str, room.Person]:
+    """A served room in north-2026: Priya (two saves) and Sam Jones (one save) got personal links on the welcome page; Alex saved outside the room."""
+    room._known.clear()
+    priya = room.issue_code("Priya Shah", cohort=COHORT, store=store)
+    sam = room.issue_code(SAM, cohort=COHORT, store=store)
+    store.save("risk.authority", 4, participant=priya.participant, cohort=COHORT)
+    store.save("goal.statement", "Priya's goal", participant=priya.participant, cohort=COHORT)
+    store.save("risk.authority", 7, participant=sam.participant, cohort=COHORT)
+    store.save("risk.authority", 5, participant="Alex Smith", cohort=COHORT)
+    return {"priya": priya, "sam": sam}
+
+
+def _people_rows(store: ResponseStore) -> list[tuple[str, str]]:
+    with store.engine.connect() as conn:
+        return [(r.participant, r.display_name) for r in conn.execute(people.select().order_by(people.c.id))]
+
+
+class TestRoomParticipants:
+    def test_export_by_typed_name_finds_room_answers_without_the_code(self, room_people, tmp_path, capsys):
+        """export --participant with the name typed on the welcome page writes that person's room answers, keyed by answer key, and the file never holds their personal code."""
+        priya = room_people["priya"]
+        out = tmp_path / "priya.json"
+        assert cli.main(["export", "--participant", "priya  SHAH", "--cohort", COHORT, "--out", str(out)]) == 0
+        text = out.read_text(encoding="utf-8")
+        document = json.loads(text)
+        assert document["participant"] == priya.participant
+        assert [(r["participant"], r["answer"]) for r in document["responses"]] == [(priya.participant, 4), (priya.participant, "Priya's goal")]
+        assert priya.code not in text
+        said = capsys.readouterr().out
+        assert f"Wrote 2 answers by Priya Shah (room participant {priya.participant}) in {COHORT}" in said
+        assert priya.code not in said
+
+    def test_room_export_round_trips_through_import(self, room_people, store, tmp_path, capsys):
+        """A room participant's export imported into an empty store gives back the same rows under their answer key, and a second import adds nothing."""
+        priya = room_people["priya"]
+        out = tmp_path / "priya.json"
+        cli.main(["export", "--participant", "Priya Shah", "--cohort", COHORT, "--out", str(out)])
+        other = tmp_path / "other.sqlite"
+        assert cli.main(["import", str(out), "--store", str(other)]) == 0
+        assert cli.main(["import", str(out), "--store", str(other)]) == 0
+        assert "0 added, 2 skipped" in capsys.readouterr().out
+        with ResponseStore(other) as copy:
+            assert copy.all_responses(COHORT) == store.all_responses(COHORT, participant=priya.participant)
+
+    def test_forget_by_typed_name_removes_answers_and_room_record(self, room_people, store, monkeypatch, capsys):
+        """forget by typed name asks naming the answers and the room record, then deletes both and says how many of each went; others are untouched."""
+        sam, priya = room_people["sam"], room_people["priya"]
+        monkeypatch.setattr(sys, "stdin", _Terminal("yes\n"))
+        assert cli.main(["forget", "--participant", SAM, "--cohort", COHORT]) == 0
+        out = capsys.readouterr().out
+        assert f"Type yes to delete 1 answers by {SAM} (room participant {sam.participant}) in {COHORT}, and 1 room record" in out
+        assert "Deleted 1 answers by" in out and "and 1 room record (the name they typed and their personal link)" in out
+        assert store.all_responses(COHORT, participant=sam.participant) == []
+        assert _people_rows(store) == [(priya.participant, "Priya Shah")]
+        assert room.find_person(sam.code, cohort=COHORT, store=store) is None  # the old personal link no longer opens anything
+        assert store.count() == 3
+
+    def test_refusing_the_prompt_keeps_the_room_record(self, room_people, store, monkeypatch, capsys):
+        """Answering anything but yes to forget for a room participant deletes neither their answers nor their people row."""
+        monkeypatch.setattr(sys, "stdin", _Terminal("no\n"))
+        assert cli.main(["forget", "--participant", SAM, "--cohort", COHORT]) == 1
+        assert store.count() == 4 and len(_people_rows(store)) == 2
+
+    def test_room_record_without_answers_is_still_forgotten(self, store):
+        """A room participant who got a link but saved nothing still has their name and code deleted."""
+        room.issue_code(SAM, cohort=COHORT, store=store)
+        assert admin.forget_participant(store, SAM, COHORT, confirm=lambda prompt: "yes") == admin.Forgotten(answers=0, room_records=1)
+        assert _people_rows(store) == []
+
+    def test_two_room_participants_with_one_name_are_refused(self, room_people, store, tmp_path, capsys):
+        """When two room participants typed the same name, export and forget refuse, say how many matched and offer --code; nothing is written or deleted."""
+        twin = room.issue_code("sam jones", cohort=COHORT, store=store)
+        store.save("risk.authority", 2, participant=twin.participant, cohort=COHORT)
+        out = tmp_path / "sam.json"
+        assert cli.main(["export", "--participant", SAM, "--cohort", COHORT, "--out", str(out)]) == 1
+        err = capsys.readouterr().err
+        assert "matches 2 people: 2 room participants" in err and "--code=CODE" in err and "Nothing was exported" in err
+        assert room_people["sam"].participant in err and twin.participant in err
+        assert room_people["sam"].code not in err and twin.code not in err
+        assert not out.exists()
+        assert cli.main(["forget", "--participant", SAM, "--cohort", COHORT, "--yes"]) == 1
+        assert "Nothing was deleted" in capsys.readouterr().err
+        assert store.count() == 5 and len(_people_rows(store)) == 3
+
+    def test_code_names_one_of_two_exactly(self, room_people, store, tmp_path, capsys):
+        """--code (or the whole personal link) picks one of two same-named room participants for export and forget."""
+        twin = room.issue_code(SAM, cohort=COHORT, store=store)
+        store.save("risk.authority", 2, participant=twin.participant, cohort=COHORT)
+        out = tmp_path / "twin.json"
+        link = f"http://10.0.0.5:8866/voila/render/00-welcome.ipynb?token=t&code={twin.code}"
+        assert cli.main(["export", "--participant", SAM, "--code", link, "--cohort", COHORT, "--out", str(out)]) == 0
+        assert [r["answer"] for r in json.loads(out.read_text(encoding="utf-8"))["responses"]] == [2]
+        assert cli.main(["forget", f"--code={twin.code}", "--cohort", COHORT, "--yes"]) == 0
+        assert "Deleted 1 answers" in capsys.readouterr().out
+        assert store.latest("risk.authority", participant=room_people["sam"].participant, cohort=COHORT).answer == 7
+        assert [key for key, _ in _people_rows(store)] == [room_people["priya"].participant, room_people["sam"].participant]
+
+    def test_code_starting_with_a_dash_works_with_equals(self, store, monkeypatch, capsys):
+        """A personal code may begin with '-' (about 1 in 64 do); written as --code=CODE it is read as the code, not an option."""
+        monkeypatch.setattr(room, "new_code", lambda: "-Ab3_dash_first_code_x")
+        dash = room.issue_code(SAM, cohort=COHORT, store=store)
+        assert cli.main(["forget", f"--code={dash.code}", "--cohort", COHORT, "--yes"]) == 0
+        assert "1 room record" in capsys.readouterr().out
+        assert _people_rows(store) == []
+
+    def test_answer_key_names_one_room_participant(self, room_people, store):
+        """--participant with a room answer key (as listed in a refusal) finds that participant and their people row."""
+        sam = room_people["sam"]
+        assert admin.forget_participant(store, sam.participant, COHORT) == admin.Forgotten(answers=1, room_records=1)
+
+    def test_unknown_or_mismatched_code_is_refused(self, room_people, store, tmp_path, capsys):
+        """A code the room never gave out, or one belonging to someone else than --participant, is refused and nothing is deleted."""
+        assert cli.main(["forget", f"--code={room.new_code()}", "--cohort", COHORT, "--yes"]) == 1
+        assert "No room participant in north-2026 has that personal code" in capsys.readouterr().err
+        assert cli.main(["forget", "--participant", "Priya Shah", f"--code={room_people['sam'].code}", "--cohort", COHORT, "--yes"]) == 1
+        assert "not Priya Shah" in capsys.readouterr().err
+        assert cli.main(["forget", f"--code={room_people['sam'].code}", "--cohort", "south-2026", "--yes"]) == 1
+        assert store.count() == 4 and len(_people_rows(store)) == 2
+
+    def test_name_saved_both_outside_and_inside_the_room_is_refused(self, room_people, store, capsys):
+        """If answers are saved under the name itself and a room participant typed it too, forget refuses; --name-only deletes just the former."""
+        store.save("risk.authority", 1, participant=SAM, cohort=COHORT)
+        assert cli.main(["forget", "--participant", SAM, "--cohort", COHORT, "--yes"]) == 1
+        err = capsys.readouterr().err
+        assert "matches 2 people" in err and "--name-only" in err
+        assert cli.main(["forget", "--participant", SAM, "--name-only", "--cohort", COHORT, "--yes"]) == 0
+        assert f"Deleted 1 answers by {SAM} in {COHORT}. Delete" in capsys.readouterr().out
+        assert store.latest("risk.authority", participant=room_people["sam"].participant, cohort=COHORT).answer == 7
+        assert len(_people_rows(store)) == 2
+
+    def test_plain_participant_is_unaffected_by_the_room(self, room_people, store, capsys):
+        """A participant who saved under their own name is exported and forgotten exactly as before, with no room record touched."""
+        assert cli.main(["forget", "--participant", "Alex Smith", "--cohort", COHORT, "--yes"]) == 0
+        assert capsys.readouterr().out.strip() == f"Deleted 1 answers by Alex Smith in {COHORT}. Delete any exported copies too."
+        assert store.count() == 3 and len(_people_rows(store)) == 2
+
+    def test_typed_name_with_accented_capitals_is_found(self, store, tmp_path):
+        """A typed name is matched ignoring case for accented letters too (É, Ø), which SQLite's lower() does not fold."""
+        elise = room.issue_code("Élise Ørsted", cohort=COHORT, store=store)
+        store.save("risk.authority", 6, participant=elise.participant, cohort=COHORT)
+        assert admin.export_participant(store, "élise ørsted", COHORT, tmp_path / "elise.json") == 1
+
+    def test_room_name_in_another_cohort_is_not_found(self, room_people, store):
+        """A display name is looked up in the named cohort only: the same name in another cohort deletes nothing."""
+        assert admin.forget_participant(store, SAM, "south-2026") == admin.Forgotten(0)
+        assert store.count() == 4 and len(_people_rows(store)) == 2
 
 
 def _entry_point() -> str:

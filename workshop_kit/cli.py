@@ -62,11 +62,12 @@ def _kit_errors(command):
 @_kit_errors
 def _export(args: argparse.Namespace) -> int:
     """Write one participant's answers (history included) to a JSON file."""
-    from .admin import export_participant
+    from .admin import export_subject, find_subject
 
     with _store(args) as store:
-        n = export_participant(store, args.participant, args.cohort, args.out)
-    print(f"Wrote {n} answers by {args.participant} in {args.cohort} to {args.out}.")
+        subject = find_subject(store, args.cohort, args.participant, code=args.code, name_only=args.name_only, doing="exported")
+        n = export_subject(store, subject, args.out)
+    print(f"Wrote {n} answers by {subject.described} in {subject.cohort} to {args.out}.")
     return 0
 
 
@@ -83,8 +84,8 @@ def _import(args: argparse.Namespace) -> int:
 
 @_kit_errors
 def _forget(args: argparse.Namespace) -> int:
-    """Delete one participant's answers in one cohort, after confirmation."""
-    from .admin import ConfirmationRefused, forget_participant
+    """Delete one participant's answers in one cohort (and a room participant's record), after confirmation."""
+    from .admin import ConfirmationRefused, find_subject, forget_subject
 
     if not args.yes and not sys.stdin.isatty():
         print("Refusing to delete without confirmation: run this in a terminal, or add --yes.", file=sys.stderr)
@@ -97,15 +98,18 @@ def _forget(args: argparse.Namespace) -> int:
             return ""
 
     with _store(args) as store:
+        subject = find_subject(store, args.cohort, args.participant, code=args.code, name_only=args.name_only, doing="deleted")
         try:
-            n = forget_participant(store, args.participant, args.cohort, confirm=None if args.yes else ask)
+            gone = forget_subject(store, subject, confirm=None if args.yes else ask)
         except ConfirmationRefused as exc:
             print(exc, file=sys.stderr)
             return 1
-    if n == 0:
-        print(f"No answers by {args.participant} in {args.cohort}; nothing was deleted.")
-    else:
-        print(f"Deleted {n} answers by {args.participant} in {args.cohort}. Delete any exported copies too.")
+    who = f"{subject.described} in {subject.cohort}"
+    if not gone.anything:
+        print(f"No answers by {who}; nothing was deleted.")
+        return 0
+    records = f", and {gone.room_records} room record (the name they typed and their personal link)" if gone.room_records else ""
+    print(f"Deleted {gone.answers} answers by {who}{records}. Delete any exported copies too.")
     return 0
 
 
@@ -151,9 +155,11 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--idle-minutes", type=float, default=15.0, help="stop a closed page's Python process after this many idle minutes (default: 15)")
     serve.set_defaults(run=_serve)
     store_help = "the store: a file path or database URL (default: WORKSHOP_KIT_STORE, then the default file)"
+    participant_help = "the name their answers were saved under, or the name a room participant typed on the welcome page, or a room answer key (room-…)"
     export = commands.add_parser("export", help="write one participant's answers to a JSON file (subject access)")
-    export.add_argument("--participant", required=True)
+    export.add_argument("--participant", help=participant_help)
     export.add_argument("--cohort", required=True)
+    _add_who_options(export)
     export.add_argument("--out", required=True, help="the JSON file to write")
     export.add_argument("--store", help=store_help)
     export.set_defaults(run=_export)
@@ -162,8 +168,9 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--store", help=store_help)
     imp.set_defaults(run=_import)
     forget = commands.add_parser("forget", help="delete one participant's answers in one cohort (erasure)")
-    forget.add_argument("--participant", required=True)
+    forget.add_argument("--participant", help=participant_help)
     forget.add_argument("--cohort", required=True)
+    _add_who_options(forget)
     forget.add_argument("--yes", action="store_true", help="do not ask for confirmation (for scripts)")
     forget.add_argument("--store", help=store_help)
     forget.set_defaults(run=_forget)
@@ -182,6 +189,13 @@ def build_parser() -> argparse.ArgumentParser:
     report.set_defaults(run=_report)
     return parser
 
+
+
+def _add_who_options(command: argparse.ArgumentParser) -> None:
+    """--code and --name-only: name one person exactly when a name fits several."""
+    which = command.add_mutually_exclusive_group()
+    which.add_argument("--code", help="a room participant's personal code (the end of their personal link; write --code=CODE, as a code may begin with -), or the whole link")
+    which.add_argument("--name-only", action="store_true", help="only the answers saved under --participant itself, not room participants who typed that name")
 
 
 def _positive(text: str) -> int:
