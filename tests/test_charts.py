@@ -10,7 +10,7 @@ import pytest
 from matplotlib.figure import Figure
 
 from workshop_kit.catalogue import default_catalogue
-from workshop_kit.charts import _label, chart, png_bytes, png_data_uri
+from workshop_kit.charts import ChartCache, _label, chart, png_bytes, png_data_uri
 from workshop_kit.demo import demo_rows
 from workshop_kit.store import Response
 from workshop_kit.summaries import summarise
@@ -59,6 +59,36 @@ class TestDataUri:
         uri = png_data_uri(summarise(CAT.exercise("goal.timeframe"), demo))
         assert uri.startswith("data:image/png;base64,")
         assert base64.b64decode(uri.split(",", 1)[1]).startswith(PNG_MAGIC)
+
+
+class TestChartCache:
+    def test_drawn_once_per_fingerprint(self, demo):
+        """The same summary (even rebuilt from the same answers) is drawn once; changed answers are drawn again."""
+        cache = ChartCache()
+        ex = CAT.exercise("goal.ambition")
+        first = cache.uri(summarise(ex, demo))
+        again = cache.uri(summarise(ex, demo))
+        assert first == again and first.startswith("data:image/png;base64,") and cache.drawn == 1
+        fewer = [r for r in demo if r.participant != demo[0].participant]
+        assert cache.uri(summarise(ex, fewer)) != first and cache.drawn == 2
+
+    def test_nothing_to_draw_is_cached_too(self, demo):
+        """A summary with no chart gives None, and is not worked out again."""
+        cache = ChartCache()
+        private = summarise(CAT.exercise("risk.limits"), demo)
+        assert cache.uri(private) is None and cache.uri(private) is None and cache.drawn == 1
+
+    def test_keeps_at_most_its_limit(self, demo):
+        """The cache holds no more than ``keep`` charts, dropping the least recently used first."""
+        cache = ChartCache(keep=2)
+        ex = CAT.exercise("goal.ambition")
+        a, b, c = (summarise(ex, demo[:k]) for k in (len(demo), len(demo) - 40, len(demo) - 80))
+        cache.uri(a), cache.uri(b), cache.uri(a), cache.uri(c)
+        assert len(cache) == 2 and cache.drawn == 3
+        cache.uri(a)  # used recently: still held
+        assert cache.drawn == 3
+        cache.uri(b)  # dropped: drawn again
+        assert cache.drawn == 4
 
 
 class TestLabels:

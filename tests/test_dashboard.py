@@ -185,3 +185,108 @@ class TestTimer:
 def test_cards_have_no_external_addresses(dash: Dashboard):
     """Cards carry their charts inline; nothing is fetched from elsewhere."""
     assert not re.search(r"(src|href)=\"(https?:)?//", page(dash))
+
+
+class TestRoomNames:
+    def test_names_switch_shows_typed_display_names(self, store: ResponseStore):
+        """In a served room the names switch shows the name each participant typed, never their answer key; others keep their own name."""
+        from workshop_kit import room
+
+        people = [room.issue_code(name, cohort="room9", store=store) for name in ("Siân O'Neil", "Raj Patel", "Mo Chen")]
+        for i, person in enumerate(people):
+            store.save("goal.statement", f"Shared record {i}", participant=person.participant, cohort="room9")
+        store.save("goal.statement", "Shared record 3", participant="hub-user", cohort="room9")  # no room code: its key is its name
+        d = Dashboard(store, "room9", autostart=False)
+        assert not any(p.participant in page(d) or p.display_name in page(d) for p in people)
+        d.names.value = True
+        card = d.cards["goal.statement"].value
+        assert "Siân O&#x27;Neil" in card and "Raj Patel" in card and "Mo Chen" in card and "hub-user" in card
+        assert not any(p.participant in card for p in people)
+        d.names.value = False
+        assert not any(name in page(d) for name in ("Siân", "Raj Patel", "Mo Chen", "hub-user"))
+        d.close()
+
+    def test_names_of_late_arrivals_on_a_tick(self, store: ResponseStore):
+        """With names on, a room participant who joins later appears under their typed name after a plain tick."""
+        from workshop_kit import room
+
+        fill(store, ["Ann Lee", "Bob Ray", "Cat Moss"], cohort="room9")
+        d = Dashboard(store, "room9", autostart=False)
+        d.names.value = True
+        late = room.issue_code("Dee Late", cohort="room9", store=store)
+        store.save("goal.statement", "Shared record too", participant=late.participant, cohort="room9")
+        d.refresh()
+        card = d.cards["goal.statement"].value
+        assert "Dee Late" in card and late.participant not in card and "4 of 4 answered" in card
+        d.close()
+
+
+class TestHeadings:
+    def test_heading_levels_do_not_skip(self, dash: Dashboard):
+        """Under the notebook's h1 title, sections are h2 and cards h3, so heading levels never skip one (axe heading-order)."""
+        markup = "".join(w.value for box in dash.sections.values() for w in [box.children[0], *box.children[1].children])
+        levels = [int(n) for n in re.findall(r"<h([1-6])\b", markup)]
+        assert levels[0] == 2 and set(levels) == {2, 3}
+        assert all(b - a <= 1 for a, b in zip([1, *levels], levels))
+
+
+class TestIncremental:
+    def test_new_participant_redraws_one_chart(self, dash: Dashboard, store: ResponseStore, monkeypatch: pytest.MonkeyPatch):
+        """A newcomer's one answer updates every card's count but draws only that exercise's chart."""
+        import workshop_kit.charts as charts
+
+        drawn = []
+        real = charts.chart
+        monkeypatch.setattr(charts, "chart", lambda summary, size=charts.SIZE: drawn.append(summary.exercise.id) or real(summary, size))
+        store.save("goal.ambition", 5, participant="Eve Hall", cohort="room1")
+        assert dash.refresh() == len(dash.cards)
+        assert drawn == ["goal.ambition"]
+        assert all("of 5 answered" in w.value for w in dash.cards.values())
+
+    def test_tick_reads_only_new_rows(self, dash: Dashboard, store: ResponseStore, monkeypatch: pytest.MonkeyPatch):
+        """A tick asks the store only for rows saved since the last one and re-summarises only the exercises they answer."""
+        import workshop_kit.dashboard as dashboard
+
+        monkeypatch.setattr(store, "latest_answers", lambda *a, **k: pytest.fail("a tick must not reload every answer"))
+        summarised = []
+        real = dashboard.summarise
+        monkeypatch.setattr(dashboard, "summarise", lambda ex, rows, **k: summarised.append(ex.id) or real(ex, rows, **k))
+        store.save("goal.ambition", 10, participant="Ann Lee", cohort="room1")
+        store.save("goal.ambition", 9, participant="Bob Ray", cohort="room1")
+        assert dash.refresh() == 1 and summarised == ["goal.ambition"]
+        assert "Mean 7.5" in dash.cards["goal.ambition"].value  # (10 + 9 + 5 + 6) / 4: only the latest answers count
+
+    def test_forgotten_participant_forces_a_full_reload(self, dash: Dashboard, store: ResponseStore):
+        """When rows disappear (a participant forgotten) the next tick reads the cohort afresh, even if others saved meanwhile."""
+        store.forget("Dan Poe", "room1")
+        store.save("goal.ambition", 7, participant="Eve Hall", cohort="room1")  # one row in, four out
+        dash.refresh()
+        assert "4 of 4 answered" in dash.cards["goal.ambition"].value and "3 of 4 answered" in dash.cards["goal.statement"].value
+        assert "Cohort <b>room1</b> · 4 participants" in dash.status.value
+
+    def test_ticks_match_a_fresh_dashboard(self, store: ResponseStore):
+        """After saves, re-saves, an older imported answer, a newcomer and a forget, ticked cards equal a freshly built dashboard's."""
+        import datetime as dt
+
+        from workshop_kit.demo import demo_rows
+        from workshop_kit.store import Response
+
+        store.add_responses(demo_rows(8, "room1", seed=3))
+        live = Dashboard(store, "room1", autostart=False)
+        old = dt.datetime(2020, 1, 1, tzinfo=dt.timezone.utc)
+        steps = [
+            lambda: store.save("goal.ambition", 1, participant="late arrival", cohort="room1"),
+            lambda: store.save("goal.statement", "Second thoughts on every clinician", participant="late arrival", cohort="room1"),
+            lambda: store.add_responses([Response("imported-1", "room1", "late arrival", "goal.ambition", 10, old, "test")]),
+            lambda: store.save("risk.domains", ["Spending"], participant=store.participants("room1")[0], cohort="room1"),
+            lambda: store.forget(store.participants("room1")[1], "room1"),
+            lambda: None,
+        ]
+        for step in steps:
+            step()
+            live.refresh()
+            fresh = Dashboard(store, "room1", autostart=False)
+            assert {k: w.value for k, w in live.cards.items()} == {k: w.value for k, w in fresh.cards.items()}
+            assert live.status.value.split(" · checked")[0] == fresh.status.value.split(" · checked")[0]
+            fresh.close()
+        live.close()

@@ -261,3 +261,32 @@ class TestCompareOverTime:
         assert result.loc["I am mentoring someone", "change"] == 1.0
         small = compare_over_time(ex, before[:2], after)
         assert small["matched"].iloc[0] == 2 and small["share_after"].isna().all()
+
+
+class TestLatestRowsAndLabels:
+    def test_latest_flag_matches_deduplicating(self):
+        """Rows already reduced to the latest answers give the same summary with latest=True as without it."""
+        history = rows("goal.ambition", [2, 4, 4, 10]) + [row("person0", "goal.ambition", 7, t=9)]
+        latest = latest_only(history)
+        ex = CAT.exercise("goal.ambition")
+        assert summarise(ex, latest, latest=True).fingerprint() == summarise(ex, history).fingerprint()
+        assert summarise(ex, latest, latest=True).figures["Mean"] == 6.25
+
+    def test_display_names_with_names_on(self):
+        """With names on, a participant's display name is shown where one is given, else their key."""
+        answers = rows("goal.statement", ["Shared record", "Fewer handovers", "A calmer ward"])
+        s = summarise(CAT.exercise("goal.statement"), answers, names=True, display={"person0": "Siân O'Neil", "person2": "Mo Chen"})
+        assert sorted(s.table["participant"]) == ["Mo Chen", "Siân O'Neil", "person1"]
+
+    def test_display_names_ignored_when_anonymous(self):
+        """Display names never appear while names are off."""
+        answers = rows("relationships.log", [[{"stakeholder": "A", "status": "Met"}], [{"stakeholder": "B", "status": "Met"}], [{"stakeholder": "C", "status": "Met"}]])
+        s = summarise(CAT.exercise("relationships.log"), answers, display={"person0": "Siân"}, labels={"person0": "P01", "person1": "P02", "person2": "P03"})
+        assert list(s.extras["Rows per person"]["participant"]) == ["P01", "P02", "P03"]
+
+    def test_missing_labels_follow_first_save(self):
+        """Participants the given pseudonyms lack get the next ones, in order of their saving time."""
+        answers = [row("late", "relationships.log", [{"stakeholder": "A", "status": "Met"}], t=5), row("early", "relationships.log", [{"stakeholder": "B", "status": "Met"}], t=1), row("known", "relationships.log", [], t=0)]
+        s = summarise(CAT.exercise("relationships.log"), answers, labels={"known": "P01"}, latest=True)
+        per_person = s.extras["Rows per person"]
+        assert dict(zip(per_person["participant"], per_person["rows"])) == {"P01": 0, "P02": 1, "P03": 1}

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import io
 import textwrap
+from collections import OrderedDict
 
 from matplotlib.figure import Figure
 
@@ -51,6 +52,36 @@ def png_data_uri(summary: Summary, size: tuple[float, float] = SIZE, dpi: int = 
     if fig is None:
         return None
     return "data:image/png;base64," + base64.b64encode(png_bytes(fig, dpi)).decode("ascii")
+
+
+class ChartCache:
+    """Chart data URIs by summary fingerprint, so an unchanged summary is never drawn twice.
+
+    A live view asks for every card's chart on every change; only summaries it has not
+    seen are drawn (matplotlib takes ~80 ms a chart).  Holds at most ``keep`` charts,
+    dropping the least recently used.
+    """
+
+    def __init__(self, size: tuple[float, float] = SIZE, dpi: int = DPI, keep: int = 200):
+        self.size, self.dpi, self.keep = size, dpi, keep
+        self._uris: OrderedDict[str, str | None] = OrderedDict()
+        self.drawn = 0  # charts drawn so far (cache misses)
+
+    def uri(self, summary: Summary, fingerprint: str | None = None) -> str | None:
+        """The summary's chart as a data URI (None when there is nothing to draw), drawn only if not cached."""
+        key = fingerprint or summary.fingerprint()
+        if key in self._uris:
+            self._uris.move_to_end(key)
+            return self._uris[key]
+        uri = png_data_uri(summary, self.size, self.dpi)
+        self.drawn += 1
+        self._uris[key] = uri
+        while len(self._uris) > self.keep:
+            self._uris.popitem(last=False)
+        return uri
+
+    def __len__(self) -> int:
+        return len(self._uris)
 
 
 def _label(text: str, width: int = 26) -> str:

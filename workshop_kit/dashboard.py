@@ -19,15 +19,18 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import html
+import json
 import os
+from collections.abc import Mapping
 from typing import Any
 
 import ipywidgets as widgets
 import pandas as pd
+from sqlalchemy import func, select
 
 from .catalogue import Exercise
-from .charts import png_data_uri
-from .store import ResponseStore, default_store
+from .charts import ChartCache
+from .store import Response, ResponseStore, default_store, responses
 from .summaries import MIN_GROUP, Summary, pseudonyms, summarise
 
 ALL_SECTIONS = "*"
@@ -41,10 +44,10 @@ STYLE = """<style>
 .wk-dash .widget-html-content {line-height: 1.35;}
 .wk-dash .wk-status {color: #425563; font-size: 0.95em;}
 .wk-dash .wk-warning {background: #d5281b; color: white; padding: 6px 12px; font-weight: 600; border-radius: 4px;}
-.wk-dash .wk-section h3 {margin: 14px 0 4px; color: #005eb8; font-size: 1.25em;}
+.wk-dash .wk-section h2 {margin: 14px 0 4px; color: #005eb8; font-size: 1.25em;}
 .wk-dash .wk-cards {gap: 12px;}
 .wk-dash .wk-card {width: 400px; box-sizing: border-box; border: 1px solid #d8dde0; border-radius: 6px; padding: 8px 12px 10px; background: #fff;}
-.wk-dash .wk-card h4 {margin: 0 0 2px; font-size: 1.1em;}
+.wk-dash .wk-card h3 {margin: 0 0 2px; font-size: 1.1em;}
 .wk-dash .wk-card .wk-kind {font-size: 0.75em; text-transform: uppercase; letter-spacing: 0.05em; color: #425563;}
 .wk-dash .wk-card .wk-count {margin: 0 0 4px; font-weight: 600;}
 .wk-dash .wk-card .wk-figures {margin: 4px 0 0; font-size: 0.95em;}
@@ -101,7 +104,7 @@ def card_html(summary: Summary, total: int, chart_uri: str | None) -> str:
     parts = [
         f'<div class="wk-card" data-exercise="{html.escape(ex.id)}">',
         f'<div class="wk-kind">{html.escape(KIND_NAMES.get(ex.kind, ex.kind))}</div>',
-        f"<h4>{html.escape(ex.title)}</h4>",
+        f"<h3>{html.escape(ex.title)}</h3>",
         f'<div class="wk-count">{summary.n} of {total} answered</div>',
     ]
     if chart_uri:
@@ -120,17 +123,117 @@ def card_html(summary: Summary, total: int, chart_uri: str | None) -> str:
     return "".join(parts)
 
 
+def shown_names(store: ResponseStore, cohort: str) -> dict[str, str]:
+    """Participant key → the name to show with names on: a room participant's typed display name.
+
+    Participants outside a room (JupyterHub user, profile name) have no entry: their key is
+    their name.  Read only when the names switch is on.
+    """
+    from .room import display_names
+
+    return display_names(cohort, store=store)
+
+
+def summarise_all(
+    exercises: tuple[Exercise, ...],
+    answers: Mapping[str, list[Response]],
+    *,
+    names: bool,
+    labels: Mapping[str, str],
+    display: Mapping[str, str] | None,
+    min_group: int,
+) -> dict[str, Summary]:
+    """Each exercise's summary from its latest answers (one per participant, as latest_answers gives them)."""
+    group = 1 if names else min_group
+    return {
+        ex.id: summarise(ex, answers.get(ex.id, []), names=names, labels=labels, display=display, min_group=group, latest=True)
+        for ex in exercises
+    }
+
+
 def collect(store: ResponseStore, cohort: str, *, names: bool = False, min_group: int = MIN_GROUP) -> tuple[int, dict[str, Summary]]:
     """How many participants the cohort has, and every exercise's summary (one query for all answers)."""
     arrivals = store.participants_by_arrival(cohort)
-    labels = pseudonyms(arrivals)
-    by_exercise: dict[str, list] = {}
+    by_exercise: dict[str, list[Response]] = {}
     for r in store.latest_answers(cohort):
         by_exercise.setdefault(r.exercise_id, []).append(r)
-    group = 1 if names else min_group
-    return len(arrivals), {
-        ex.id: summarise(ex, by_exercise.get(ex.id, []), names=names, labels=labels, min_group=group) for ex in store.catalogue.exercises
-    }
+    display = shown_names(store, cohort) if names else None
+    summaries = summarise_all(store.catalogue.exercises, by_exercise, names=names, labels=pseudonyms(arrivals), display=display, min_group=min_group)
+    return len(arrivals), summaries
+
+
+# --- reading only what is new ----------------------------------------------------------------
+
+
+def rows_since(store: ResponseStore, cohort: str, after_id: int) -> tuple[int, list[tuple[int, Response]]]:
+    """(rows the cohort holds now, its rows with id > ``after_id`` in saving order), read together.
+
+    The store is append-only, so a live view can keep what it has and ask only for this.
+    Rows deleted since (a participant forgotten) show up as fewer rows than expected.
+    """
+    count = select(func.count()).select_from(responses).where(responses.c.cohort == cohort)
+    fields = [responses.c[name] for name in ("id", "uid", "cohort", "participant", "exercise_id", "answer", "saved_at", "kit_version")]
+    new = select(*fields).where(responses.c.cohort == cohort, responses.c.id > after_id).order_by(responses.c.id)
+    with store.engine.connect() as conn, conn.begin():  # one read transaction: both answers from one snapshot
+        total = int(conn.execute(count).scalar_one())
+        found = conn.execute(new).all()
+    return total, [(row[0], Response(row[1], row[2], row[3], row[4], json.loads(row[5]), row[6], row[7])) for row in found]
+
+
+def _top_id(store: ResponseStore, cohort: str) -> tuple[int, int]:
+    """(rows, highest row id) of a cohort, in one read."""
+    query = select(func.count(), func.max(responses.c.id)).where(responses.c.cohort == cohort)
+    with store.engine.connect() as conn:
+        count, top = conn.execute(query).one()
+    return int(count), int(top or 0)
+
+
+class LiveAnswers:
+    """One cohort's latest answers, kept up to date by reading only the rows saved since the last look.
+
+    ``load()`` reads everything (``ResponseStore.latest_answers``); ``update()`` reads the
+    rows with a higher id and applies them with the store's rule (the latest ``saved_at``
+    wins, a tie goes to the later row), keeping each participant's place in first-answer
+    order.  When the cohort holds fewer rows than expected (someone was forgotten) it
+    answers None, and the caller loads everything again.
+    """
+
+    def __init__(self, store: ResponseStore, cohort: str):
+        self.store, self.cohort = store, cohort
+        self.arrivals: dict[str, None] = {}  # participants in order of their first save
+        self.answers: dict[str, dict[str, Response]] = {}  # exercise id -> participant -> latest answer
+        self.rows = 0  # rows of the cohort seen (history included)
+        self.last_id = 0
+
+    def load(self) -> set[str]:
+        """Read the cohort afresh; returns every exercise id that has answers."""
+        self.rows, self.last_id = _top_id(self.store, self.cohort)  # first: a row saved meanwhile is read again, harmlessly
+        self.arrivals = dict.fromkeys(self.store.participants_by_arrival(self.cohort))
+        self.answers = {}
+        for r in self.store.latest_answers(self.cohort):
+            self.answers.setdefault(r.exercise_id, {})[r.participant] = r
+        return set(self.answers)
+
+    def update(self) -> set[str] | None:
+        """Apply the rows saved since the last look; the exercise ids that got some, or None to load afresh."""
+        count, new = rows_since(self.store, self.cohort, self.last_id)
+        if count != self.rows + len(new):
+            return None
+        changed = set()
+        for row_id, r in new:
+            held = self.answers.setdefault(r.exercise_id, {})
+            old = held.get(r.participant)
+            if old is None or r.saved_at >= old.saved_at:
+                held[r.participant] = r
+                changed.add(r.exercise_id)
+            self.arrivals.setdefault(r.participant)
+            self.last_id = max(self.last_id, row_id)
+        self.rows = count
+        return changed
+
+    def latest(self, exercise_id: str) -> list[Response]:
+        """The latest answer of each participant to one exercise, in first-answer order."""
+        return list(self.answers.get(exercise_id, {}).values())
 
 
 class Dashboard(widgets.VBox):
@@ -151,8 +254,13 @@ class Dashboard(widgets.VBox):
         self.refresh_seconds = refresh_seconds
         self.min_group = min_group
         self._task: asyncio.Task | None = None
-        self._seen: dict[str, str] = {}  # exercise id -> fingerprint on screen
-        self._checked: tuple | None = None  # (cohort, names, rows) at the last full check
+        self._seen: dict[str, str] = {}  # exercise id -> card mark on screen (fingerprint/total)
+        self._live: LiveAnswers | None = None  # the cohort's latest answers, read incrementally
+        self._names_shown: bool | None = None  # the names switch when the summaries were made
+        self._shown: dict[str, str] = {}  # participant -> the label the summaries use
+        self._summaries: dict[str, Summary] = {}  # exercise id -> its current summary
+        self._prints: dict[str, tuple[Summary, str]] = {}  # exercise id -> (summary, its fingerprint)
+        self._charts = ChartCache()  # chart data URIs by summary fingerprint
         self._total = 0
         self.exercises: tuple[Exercise, ...] = self.store.catalogue.exercises
         self._build_controls(cohort)
@@ -196,7 +304,7 @@ class Dashboard(widgets.VBox):
         self.sections: dict[str, widgets.VBox] = {}
         for section in self.store.catalogue.sections:
             cards = [self.cards[ex.id] for ex in self.exercises if ex.section == section.id]
-            title = widgets.HTML(f"<h3>{section.number}. {html.escape(section.title)}</h3>")
+            title = widgets.HTML(f"<h2>{section.number}. {html.escape(section.title)}</h2>")
             row = widgets.Box(cards, layout=widgets.Layout(display="flex", flex_flow="row wrap"))
             row.add_class("wk-cards")
             box = widgets.VBox([title, row])
@@ -229,7 +337,13 @@ class Dashboard(widgets.VBox):
     # --- refreshing ------------------------------------------------------------------------
 
     def refresh(self, force: bool = False) -> int:
-        """Check the store and redraw the cards whose data changed; returns how many were redrawn."""
+        """Check the store and redraw the cards whose data changed; returns how many were redrawn.
+
+        A tick reads only the rows saved since the last one and re-summarises only the
+        exercises that got new answers; charts are drawn only for summaries not seen
+        before.  A forced refresh (the button, another cohort, the names switch) reads the
+        cohort afresh, and so does a tick that finds rows gone (someone was forgotten).
+        """
         self._update_cohorts()
         cohort, names = self.cohort.value, self.names.value
         self.warning.value = (
@@ -238,25 +352,59 @@ class Dashboard(widgets.VBox):
         if cohort is None:
             self.status.value = f"No answers saved yet. This page checks again every {self.refresh_seconds:g} seconds."
             return 0
-        key = (cohort, names, self.store.count(cohort))
-        if key == self._checked and not force:
-            self._stamp(cohort, None)
-            return 0
-        total, summaries = collect(self.store, cohort, names=names, min_group=self.min_group)
-        updates = self.render_changes(total, summaries)
+        live = self._live
+        fresh = force or live is None or live.cohort != cohort or self._names_shown != names
+        if not fresh:
+            before = live.rows
+            changed = live.update()
+            if changed is not None and live.rows == before:  # nothing saved since the last look
+                self._stamp(cohort, None)
+                return 0
+        if fresh or changed is None:
+            live = self._live = LiveAnswers(self.store, cohort)
+            live.load()
+            changed = {ex.id for ex in self.exercises}
+        shown = self._labels(cohort, names, live)
+        if fresh or any(shown.get(p) != label for p, label in self._shown.items()):
+            changed = {ex.id for ex in self.exercises}  # someone's label moved (P99 → P099): everything again
+        self._shown, self._names_shown = shown, names
+        redo = tuple(ex for ex in self.exercises if ex.id in changed or ex.id not in self._summaries)
+        answers = {ex.id: live.latest(ex.id) for ex in redo}
+        labels, display = ({}, shown) if names else (shown, None)
+        self._summaries.update(summarise_all(redo, answers, names=names, labels=labels, display=display, min_group=self.min_group))
+        total = len(live.arrivals)
+        updates = self.render_changes(total, self._summaries)
         self._apply(updates)
-        self._checked = key
         self._stamp(cohort, total)
         return len(updates)
 
+    def _labels(self, cohort: str, names: bool, live: LiveAnswers) -> dict[str, str]:
+        """participant -> what the summaries call them: the shown name (names on) or the pseudonym."""
+        if not names:
+            return pseudonyms(live.arrivals)
+        display = shown_names(self.store, cohort)
+        return {p: display.get(p, p) for p in live.arrivals}
+
     def render_changes(self, total: int, summaries: dict[str, Summary]) -> dict[str, tuple[str, str]]:
-        """HTML for the cards whose summary differs from what is on screen: id -> (fingerprint, html)."""
+        """HTML for the cards whose summary or total differs from what is on screen: id -> (mark, html).
+
+        The chart depends on the summary alone, so it is keyed on the summary's fingerprint:
+        a new participant changes every card's "n of total" line but redraws only the
+        charts whose data changed.
+        """
         updates = {}
         for ex_id, summary in summaries.items():
-            mark = f"{summary.fingerprint()}/{total}"
+            fingerprint = self._fingerprint(ex_id, summary)
+            mark = f"{fingerprint}/{total}"
             if self._seen.get(ex_id) != mark:
-                updates[ex_id] = (mark, card_html(summary, total, png_data_uri(summary)))
+                updates[ex_id] = (mark, card_html(summary, total, self._charts.uri(summary, fingerprint)))
         return updates
+
+    def _fingerprint(self, ex_id: str, summary: Summary) -> str:
+        held = self._prints.get(ex_id)
+        if held is None or held[0] is not summary:
+            held = self._prints[ex_id] = (summary, summary.fingerprint())
+        return held[1]
 
     def _apply(self, updates: dict[str, tuple[str, str]]) -> None:
         for ex_id, (mark, text) in updates.items():

@@ -17,9 +17,11 @@ from __future__ import annotations
 
 import hashlib
 import re
+import statistics
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import Any
 
 import pandas as pd
@@ -95,16 +97,25 @@ def latest_only(rows: Iterable[Response]) -> list[Response]:
     return list(latest.values())
 
 
-def _labeller(rows: list[Response], names: bool, labels: Mapping[str, str] | None) -> dict[str, str]:
-    """participant → what to show: the name, or a pseudonym."""
+def _labeller(
+    rows: list[Response], names: bool, labels: Mapping[str, str] | None, display: Mapping[str, str] | None = None
+) -> Mapping[str, str]:
+    """participant → what to show: the name (``display``, else the key), or a pseudonym.
+
+    When ``labels`` already covers every participant in ``rows`` it is returned as it is
+    (no copy, no sort); otherwise only the rows of participants it lacks are sorted by
+    saved_at, to give them the next pseudonyms.
+    """
     if names:
-        return {r.participant: r.participant for r in rows}
-    known = dict(labels or {})
-    missing = [r.participant for r in sorted(rows, key=lambda r: r.saved_at) if r.participant not in known]
-    if missing:
-        extra = pseudonyms([*known, *missing])
-        known.update({p: extra[p] for p in missing})
-    return known
+        shown = display or {}
+        return {r.participant: shown.get(r.participant, r.participant) for r in rows}
+    known = labels or {}
+    missing_rows = [r for r in rows if r.participant not in known]
+    if not missing_rows:
+        return known
+    missing = [r.participant for r in sorted(missing_rows, key=lambda r: r.saved_at)]
+    extra = pseudonyms([*known, *missing])
+    return {**known, **{p: extra[p] for p in missing}}
 
 
 _Built = tuple[pd.DataFrame, dict[str, Any], dict[str, pd.DataFrame]]  # table, figures, extras
@@ -120,21 +131,31 @@ def summarise(
     names: bool = False,
     labels: Mapping[str, str] | None = None,
     min_group: int = MIN_GROUP,
+    display: Mapping[str, str] | None = None,
+    latest: bool = False,
 ) -> Summary:
     """Summarise the answers to one exercise (rows of other exercises are ignored).
 
     ``labels`` maps participants to pseudonyms (default: P01 … by first save in ``rows``);
-    ``names=True`` shows real names instead, for the facilitator's eyes only.
+    ``names=True`` shows names instead, for the facilitator's eyes only: ``display``
+    maps a participant key to the name to show (a room's display names), else the key.
+    ``latest=True`` says the rows already are this exercise's latest answers in one
+    cohort, one per participant (as :func:`dashboard.collect` groups them from
+    ``ResponseStore.latest_answers``), so they are not filtered and de-duplicated again.
     """
-    mine = latest_only(r for r in rows if r.exercise_id == exercise.id)
-    who = _labeller(mine, names, labels)
+    if latest:
+        mine = rows if isinstance(rows, list) else list(rows)
+        n = len(mine)
+    else:
+        mine = latest_only(r for r in rows if r.exercise_id == exercise.id)
+        n = len({r.participant for r in mine})
     builder = _BUILDERS[exercise.kind]
-    n = len({r.participant for r in mine})
     if n == 0 or n < min_group:
-        table, figures, extras = builder(exercise, [], who, names)
+        table, figures, extras = builder(exercise, [], {}, names)
         note = EMPTY_NOTE if n == 0 else SUPPRESSED_NOTE.format(k=min_group)
         empty = {k: v.iloc[0:0] for k, v in extras.items()}
         return Summary(exercise, n, table.iloc[0:0], {"Answered": n}, empty, note, suppressed=n > 0)
+    who = _labeller(mine, names, labels, display) if exercise.kind in _LABELLED else {}
     table, figures, extras = builder(exercise, mine, who, names)
     private = _is_private(exercise)
     return Summary(exercise, n, table, {"Answered": n, **figures}, extras, PRIVATE_NOTE if private else "", private=private)
@@ -144,53 +165,59 @@ def _is_private(exercise: Exercise) -> bool:
     return exercise.sensitive and exercise.kind in ("text", "grid", "log")
 
 
-def _scale(ex: Exercise, rows: list[Response], who: dict[str, str], names: bool) -> _Built:
+def _scale(ex: Exercise, rows: list[Response], who: Mapping[str, str], names: bool) -> _Built:
     points = list(range(ex.min, ex.max + 1))
-    moments = list(ex.pair) if ex.paired else [SINGLE]
-    keys = ["now", "target"] if ex.paired else [None]
-    frames, figures = [], {}
-    for moment, key in zip(moments, keys):
-        values = pd.Series([r.answer[key] if key else r.answer for r in rows], dtype="int64")
-        counts = values.value_counts().reindex(points, fill_value=0).astype("int64")
-        n = len(values)
-        frames.append(
-            pd.DataFrame({"moment": moment, "value": points, "count": counts.to_numpy(), "share": counts.to_numpy() / n if n else 0.0})
-        )
+    answers = [r.answer for r in rows]
+    n = len(answers)
+    if ex.paired:
+        moments = list(ex.pair)
+        columns = [[a["now"] for a in answers], [a["target"] for a in answers]]
+    else:
+        moments, columns = [SINGLE], [answers]
+    moment_col: list[str] = []
+    count_col: list[int] = []
+    figures: dict[str, Any] = {}
+    for moment, values in zip(moments, columns):
+        counts = Counter(values)
+        moment_col += [moment] * len(points)
+        count_col += [counts.get(p, 0) for p in points]
         if n:
             suffix = f" ({moment})" if ex.paired else ""
-            figures[f"Mean{suffix}"] = float(values.mean())
-            figures[f"Median{suffix}"] = float(values.median())
-    table = pd.concat(frames, ignore_index=True)
-    if ex.paired and rows:
-        shift = pd.Series([r.answer["target"] - r.answer["now"] for r in rows], dtype="int64")
+            figures[f"Mean{suffix}"] = sum(values) / n
+            figures[f"Median{suffix}"] = float(statistics.median(values))
+    table = pd.DataFrame(
+        {
+            "moment": moment_col,
+            "value": pd.Series(points * len(moments), dtype="int64"),
+            "count": pd.Series(count_col, dtype="int64"),
+            "share": pd.Series([c / n if n else 0.0 for c in count_col], dtype="float64"),
+        }
+    )
+    if ex.paired and n:
+        shift = [target - now for now, target in zip(*columns)]
         figures.update(
             {
-                "Mean shift": float(shift.mean()),
-                "Median shift": float(shift.median()),
-                "Want more": int((shift > 0).sum()),
-                "Want less": int((shift < 0).sum()),
-                "No change": int((shift == 0).sum()),
+                "Mean shift": sum(shift) / n,
+                "Median shift": float(statistics.median(shift)),
+                "Want more": sum(1 for d in shift if d > 0),
+                "Want less": sum(1 for d in shift if d < 0),
+                "No change": shift.count(0),
             }
         )
     return table, figures, {}
 
 
-def _pick(ex: Exercise, rows: list[Response], who: dict[str, str], names: bool) -> _Built:
+def _pick(ex: Exercise, rows: list[Response], who: Mapping[str, str], names: bool) -> _Built:
     n = len(rows)
-    counts: Counter[str] = Counter()
-    own: Counter[str] = Counter()
+    picked = Counter(chain.from_iterable(r.answer for r in rows))
     known = set(ex.options)
-    for r in rows:
-        for pick in r.answer:
-            if pick in known:
-                counts[pick] += 1
-            else:
-                own[pick] += 1
-    options = list(ex.options) + ([OWN_ENTRY] if ex.allow_custom else [])
+    own = {entry: count for entry, count in picked.items() if entry not in known}
+    counts = {o: picked.get(o, 0) for o in ex.options}
     counts[OWN_ENTRY] = sum(own.values())
+    options = list(ex.options) + ([OWN_ENTRY] if ex.allow_custom else [])
     values = [counts[o] for o in options]
     table = pd.DataFrame({"option": options, "count": pd.Series(values, dtype="int64"), "share": [v / n if n else 0.0 for v in values]})
-    figures = {"Mean picks": sum(len(r.answer) for r in rows) / n} if n else {}
+    figures = {"Mean picks": sum(picked.values()) / n} if n else {}
     extras = {}
     if ex.allow_custom:
         ranked = sorted(own.items(), key=lambda kv: (-kv[1], kv[0].casefold()))
@@ -198,7 +225,7 @@ def _pick(ex: Exercise, rows: list[Response], who: dict[str, str], names: bool) 
     return table, figures, extras
 
 
-def _text(ex: Exercise, rows: list[Response], who: dict[str, str], names: bool) -> _Built:
+def _text(ex: Exercise, rows: list[Response], who: Mapping[str, str], names: bool) -> _Built:
     columns = ["participant", "answer"] if names else ["answer"]
     words = pd.DataFrame({"word": pd.Series([], dtype=str), "people": pd.Series([], dtype="int64")})
     if ex.sensitive or not rows:
@@ -212,6 +239,16 @@ def _text(ex: Exercise, rows: list[Response], who: dict[str, str], names: bool) 
     return table, figures, {"Most frequent words": frequent_words([r.answer for r in rows])}
 
 
+class _Words(dict):
+    """raw word → the word counted ('' when left out), worked out once per distinct word."""
+
+    def __missing__(self, raw: str) -> str:
+        word = raw.replace("’", "'").removesuffix("'s")
+        word = word if len(word) > 2 and word not in _STOPWORDS else ""
+        self[raw] = word
+        return word
+
+
 def frequent_words(texts: Iterable[str], top: int = TOP_WORDS, min_people: int = 2) -> pd.DataFrame:
     """The words most answers use (each answer counts a word once), common words left out.
 
@@ -219,14 +256,16 @@ def frequent_words(texts: Iterable[str], top: int = TOP_WORDS, min_people: int =
     wording singles them out.
     """
     people: Counter[str] = Counter()
+    normal = _Words()
+    findall = _WORD.findall
     for text in texts:
-        found = {w.replace("’", "'").removesuffix("'s") for w in _WORD.findall(text.casefold())}
-        people.update(w for w in found if len(w) > 2 and w not in _STOPWORDS)
+        people.update({normal[w] for w in findall(text.casefold())})
+    people.pop("", None)
     ranked = sorted(((w, c) for w, c in people.items() if c >= min_people), key=lambda wc: (-wc[1], wc[0]))[:top]
     return pd.DataFrame({"word": pd.Series([w for w, _ in ranked], dtype=str), "people": pd.Series([c for _, c in ranked], dtype="int64")})
 
 
-def _budget(ex: Exercise, rows: list[Response], who: dict[str, str], names: bool) -> _Built:
+def _budget(ex: Exercise, rows: list[Response], who: Mapping[str, str], names: bool) -> _Built:
     frame = pd.DataFrame([r.answer for r in rows], columns=list(ex.headings), dtype="float64")
     table = pd.DataFrame(
         {
@@ -249,20 +288,16 @@ def quadrant_of(ex: Exercise, x: int, y: int) -> str:
     return f"{ex.y_axis.high if y > middle else ex.y_axis.low} · {ex.x_axis.high if x > middle else ex.x_axis.low}"
 
 
-def _grid(ex: Exercise, rows: list[Response], who: dict[str, str], names: bool) -> _Built:
-    items: Counter[str] = Counter()
-    people: Counter[str] = Counter()
-    tag_items: Counter[str] = Counter()
-    tag_people: Counter[str] = Counter()
-    for r in rows:
-        quadrants = [quadrant_of(ex, item["x"], item["y"]) for item in r.answer]
-        items.update(quadrants)
-        people.update(set(quadrants))
-        tags = [item["tag"] for item in r.answer]
-        tag_items.update(tags)
-        tag_people.update(set(tags))
+def _grid(ex: Exercise, rows: list[Response], who: Mapping[str, str], names: bool) -> _Built:
+    quadrants = quadrant_names(ex)  # high-high, high-low, low-high, low-low (as quadrant_of names them)
+    middle = (ex.min + ex.max) / 2
+    placed = [[quadrants[(item["y"] <= middle) * 2 + (item["x"] <= middle)] for item in r.answer] for r in rows]
+    tagged = [[item["tag"] for item in r.answer] for r in rows]
+    items = Counter(chain.from_iterable(placed))
+    people = Counter(chain.from_iterable(map(set, placed)))
+    tag_items = Counter(chain.from_iterable(tagged))
+    tag_people = Counter(chain.from_iterable(map(set, tagged)))
     total = sum(items.values())
-    quadrants = quadrant_names(ex)
     table = pd.DataFrame(
         {
             "quadrant": quadrants,
@@ -282,7 +317,7 @@ def _grid(ex: Exercise, rows: list[Response], who: dict[str, str], names: bool) 
     return table, figures, {f"{ex.tag_label} counts": tags}
 
 
-def _log(ex: Exercise, rows: list[Response], who: dict[str, str], names: bool) -> _Built:
+def _log(ex: Exercise, rows: list[Response], who: Mapping[str, str], names: bool) -> _Built:
     records = []
     for f in (f for f in ex.fields if f.type == "choice"):
         seen = Counter(row.get(f.name) for r in rows for row in r.answer if row.get(f.name))
@@ -296,6 +331,7 @@ def _log(ex: Exercise, rows: list[Response], who: dict[str, str], names: bool) -
     return table, figures, extras
 
 
+_LABELLED = frozenset({"text", "log"})  # the kinds whose builders show who answered
 _BUILDERS = {"scale": _scale, "pick": _pick, "text": _text, "budget": _budget, "grid": _grid, "log": _log}
 
 
