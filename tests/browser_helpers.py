@@ -201,16 +201,21 @@ def set_slider(box: Any, value: int, index: int = 0) -> None:
     """Move the index-th slider in box to value with the keyboard, as a person would."""
     slider = box.locator(".wk-slider").nth(index)
     handle = slider.locator(".noUi-handle")
-    readout = slider.locator(".widget-readout")
+    number = box.locator(".wk-scale-number input").nth(index)  # the labelled number box beside the slider
     handle.focus()
     for _ in range(30):
-        current = int(readout.inner_text().strip())
+        current = int(number.input_value().strip())
         if current == value:
             # ipywidgets holds back a model's updates while the kernel is busy with its last one,
             # and a click on another widget (Save) can overtake them: let them arrive first
             box.page.wait_for_timeout(2000)
             return
         handle.press("ArrowRight" if current < value else "ArrowLeft")
+        # the number box follows the slider through the kernel: wait for it before the next key
+        for _ in range(100):
+            if int(number.input_value().strip()) != current:
+                break
+            box.page.wait_for_timeout(50)
     raise AssertionError(f"the slider did not reach {value}")
 
 

@@ -149,7 +149,7 @@ def test_self_study_answer_survives_a_kernel_restart(browser, lab: Lab) -> None:
         open_and_run(page, lab)
         box = exercise_box(page, "Will your peers value them?")
         box.scroll_into_view_if_needed()
-        assert box.locator(".wk-slider .widget-readout").inner_text().strip() == "9"
+        assert box.locator(".wk-scale-number input").first.input_value().strip() == "9"
         assert "Saved" in box.locator(".wk-status").inner_text()
         assert not page.errors  # type: ignore[attr-defined]
 

@@ -179,7 +179,8 @@ PAGE_RULES = {"html-has-lang", "html-lang-valid", "document-title", "landmark-on
 UPSTREAM = {
     ("aria-input-field-name", ".noUi-handle"): (
         "ipywidgets 8.1 draws IntSlider with noUiSlider and gives the handle (role=slider) no accessible "
-        "name; the description label is not tied to it. Upstream: noUiSlider's handleAttributes option is not used."
+        "name; the description label is not tied to it. Upstream: noUiSlider's handleAttributes option is not used. "
+        "The kit puts a labelled number box (.wk-scale-number) beside every slider, holding the same value."
     ),
 }
 # Where the kit's own markup lives on a page: its widgets (wk-* classes) and the notebooks' Markdown.

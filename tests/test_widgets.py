@@ -328,6 +328,19 @@ class TestScale:
         assert [s.value for s in again.sliders] == [3, 8] and not again.dirty
 
 
+    def test_number_box_is_the_same_value(self, kit_store):
+        """The labelled number box beside each slider moves with it, and typing a number there is what gets saved."""
+        w = make("risk.authority", kit_store)
+        box = next(c for c in walk(w) if "wk-scale-number" in classes(c))
+        assert box.description.startswith("Your answer") and (box.min, box.max) == (1, 10)
+        w.sliders[0].value = 4
+        assert box.value == 4
+        box.value = 9
+        assert w.sliders[0].value == 9 and w.dirty
+        w.save_button.click()
+        assert kit_store.latest("risk.authority", **ALICE).answer == 9
+
+
 class TestPick:
     def test_exactly_three(self, kit_store):
         """Four picks are refused (and stay on screen); three are saved and reloaded."""
