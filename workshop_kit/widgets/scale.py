@@ -55,7 +55,7 @@ class ScaleWidget(ExerciseWidget):
             max=ex.max,
             description=f"{name} ({ex.min}–{ex.max})",
             style=WIDE_LABEL,
-            layout=widgets.Layout(width="auto"),
+            layout=widgets.Layout(width="max-content", max_width="100%"),
         )
         number.add_class("wk-scale-number")
         widgets.link((slider, "value"), (number, "value"))
