@@ -233,3 +233,14 @@ class TestExercisePagesInARoom:
         shown = exercise("brand.value", store=store)
         assert "wk-room-missing" in shown._dom_classes
         assert "open your personal link from the welcome page" in shown.value
+
+
+def test_find_codes_matches_accented_capitals(tmp_path):
+    """A name with an accented capital is found however it is typed (SQLite's lower() alone would miss it)."""
+    from workshop_kit import room
+    from workshop_kit.store import ResponseStore
+
+    store = ResponseStore(tmp_path / "r.sqlite")
+    issued = room.issue_code("Élise Martin", cohort="c1", store=store)
+    assert [p.code for p in room.find_codes("élise  martin", "c1", store=store)] == [issued.code]
+    assert room.find_codes("Elise Martin", "c1", store=store) == []

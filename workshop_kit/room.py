@@ -216,14 +216,17 @@ def display_names(cohort: str, *, store: ResponseStore | None = None) -> dict[st
 
 def find_codes(display_name: str, cohort: str, *, store: ResponseStore | None = None) -> list[Person]:
     """Every code issued under a name in a cohort, newest first (for a facilitator re-sending a lost link)."""
-    from sqlalchemy import func, select
+    from sqlalchemy import select
 
     from .store import people
 
-    name = " ".join(display_name.split()).lower()
-    query = select(people).where(people.c.cohort == cohort, func.lower(people.c.display_name) == name).order_by(people.c.id.desc())
+    def folded(text: str) -> str:  # in Python: SQLite's lower() folds A-Z only, not É
+        return " ".join(text.split()).casefold()
+
+    query = select(people).where(people.c.cohort == cohort).order_by(people.c.id.desc())
     with _store(store)._read() as conn:
-        return [Person(r["cohort"], r["code"], r["participant"], r["display_name"], r["created_at"]) for r in conn.execute(query).mappings()]
+        rows = [r for r in conn.execute(query).mappings() if folded(r["display_name"]) == folded(display_name)]
+    return [Person(r["cohort"], r["code"], r["participant"], r["display_name"], r["created_at"]) for r in rows]
 
 
 # --- links ----------------------------------------------------------------------------------------
