@@ -259,3 +259,16 @@ class TestRoom:
         assert plan.to_markdown().startswith("# Personal development plan: Sam Patel")
         assert "room-abc123" not in plan.to_html()
         assert plan.file_stem == "development-plan-sam-patel-2026-02-03"
+
+
+def test_plan_reads_a_read_only_store(tmp_path):
+    """A plan built from a store opened read-only (an SQLite file: URI) still finds the participant's answers."""
+    from workshop_kit.plan import build_plan
+    from workshop_kit.store import ResponseStore
+
+    path = tmp_path / "a.sqlite"
+    ResponseStore(path).save("goal.statement", "One record for every patient", participant="Ann", cohort="c")
+    read_only = ResponseStore(f"sqlite:///file:{path}?mode=ro&uri=true")
+    assert read_only.sqlite_path == path
+    plan = build_plan(read_only, "Ann", "c")
+    assert "One record for every patient" in plan.to_markdown()

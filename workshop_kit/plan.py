@@ -209,12 +209,8 @@ def saved_answers(store: Any, participant: str, cohort: str) -> dict[str, Any]:
 
 
 def _missing_sqlite_file(store: Any) -> bool:
-    if not getattr(store, "is_sqlite", False):
-        return False
-    from sqlalchemy.engine import make_url
-
-    database = make_url(store.url).database
-    return bool(database) and database != ":memory:" and not Path(database).exists()
+    path = getattr(store, "sqlite_path", None)
+    return path is not None and not path.exists()
 
 
 def build_plan(

@@ -226,15 +226,21 @@ class ResponseStore:
         self._engine: Engine | None = None
         self._ready = False
         self._lock = threading.Lock()
-        self._lock_path: str | None = None
-        if self.is_sqlite and _sqlite_file(self.url).name not in ("", ".", ":memory:"):
-            self._lock_path = f"{_sqlite_file(self.url)}-writers.lock"
+        self._lock_path = f"{self.sqlite_path}-writers.lock" if self.sqlite_path else None
         if self.is_sqlite:
             folder = _sqlite_file(self.url).parent
             if not folder.is_dir():
                 raise StoreError(f"Could not open {_describe(self.url)}: the folder {folder} does not exist.")
 
     # --- connection --------------------------------------------------------------------
+
+    @property
+    def sqlite_path(self) -> Path | None:
+        """The SQLite file behind the store, or None for a server or an in-memory database."""
+        if not self.is_sqlite:
+            return None
+        path = _sqlite_file(self.url)
+        return None if path.name in ("", ".", ":memory:") else path
 
     @property
     def is_sqlite(self) -> bool:
