@@ -6,7 +6,6 @@ import argparse
 import sys
 from pathlib import Path
 
-NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 
 
 def _lab(args: argparse.Namespace) -> int:

@@ -52,8 +52,13 @@ c.VoilaConfiguration.prelaunch_hook = voila_prelaunch_hook
 
 
 def default_notebooks() -> Path:
-    """The kit's notebooks: beside the package in a checkout (or editable install), else ./notebooks."""
-    return NOTEBOOKS if NOTEBOOKS.is_dir() else Path.cwd() / "notebooks"
+    """The kit's notebooks: beside the package in a checkout (or editable install), else the copy a
+    ``pip install .`` puts in ``<prefix>/share/workshop-kit/notebooks``, else ./notebooks."""
+    installed = Path(sys.prefix) / "share" / "workshop-kit" / "notebooks"
+    for folder in (NOTEBOOKS, installed):
+        if folder.is_dir():
+            return folder
+    return Path.cwd() / "notebooks"
 
 
 def new_token() -> str:
