@@ -6,7 +6,6 @@ import os
 import shutil
 import subprocess
 import sys
-import sysconfig
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -20,22 +19,22 @@ def test_pip_install_ships_the_kit(tmp_path):
         shutil.copy2(ROOT / name, source / name)
     for name in ("workshop_kit", "notebooks"):
         shutil.copytree(ROOT / name, source / name, ignore=shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints"))
-    prefix = tmp_path / "prefix"
+    env_dir = tmp_path / "env"  # a bare environment: pip must never touch the one running the tests
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(env_dir)], check=True)
+    python = env_dir / "bin" / "python"
     subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--prefix", str(prefix), str(source)],
+        [sys.executable, "-m", "pip", "--python", str(python), "install", "--quiet", "--no-deps", str(source)],
         check=True,
         cwd=tmp_path,
         env={**os.environ, "PIP_DISABLE_PIP_VERSION_CHECK": "1"},
     )
-    site = Path(sysconfig.get_path("purelib", vars={"base": str(prefix), "platbase": str(prefix)}))
-    notebooks = sorted(p.name for p in (prefix / "share" / "workshop-kit" / "notebooks").glob("*.ipynb"))
+    notebooks = sorted(p.name for p in (env_dir / "share" / "workshop-kit" / "notebooks").glob("*.ipynb"))
     assert notebooks == sorted(p.name for p in (ROOT / "notebooks").glob("*.ipynb"))
-    assert (prefix / "bin" / "workshop-kit").exists()
+    assert (env_dir / "bin" / "workshop-kit").exists()
     check = (
-        "import workshop_kit, pathlib; c = workshop_kit.load_catalogue(); "
-        "print(pathlib.Path(workshop_kit.__file__).parent.parent, len(c.sections), len(c.exercises))"
+        "import workshop_kit, pathlib; from workshop_kit.serve import default_notebooks; c = workshop_kit.load_catalogue(); "
+        "print(pathlib.Path(workshop_kit.__file__).parent, default_notebooks(), len(c.sections), len(c.exercises))"
     )
-    out = subprocess.run(
-        [sys.executable, "-c", check], check=True, capture_output=True, text=True, cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(site)}
-    ).stdout.split()
-    assert Path(out[0]) == site and out[1] == "10" and int(out[2]) > 30
+    out = subprocess.run([str(python), "-c", check], check=True, capture_output=True, text=True, cwd=tmp_path).stdout.split()
+    assert Path(out[0]).is_relative_to(env_dir) and Path(out[1]) == env_dir / "share" / "workshop-kit" / "notebooks"
+    assert out[2] == "10" and int(out[3]) > 30
