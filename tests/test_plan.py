@@ -249,9 +249,31 @@ class TestRoom:
         assert not callback_errors()
         assert not (tmp_path / "plans").exists()
         links = re.findall(r'download="([^"]+)" href="data:[^;]+;charset=utf-8;base64,([^"]+)"', w.status.value)
-        assert [name.rsplit(".", 1)[1] for name, _ in links] == ["html", "md"]
+        assert [name.rsplit(".", 1)[1] for name, _ in links] == ["html", "md", "json"]
         page = base64.b64decode(links[0][1]).decode("utf-8")
         assert page.startswith("<!DOCTYPE html>") and "<script>" not in page
+
+    def test_answers_file_download_imports_elsewhere(self, store, tmp_path, monkeypatch, callback_errors):
+        """The plan page's answers file holds exactly this participant's answers and imports into another store."""
+        import base64
+        import re
+
+        from workshop_kit.store import ResponseStore
+        from workshop_kit.transfer import import_answers
+
+        monkeypatch.setenv("WORKSHOP_KIT_ROOM", "1")
+        fill(store)
+        store.save("goal.statement", "Someone else's goal", participant="Other Person", cohort=WHO["cohort"])
+        w = development_plan(store, **WHO)
+        w.export_button.click()
+        assert not callback_errors()
+        name, data = re.findall(r'download="([^"]+-answers\.json)" href="data:[^;]+;charset=utf-8;base64,([^"]+)"', w.status.value)[0]
+        (tmp_path / name).write_bytes(base64.b64decode(data))
+        other = ResponseStore(tmp_path / "facilitator.sqlite")
+        result = import_answers(other, tmp_path / name)
+        mine = store.all_responses(WHO["cohort"], participant=WHO["participant"])
+        assert result.added == len(mine) > 0
+        assert other.participants(WHO["cohort"]) == [WHO["participant"]]
 
     def test_display_name_names_the_plan(self, store):
         """A room participant's plan is made out to their display name, not their answer key."""

@@ -760,10 +760,16 @@ class DevelopmentPlan(widgets.VBox):
         return room_person(store=self.store).display_name
 
     def _links(self, plan: Plan) -> str:
+        from .transfer import answers_json
+
+        answers, _count = answers_json(self.store, self.cohort, self.participant)
         return " · ".join(
             (
                 _download_link(plan.to_html(), f"{plan.file_stem}.html", "text/html", "Download the web page (HTML)"),
                 _download_link(plan.to_markdown(), f"{plan.file_stem}.md", "text/markdown", "Download the plain text (Markdown)"),
+                _download_link(
+                    answers, f"{plan.file_stem}-answers.json", "application/json", "Download my answers file (to send to a facilitator)"
+                ),
             )
         )
 

@@ -40,8 +40,8 @@ class ImportResult:
         return f"{self.added} answer(s) added, {self.skipped} already in the store."
 
 
-def export_answers(store: ResponseStore, path: str | os.PathLike[str], cohort: str, participant: str | None = None) -> int:
-    """Write one participant's (or a whole cohort's) answers to a JSON file; returns how many rows."""
+def answers_json(store: ResponseStore, cohort: str, participant: str | None = None) -> tuple[str, int]:
+    """One participant's (or a whole cohort's) answers as the text of an export file, and how many rows."""
     rows = store.all_responses(cohort, participant=participant)
     document = {
         "format": FORMAT,
@@ -52,15 +52,21 @@ def export_answers(store: ResponseStore, path: str | os.PathLike[str], cohort: s
         "participant": participant,
         "responses": [r.as_dict() for r in rows],
     }
+    return json.dumps(document, ensure_ascii=False, indent=1), len(rows)
+
+
+def export_answers(store: ResponseStore, path: str | os.PathLike[str], cohort: str, participant: str | None = None) -> int:
+    """Write one participant's (or a whole cohort's) answers to a JSON file; returns how many rows."""
+    text, count = answers_json(store, cohort, participant)
     path = Path(path)
     tmp = path.with_name(path.name + ".part")
     try:
-        tmp.write_text(json.dumps(document, ensure_ascii=False, indent=1), encoding="utf-8")
+        tmp.write_text(text, encoding="utf-8")
         os.replace(tmp, path)
     except OSError:
         tmp.unlink(missing_ok=True)  # leave no half-written copy of someone's answers behind
         raise
-    return len(rows)
+    return count
 
 
 def read_export(store: ResponseStore, path: str | os.PathLike[str]) -> list[Response]:
