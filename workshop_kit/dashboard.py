@@ -31,7 +31,7 @@ from sqlalchemy import func, select
 from .catalogue import Exercise
 from .charts import ChartCache
 from .store import Response, ResponseStore, default_store, responses
-from .summaries import MIN_GROUP, Summary, pseudonyms, summarise
+from .summaries import MIN_GROUP, Summary, paused_gc, pseudonyms, summarise
 
 ALL_SECTIONS = "*"
 SMALL_ROWS = 5  # rows of participants' own words shown on a card
@@ -145,21 +145,23 @@ def summarise_all(
 ) -> dict[str, Summary]:
     """Each exercise's summary from its latest answers (one per participant, as latest_answers gives them)."""
     group = 1 if names else min_group
-    return {
-        ex.id: summarise(ex, answers.get(ex.id, []), names=names, labels=labels, display=display, min_group=group, latest=True)
-        for ex in exercises
-    }
+    with paused_gc():
+        return {
+            ex.id: summarise(ex, answers.get(ex.id, []), names=names, labels=labels, display=display, min_group=group, latest=True)
+            for ex in exercises
+        }
 
 
 def collect(store: ResponseStore, cohort: str, *, names: bool = False, min_group: int = MIN_GROUP) -> tuple[int, dict[str, Summary]]:
     """How many participants the cohort has, and every exercise's summary (one query for all answers)."""
-    arrivals = store.participants_by_arrival(cohort)
-    by_exercise: dict[str, list[Response]] = {}
-    for r in store.latest_answers(cohort):
-        by_exercise.setdefault(r.exercise_id, []).append(r)
-    display = shown_names(store, cohort) if names else None
-    summaries = summarise_all(store.catalogue.exercises, by_exercise, names=names, labels=pseudonyms(arrivals), display=display, min_group=min_group)
-    return len(arrivals), summaries
+    with paused_gc():
+        arrivals = store.participants_by_arrival(cohort)
+        by_exercise: dict[str, list[Response]] = {}
+        for r in store.latest_answers(cohort):
+            by_exercise.setdefault(r.exercise_id, []).append(r)
+        display = shown_names(store, cohort) if names else None
+        labels = pseudonyms(arrivals)
+        return len(arrivals), summarise_all(store.catalogue.exercises, by_exercise, names=names, labels=labels, display=display, min_group=min_group)
 
 
 # --- reading only what is new ----------------------------------------------------------------
@@ -208,10 +210,11 @@ class LiveAnswers:
     def load(self) -> set[str]:
         """Read the cohort afresh; returns every exercise id that has answers."""
         self.rows, self.last_id = _top_id(self.store, self.cohort)  # first: a row saved meanwhile is read again, harmlessly
-        self.arrivals = dict.fromkeys(self.store.participants_by_arrival(self.cohort))
-        self.answers = {}
-        for r in self.store.latest_answers(self.cohort):
-            self.answers.setdefault(r.exercise_id, {})[r.participant] = r
+        with paused_gc():
+            self.arrivals = dict.fromkeys(self.store.participants_by_arrival(self.cohort))
+            self.answers = {}
+            for r in self.store.latest_answers(self.cohort):
+                self.answers.setdefault(r.exercise_id, {})[r.participant] = r
         return set(self.answers)
 
     def update(self) -> set[str] | None:

@@ -15,11 +15,13 @@ answers, grid item names, log entries) never appears in a summary.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import re
 import statistics
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import chain
 from typing import Any
@@ -75,6 +77,23 @@ class Summary:
         parts = [self.exercise.id, str(self.n), repr(sorted(self.figures.items())), self.note, self.table.to_json()]
         parts += [f"{k}:{v.to_json()}" for k, v in self.extras.items()]
         return hashlib.sha1("\x1f".join(parts).encode("utf-8")).hexdigest()
+
+
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while a cohort's answers are read and summarised.
+
+    Reading a big cohort makes a million short-lived objects; the collector would sweep
+    them again and again (at 30,000 participants that cost more than the summaries).
+    Nothing here makes reference cycles, so pausing frees no less memory in the end.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 # --- who is who --------------------------------------------------------------------------
@@ -340,15 +359,15 @@ _BUILDERS = {"scale": _scale, "pick": _pick, "text": _text, "budget": _budget, "
 
 def cohort_summaries(store: ResponseStore, cohort: str, *, names: bool = False, min_group: int = MIN_GROUP) -> dict[str, Summary]:
     """Every exercise of the catalogue summarised for one cohort, in catalogue order."""
-    rows = store.latest_answers(cohort)
-    labels = pseudonyms(store.participants_by_arrival(cohort))
-    by_exercise: dict[str, list[Response]] = {}
-    for r in rows:
-        by_exercise.setdefault(r.exercise_id, []).append(r)
-    return {
-        ex.id: summarise(ex, by_exercise.get(ex.id, []), names=names, labels=labels, min_group=min_group)
-        for ex in store.catalogue.exercises
-    }
+    with paused_gc():
+        labels = pseudonyms(store.participants_by_arrival(cohort))
+        by_exercise: dict[str, list[Response]] = {}
+        for r in store.latest_answers(cohort):
+            by_exercise.setdefault(r.exercise_id, []).append(r)
+        return {
+            ex.id: summarise(ex, by_exercise.get(ex.id, []), names=names, labels=labels, min_group=min_group, latest=True)
+            for ex in store.catalogue.exercises
+        }
 
 
 # --- comparisons ------------------------------------------------------------------------------
