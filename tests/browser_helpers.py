@@ -14,6 +14,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -135,6 +136,23 @@ def _read_until(process: subprocess.Popen[str], marker: str, timeout: float) -> 
     raise RuntimeError(f"`workshop-kit serve` did not become ready; its output:\n{''.join(lines)}")
 
 
+def _keep_draining(process: subprocess.Popen[str]) -> threading.Thread:
+    """Read the command's output from now on, so a full pipe never blocks the server.
+
+    Its servers write every refused request (403s, tracebacks of 500s) to that output; unread,
+    the 64 KB pipe fills and the server freezes mid-write while the test waits on it.
+    """
+    os.set_blocking(process.stdout.fileno(), True)  # type: ignore[union-attr]
+
+    def drain() -> None:
+        for _ in process.stdout:  # type: ignore[union-attr]
+            pass
+
+    thread = threading.Thread(target=drain, name=f"drain-{process.pid}", daemon=True)
+    thread.start()
+    return thread
+
+
 def stop_process_group(process: subprocess.Popen[str], sig: int = signal.SIGTERM, timeout: float = 60) -> None:
     """Stop a command started in its own session (it stops its servers and kernels), then make sure."""
     if process.poll() is None:
@@ -165,6 +183,7 @@ def served_room(store: Path, cohort: str = "E2E-Cohort", notebooks: Path = NOTEB
     process = subprocess.Popen(args, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
     try:
         output = _read_until(process, "Press Ctrl-C", SERVER_TIMEOUT_S)
+        _keep_draining(process)
         url = re.search(r"(http://127\.0\.0\.1:\d+/voila/render/00-welcome\.ipynb\?token=\S+)", output).group(1)  # type: ignore[union-attr]
         dash = re.search(r"(http://127\.0\.0\.1:\d+/\?token=\S+)", output)
         yield Room(process, url, dash.group(1) if dash else None, store, cohort, output)
