@@ -2,14 +2,17 @@
 
 ``facilitator_dashboard()`` is the one line in ``notebooks/facilitator-dashboard.ipynb``.
 Choose a cohort and a section; each exercise shows how many have answered, a chart and a
-small table.  Every few seconds (and on *Refresh*) the store is checked; only cards whose
-data changed are redrawn, so the projector does not flicker.  The timer is an asyncio
+small table.  Every few seconds the store is asked only for the rows saved since the last
+look (the store is append-only); only exercises that got new answers are summarised
+again, only cards whose data changed are redrawn (so the projector does not flicker), and
+a chart is drawn only for a summary not seen before.  *Refresh* reads the cohort afresh.  The timer is an asyncio
 task on the kernel's event loop: it starts only when a loop is running (JupyterLab,
 Voilà), stops when the widget is closed, and never keeps a kernel alive.
 
 Anonymous by default: pseudonyms, no breakdown under the minimum group size, private
 answers reduced to counts.  The *Show names* switch is for the facilitator's own screen:
-it shows names instead of pseudonyms and lifts the small-group rule (with names on, a
+it shows names instead of pseudonyms (in a room served by Voilà, the name each participant
+typed, not their answer key) and lifts the small-group rule (with names on, a
 breakdown hides nothing), but private answers stay counts only.
 Everything participants typed is escaped before it becomes HTML.
 """
@@ -171,7 +174,7 @@ def rows_since(store: ResponseStore, cohort: str, after_id: int) -> tuple[int, l
     """(rows the cohort holds now, its rows with id > ``after_id`` in saving order), read together.
 
     The store is append-only, so a live view can keep what it has and ask only for this.
-    Rows deleted since (a participant forgotten) show up as fewer rows than expected.
+    Rows deleted since (a participant forgotten) show up as a count that does not add up.
     """
     count = select(func.count()).select_from(responses).where(responses.c.cohort == cohort)
     fields = [responses.c[name] for name in ("id", "uid", "cohort", "participant", "exercise_id", "answer", "saved_at", "kit_version")]
@@ -196,8 +199,9 @@ class LiveAnswers:
     ``load()`` reads everything (``ResponseStore.latest_answers``); ``update()`` reads the
     rows with a higher id and applies them with the store's rule (the latest ``saved_at``
     wins, a tie goes to the later row), keeping each participant's place in first-answer
-    order.  When the cohort holds fewer rows than expected (someone was forgotten) it
-    answers None, and the caller loads everything again.
+    order.  When the cohort holds other than the rows seen plus the new ones (someone was
+    forgotten; or, on PostgreSQL, a row with a lower id committed late) it answers None,
+    and the caller loads everything again.
     """
 
     def __init__(self, store: ResponseStore, cohort: str):
