@@ -73,6 +73,17 @@ class TestHtml:
         html = files.html.read_text(encoding="utf-8")
         assert "Ann Lee" in html and "do not circulate" in html and "secret" not in html
 
+    def test_names_switch_shows_room_participants_typed_names(self, tmp_path: Path):
+        """With names on, a room participant appears under the name they typed, never their answer key or code."""
+        from workshop_kit import room
+
+        store = ResponseStore(tmp_path / "room.sqlite")
+        person = room.issue_code("Dana O'Scully", cohort="Room 1", store=store)
+        store.save("goal.statement", "Joined-up records", participant=person.participant, cohort="Room 1")
+        html = cohort_report(store, "Room 1", tmp_path / "named", names=True, min_group=1).html.read_text(encoding="utf-8")
+        assert "Dana O&#39;Scully" in html or "Dana O&#x27;Scully" in html
+        assert person.participant not in html and person.code not in html
+
 
 class TestXlsx:
     def test_sheets_load(self, written):

@@ -34,7 +34,7 @@ from sqlalchemy import func, select
 from .catalogue import Exercise
 from .charts import ChartCache
 from .store import Response, ResponseStore, default_store, responses
-from .summaries import MIN_GROUP, Summary, paused_gc, pseudonyms, summarise
+from .summaries import MIN_GROUP, Summary, paused_gc, pseudonyms, shown_names, summarise
 
 ALL_SECTIONS = "*"
 SMALL_ROWS = 5  # rows of participants' own words shown on a card
@@ -124,17 +124,6 @@ def card_html(summary: Summary, total: int, chart_uri: str | None) -> str:
         parts.append(f'<p class="wk-note">{html.escape(summary.note)}</p>')
     parts.append("</div>")
     return "".join(parts)
-
-
-def shown_names(store: ResponseStore, cohort: str) -> dict[str, str]:
-    """Participant key → the name to show with names on: a room participant's typed display name.
-
-    Participants outside a room (JupyterHub user, profile name) have no entry: their key is
-    their name.  Read only when the names switch is on.
-    """
-    from .room import display_names
-
-    return display_names(cohort, store=store)
 
 
 def summarise_all(

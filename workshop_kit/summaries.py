@@ -357,15 +357,27 @@ _BUILDERS = {"scale": _scale, "pick": _pick, "text": _text, "budget": _budget, "
 # --- a whole cohort ------------------------------------------------------------------------
 
 
+def shown_names(store: ResponseStore, cohort: str) -> dict[str, str]:
+    """Participant key → the name to show with names on: a room participant's typed display name.
+
+    Participants outside a room (JupyterHub user, profile name) have no entry: their key is
+    their name.  Read only when names are switched on.
+    """
+    from .room import display_names
+
+    return display_names(cohort, store=store)
+
+
 def cohort_summaries(store: ResponseStore, cohort: str, *, names: bool = False, min_group: int = MIN_GROUP) -> dict[str, Summary]:
     """Every exercise of the catalogue summarised for one cohort, in catalogue order."""
+    display = shown_names(store, cohort) if names else None
     with paused_gc():
         labels = pseudonyms(store.participants_by_arrival(cohort))
         by_exercise: dict[str, list[Response]] = {}
         for r in store.latest_answers(cohort):
             by_exercise.setdefault(r.exercise_id, []).append(r)
         return {
-            ex.id: summarise(ex, by_exercise.get(ex.id, []), names=names, labels=labels, min_group=min_group, latest=True)
+            ex.id: summarise(ex, by_exercise.get(ex.id, []), names=names, labels=labels, display=display, min_group=min_group, latest=True)
             for ex in store.catalogue.exercises
         }
 
