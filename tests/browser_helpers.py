@@ -119,7 +119,8 @@ class Room:
         return f"{self.base}/voila/render/{page}?token={self.token}" + (f"&code={code}" if code else "")
 
 
-def _read_until(process: subprocess.Popen[str], marker: str, timeout: float) -> str:
+def read_until(process: subprocess.Popen[str], marker: str, timeout: float) -> str:
+    """The command's output up to the line containing marker (fails if it exits or times out first)."""
     lines: list[str] = []
     deadline = time.monotonic() + timeout
     os.set_blocking(process.stdout.fileno(), False)  # type: ignore[union-attr]
@@ -133,7 +134,7 @@ def _read_until(process: subprocess.Popen[str], marker: str, timeout: float) -> 
         if process.poll() is not None:
             break
         time.sleep(0.1)
-    raise RuntimeError(f"`workshop-kit serve` did not become ready; its output:\n{''.join(lines)}")
+    raise AssertionError(f"{marker!r} never appeared; output was:\n{''.join(lines)}")
 
 
 def _keep_draining(process: subprocess.Popen[str]) -> threading.Thread:
@@ -182,7 +183,7 @@ def served_room(store: Path, cohort: str = "E2E-Cohort", notebooks: Path = NOTEB
         args.append("--no-dashboard")
     process = subprocess.Popen(args, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
     try:
-        output = _read_until(process, "Press Ctrl-C", SERVER_TIMEOUT_S)
+        output = read_until(process, "Press Ctrl-C", SERVER_TIMEOUT_S)
         _keep_draining(process)
         url = re.search(r"(http://127\.0\.0\.1:\d+/voila/render/00-welcome\.ipynb\?token=\S+)", output).group(1)  # type: ignore[union-attr]
         dash = re.search(r"(http://127\.0\.0\.1:\d+/\?token=\S+)", output)

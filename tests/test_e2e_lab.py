@@ -23,7 +23,7 @@ from browser_helpers import (
     NOTEBOOKS,
     PAGE_TIMEOUT_MS,
     SERVER_TIMEOUT_S,
-    _read_until,
+    read_until,
     browser,  # noqa: F401 - a fixture
     exercise_box,
     new_page,
@@ -96,7 +96,7 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
         start_new_session=True,
     )
     try:
-        output = _read_until(process, "Press Ctrl-C", SERVER_TIMEOUT_S)
+        output = read_until(process, "Press Ctrl-C", SERVER_TIMEOUT_S)
         assert f"http://127.0.0.1:{port}/lab/tree/00-welcome.ipynb?token={token}" in output
         yield Lab(f"http://127.0.0.1:{port}", token, folder, root / "answers.sqlite")
     finally:

@@ -16,6 +16,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+import browser_helpers
 import psutil
 import pytest
 
@@ -145,20 +146,7 @@ def start_command(args: list[str], env: dict[str, str]) -> subprocess.Popen[str]
 
 def read_until(process: subprocess.Popen[str], marker: str, timeout: float = TIMEOUT) -> str:
     """The command's output up to the line containing marker (fails if it exits first)."""
-    lines: list[str] = []
-    deadline = time.monotonic() + timeout
-    os.set_blocking(process.stdout.fileno(), False)  # type: ignore[union-attr]
-    while time.monotonic() < deadline:
-        line = process.stdout.readline()  # type: ignore[union-attr]
-        if line:
-            lines.append(line)
-            if marker in line:
-                return "".join(lines)
-            continue
-        if process.poll() is not None:
-            break
-        time.sleep(0.1)
-    raise AssertionError(f"{marker!r} never appeared; output was:\n{''.join(lines)}")
+    return browser_helpers.read_until(process, marker, timeout)
 
 
 def get(url: str | urllib.request.Request, timeout: float = TIMEOUT) -> tuple[int, dict[str, str], str]:

@@ -416,3 +416,23 @@ class TestWritersQueue:
         (tmp_path / "a.sqlite-writers.lock").mkdir()  # a folder where the lock file should go
         store.save("goal.statement", "Open records for every patient", participant="Ann", cohort="c")
         assert store.count() == 1
+
+
+def test_paused_gc_restores_the_collector():
+    """paused_gc switches the cyclic collector off inside and back to exactly how it was afterwards, even on an error."""
+    import gc
+
+    from workshop_kit.store import paused_gc
+
+    assert gc.isenabled()
+    with pytest.raises(RuntimeError), paused_gc():
+        assert not gc.isenabled()
+        raise RuntimeError("boom")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with paused_gc():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

@@ -290,23 +290,3 @@ class TestLatestRowsAndLabels:
         s = summarise(CAT.exercise("relationships.log"), answers, labels={"known": "P01"}, latest=True)
         per_person = s.extras["Rows per person"]
         assert dict(zip(per_person["participant"], per_person["rows"])) == {"P01": 0, "P02": 1, "P03": 1}
-
-
-def test_paused_gc_restores_the_collector():
-    """paused_gc switches the cyclic collector off inside and back to exactly how it was afterwards, even on an error."""
-    import gc
-
-    from workshop_kit.summaries import paused_gc
-
-    assert gc.isenabled()
-    with pytest.raises(RuntimeError), paused_gc():
-        assert not gc.isenabled()
-        raise RuntimeError("boom")
-    assert gc.isenabled()
-    gc.disable()
-    try:
-        with paused_gc():
-            pass
-        assert not gc.isenabled()
-    finally:
-        gc.enable()

@@ -33,8 +33,8 @@ from sqlalchemy import func, select
 
 from .catalogue import Exercise
 from .charts import ChartCache
-from .store import Response, ResponseStore, default_store, responses
-from .summaries import MIN_GROUP, Summary, paused_gc, pseudonyms, shown_names, summarise
+from .store import Response, ResponseStore, default_store, paused_gc, responses
+from .summaries import MIN_GROUP, Summary, pseudonyms, shown_names, summarise
 
 ALL_SECTIONS = "*"
 SMALL_ROWS = 5  # rows of participants' own words shown on a card

@@ -15,13 +15,11 @@ answers, grid item names, log entries) never appears in a summary.
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import re
 import statistics
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import chain
 from typing import Any
@@ -29,7 +27,7 @@ from typing import Any
 import pandas as pd
 
 from .catalogue import Exercise
-from .store import Response, ResponseStore
+from .store import Response, ResponseStore, paused_gc
 
 MIN_GROUP = 3
 TOP_WORDS = 12
@@ -77,23 +75,6 @@ class Summary:
         parts = [self.exercise.id, str(self.n), repr(sorted(self.figures.items())), self.note, self.table.to_json()]
         parts += [f"{k}:{v.to_json()}" for k, v in self.extras.items()]
         return hashlib.sha1("\x1f".join(parts).encode("utf-8")).hexdigest()
-
-
-@contextmanager
-def paused_gc() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector while a cohort's answers are read and summarised.
-
-    Reading a big cohort makes a million short-lived objects; the collector would sweep
-    them again and again (at 30,000 participants that cost more than the summaries).
-    Nothing here makes reference cycles, so pausing frees no less memory in the end.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 # --- who is who --------------------------------------------------------------------------
