@@ -481,6 +481,17 @@ class TestGrid:
         third.remove_button.click()
         return w
 
+    def test_number_boxes_place_an_item(self, kit_store):
+        """Each axis has a labelled number box; typing a number there places the item."""
+        w = make("system.map", kit_store)
+        item = w.items[0]
+        assert item.x_number.description.startswith("Interest") and item.y_number.description.startswith("Influence")
+        item.name.value = "Medical director"
+        item.x_number.value, item.y_number.value = 7, 10
+        assert (item.x.value, item.y.value) == (7, 10)
+        w.save_button.click()
+        assert kit_store.latest("system.map", **ALICE).answer[0]["x"] == 7
+
     def test_add_place_tag_remove_save_reload(self, kit_store):
         """Items are added, placed, tagged and removed; the saved list reloads into a fresh widget."""
         w = self.fill(make("system.map", kit_store))

@@ -238,6 +238,26 @@ class ExerciseWidget(widgets.VBox):
 # --- plain functions -----------------------------------------------------------------------------
 
 
+def number_box(slider: widgets.IntSlider, description: str, style: dict[str, str] | None = None) -> widgets.BoundedIntText:
+    """A labelled number box holding the same value as the slider.
+
+    ipywidgets gives a slider's handle no accessible name, so screen-reader users and
+    keyboard typists use this box instead; the slider hides its own readout.
+    """
+    slider.readout = False
+    box = widgets.BoundedIntText(
+        value=slider.value,
+        min=slider.min,
+        max=slider.max,
+        description=description,
+        style=style or WIDE_LABEL,
+        layout=widgets.Layout(width="max-content", max_width="100%"),
+    )
+    box.add_class("wk-scale-number")
+    widgets.link((slider, "value"), (box, "value"))
+    return box
+
+
 def save_answer(store: Any, exercise: Exercise, answer: Any, identity: Identity) -> SaveOutcome:
     """Save through the store; a refusal or a store failure becomes a plain-English sentence."""
     try:

@@ -12,7 +12,7 @@ import ipywidgets as widgets
 
 from ..catalogue import Exercise
 from ..compare import quadrant_names, quadrant_of
-from .base import ExerciseWidget
+from .base import ExerciseWidget, number_box
 from .log import control_value, field_control, field_value
 
 LABEL_WIDTH = {"description_width": "10em"}
@@ -45,7 +45,9 @@ class GridItem(widgets.VBox):
         self.remove_button = widgets.Button(description="Remove", icon="trash", layout=widgets.Layout(width="auto", align_self="flex-start"))
         self.remove_button.add_class("wk-remove")
         self.remove_button.on_click(lambda _button: on_remove(self))
-        self.children = [self.heading, self.name, self.tag, self.x, self.y, *self.fields.values(), self.remove_button]
+        self.x_number = number_box(self.x, f"{ex.x_axis.label} ({ex.min}–{ex.max}):", LABEL_WIDTH)
+        self.y_number = number_box(self.y, f"{ex.y_axis.label} ({ex.min}–{ex.max}):", LABEL_WIDTH)
+        self.children = [self.heading, self.name, self.tag, self.x, self.x_number, self.y, self.y_number, *self.fields.values(), self.remove_button]
 
     def values(self, ex: Exercise) -> dict[str, Any]:
         item = {"name": self.name.value, "x": self.x.value, "y": self.y.value, "tag": self.tag.value}

@@ -7,7 +7,7 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from .base import WIDE_LABEL, ExerciseWidget
+from .base import WIDE_LABEL, ExerciseWidget, number_box
 
 
 class ScaleWidget(ExerciseWidget):
@@ -33,7 +33,6 @@ class ScaleWidget(ExerciseWidget):
             description=name,
             style=WIDE_LABEL,
             continuous_update=False,
-            readout=False,
             layout=widgets.Layout(width="100%"),
         )
         slider.add_class("wk-slider")
@@ -47,18 +46,7 @@ class ScaleWidget(ExerciseWidget):
             f"<span>{ex.max} = {html.escape(ex.high_label)}</span></div>"
         )
         ends.add_class("wk-scale-ends")
-        # The slider's handle has no accessible name in ipywidgets; a labelled number box
-        # beside it is the same value for screen readers and keyboard typists.
-        number = widgets.BoundedIntText(
-            value=slider.value,
-            min=ex.min,
-            max=ex.max,
-            description=f"{name} ({ex.min}–{ex.max})",
-            style=WIDE_LABEL,
-            layout=widgets.Layout(width="max-content", max_width="100%"),
-        )
-        number.add_class("wk-scale-number")
-        widgets.link((slider, "value"), (number, "value"))
+        number = number_box(slider, f"{name} ({ex.min}–{ex.max})")
         return widgets.VBox([slider, number, ends], layout=widgets.Layout(width="420px"))
 
     def _on_slider_change(self, change: dict[str, Any]) -> None:
