@@ -235,6 +235,23 @@ class TestExercisePagesInARoom:
         assert "open your personal link from the welcome page" in shown.value
 
 
+    def test_open_page_of_a_forgotten_participant_saves_nothing(self, store: ResponseStore, in_room: None, monkeypatch: pytest.MonkeyPatch) -> None:
+        """Once a participant is forgotten, a page they still have open refuses to save instead of filing new answers for them."""
+        from workshop_kit import room
+        from workshop_kit.admin import forget_participant
+        from workshop_kit.widgets import exercise
+
+        person = room.issue_code("Sam", cohort="Leeds", store=store)
+        open_page(monkeypatch, person.code)
+        page = exercise("brand.value", store=store)
+        page.save_button.click()
+        assert store.count() == 1
+        forget_participant(store, "Sam", "Leeds")
+        page.save_button.click()
+        assert store.count() == 0
+        assert "withdrawn" in page.status.value
+
+
 def test_find_codes_matches_accented_capitals(tmp_path):
     """A name with an accented capital is found however it is typed (SQLite's lower() alone would miss it)."""
     from workshop_kit import room

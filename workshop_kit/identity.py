@@ -22,6 +22,7 @@ COHORT_ENV = "WORKSHOP_KIT_COHORT"
 HUB_USER_ENV = "JUPYTERHUB_USER"
 ROOM_ENV = "WORKSHOP_KIT_ROOM"
 DEFAULT_COHORT = "self-study"
+ROOM_SOURCE = "personal link"  # where a room participant's identity comes from
 MAX_NAME_LENGTH = 64
 _NAME = re.compile(r"^[^\W_][\w .'@-]*$")  # starts with a letter or number, as the message says
 
@@ -107,7 +108,7 @@ def resolve_participant(explicit: str | None = None) -> tuple[str, str]:
         # personal code in the page's link tells people apart (RoomCodeError if it is missing)
         from .room import room_person
 
-        return room_person().participant, "personal link"
+        return room_person().participant, ROOM_SOURCE
     if os.environ.get(HUB_USER_ENV):
         return validate_name(os.environ[HUB_USER_ENV], "participant name"), "JupyterHub"
     saved = load_profile().get("participant")

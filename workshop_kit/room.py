@@ -203,6 +203,28 @@ def room_person(*, store: ResponseStore | None = None) -> Person:
     return person
 
 
+WITHDRAWN_MESSAGE = (
+    "This personal link has been withdrawn (your answers were deleted at your or the facilitator's "
+    "request), so nothing more can be saved with it. Ask your facilitator for a new link."
+)
+
+
+def check_still_issued(participant: str, cohort: str, *, store: ResponseStore | None = None) -> None:
+    """Raise :class:`RoomCodeError` if the room record behind this answer key is gone (``workshop-kit forget``).
+
+    Asks the store each time, not this kernel's cache: the forget command runs in another
+    process, and an open page must not go on saving for someone who was forgotten.
+    """
+    from sqlalchemy import select
+
+    from .store import people
+
+    query = select(people.c.id).where(people.c.participant == participant, people.c.cohort == cohort).limit(1)
+    with _store(store)._read() as conn:
+        if conn.execute(query).first() is None:
+            raise RoomCodeError(WITHDRAWN_MESSAGE)
+
+
 def display_names(cohort: str, *, store: ResponseStore | None = None) -> dict[str, str]:
     """Participant key → display name for a cohort's room participants (for the dashboard's names switch)."""
     from sqlalchemy import select

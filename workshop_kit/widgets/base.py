@@ -22,7 +22,8 @@ import traitlets
 from ..catalogue import Exercise
 from ..compare import MIN_COHORT, Comparison, cohort_comparison
 from ..errors import AnswerError, StoreError
-from ..identity import Identity
+from ..identity import ROOM_SOURCE, Identity
+from ..room import RoomCodeError, check_still_issued
 
 STYLE = """
 <style>
@@ -261,8 +262,10 @@ def number_box(slider: widgets.IntSlider, description: str, style: dict[str, str
 def save_answer(store: Any, exercise: Exercise, answer: Any, identity: Identity) -> SaveOutcome:
     """Save through the store; a refusal or a store failure becomes a plain-English sentence."""
     try:
+        if identity.participant_source == ROOM_SOURCE:
+            check_still_issued(identity.participant, identity.cohort, store=store)
         response = store.save(exercise.id, answer, participant=identity.participant, cohort=identity.cohort)
-    except (AnswerError, StoreError) as exc:
+    except (AnswerError, StoreError, RoomCodeError) as exc:
         return SaveOutcome(False, not_saved_message(exercise, exc))
     return SaveOutcome(True, saved_message(response.saved_at), response)
 
