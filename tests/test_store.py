@@ -216,6 +216,42 @@ class TestReading:
         assert filled.count("c2") == 1
 
 
+def _out_of_order_rows() -> list[Response]:
+    """Rows whose saving order (id) and saved_at disagree, with a saved_at tie, over two cohorts."""
+    t = dt.datetime(2026, 3, 1, 9, 0, tzinfo=dt.timezone.utc)
+    rows = [
+        ("ann", "brand.value", 7, t + dt.timedelta(minutes=5)),
+        ("bob", "brand.value", 5, t),
+        ("ann", "brand.value", 3, t),  # saved later, stamped earlier: ann keeps 7
+        ("bob", "risk.limits", "Never my team", t),
+        ("bob", "brand.value", 6, t),  # same stamp as bob's 5, later row: 6 wins
+        ("cat", "risk.limits", "Budgets", t + dt.timedelta(minutes=1)),
+        ("ann", "risk.limits", "Nothing", t + dt.timedelta(minutes=2)),
+    ]
+    made = [Response(f"u{i}", "c1", who, ex, answer, at, __version__) for i, (who, ex, answer, at) in enumerate(rows)]
+    return made + [Response("u-other", "c2", "ann", "brand.value", 9, t, __version__)]
+
+
+def _check_current_answers(store: ResponseStore) -> None:
+    """current_answers() holds what latest_answers() does, grouped by exercise, in the same order."""
+    store.add_responses(_out_of_order_rows())
+    current = store.current_answers("c1")
+    expected: dict[str, list[tuple]] = {}
+    for r in store.latest_answers("c1"):
+        expected.setdefault(r.exercise_id, []).append((r.participant, r.exercise_id, r.answer, r.saved_at))
+    assert {k: [(r.participant, r.exercise_id, r.answer, r.saved_at) for r in v] for k, v in current.items()} == expected
+    assert [(r.participant, r.answer) for r in current["brand.value"]] == [("ann", 7), ("bob", 6)]
+    unread = store.current_answers("c1", unread=["risk.limits"])
+    assert [(r.participant, r.answer) for r in unread["risk.limits"]] == [("bob", None), ("cat", None), ("ann", None)]
+    assert unread["brand.value"] == current["brand.value"]
+    assert store.current_answers("nobody") == {}
+
+
+def test_current_answers(store: ResponseStore) -> None:
+    """current_answers() on SQLite: the latest saved_at wins, a tie goes to the later row."""
+    _check_current_answers(store)
+
+
 class TestSqliteSettings:
     def test_wal_and_busy_timeout(self, store: ResponseStore) -> None:
         """The store's own connections run SQLite in WAL mode with a busy timeout."""
@@ -354,6 +390,10 @@ class TestPostgresStore:
         pg_store.save("brand.value", 1, participant="cat", cohort="c2")
         assert {(r.participant, r.answer) for r in pg_store.latest_answers("c1", "brand.value")} == {("ann", 8), ("bob", 6)}
         assert pg_store.cohorts() == ["c1", "c2"]
+
+    def test_current_answers(self, pg_store: ResponseStore) -> None:
+        """current_answers() on PostgreSQL: the same rule and order as latest_answers()."""
+        _check_current_answers(pg_store)
 
     def test_refusal_writes_nothing(self, pg_store: ResponseStore) -> None:
         """A refused answer on PostgreSQL raises AnswerError and adds no row."""

@@ -33,8 +33,8 @@ from sqlalchemy import func, select
 
 from .catalogue import Exercise
 from .charts import ChartCache
-from .store import Response, ResponseStore, default_store, paused_gc, responses
-from .summaries import MIN_GROUP, Summary, pseudonyms, shown_names, summarise
+from .store import Current, Response, ResponseStore, default_store, paused_gc, responses
+from .summaries import MIN_GROUP, Summary, pseudonyms, reads_answers, shown_names, summarise
 
 ALL_SECTIONS = "*"
 SMALL_ROWS = 5  # rows of participants' own words shown on a card
@@ -148,9 +148,8 @@ def collect(store: ResponseStore, cohort: str, *, names: bool = False, min_group
     """How many participants the cohort has, and every exercise's summary (one query for all answers)."""
     with paused_gc():
         arrivals = store.participants_by_arrival(cohort)
-        by_exercise: dict[str, list[Response]] = {}
-        for r in store.latest_answers(cohort):
-            by_exercise.setdefault(r.exercise_id, []).append(r)
+        unread = [ex.id for ex in store.catalogue.exercises if not reads_answers(ex)]
+        by_exercise = store.current_answers(cohort, unread=unread)
         display = shown_names(store, cohort) if names else None
         labels = pseudonyms(arrivals)
         return len(arrivals), summarise_all(store.catalogue.exercises, by_exercise, names=names, labels=labels, display=display, min_group=min_group)
@@ -185,7 +184,7 @@ def _top_id(store: ResponseStore, cohort: str) -> tuple[int, int]:
 class LiveAnswers:
     """One cohort's latest answers, kept up to date by reading only the rows saved since the last look.
 
-    ``load()`` reads everything (``ResponseStore.latest_answers``); ``update()`` reads the
+    ``load()`` reads everything (``ResponseStore.current_answers``); ``update()`` reads the
     rows with a higher id and applies them with the store's rule (the latest ``saved_at``
     wins, a tie goes to the later row), keeping each participant's place in first-answer
     order.  When the cohort holds other than the rows seen plus the new ones (someone was
@@ -196,7 +195,7 @@ class LiveAnswers:
     def __init__(self, store: ResponseStore, cohort: str):
         self.store, self.cohort = store, cohort
         self.arrivals: dict[str, None] = {}  # participants in order of their first save
-        self.answers: dict[str, dict[str, Response]] = {}  # exercise id -> participant -> latest answer
+        self.answers: dict[str, dict[str, Response | Current]] = {}  # exercise id -> participant -> latest answer
         self.rows = 0  # rows of the cohort seen (history included)
         self.last_id = 0
 
@@ -205,9 +204,8 @@ class LiveAnswers:
         self.rows, self.last_id = _top_id(self.store, self.cohort)  # first: a row saved meanwhile is read again, harmlessly
         with paused_gc():
             self.arrivals = dict.fromkeys(self.store.participants_by_arrival(self.cohort))
-            self.answers = {}
-            for r in self.store.latest_answers(self.cohort):
-                self.answers.setdefault(r.exercise_id, {})[r.participant] = r
+            current = self.store.current_answers(self.cohort)
+            self.answers = {exercise_id: {r.participant: r for r in rows} for exercise_id, rows in current.items()}
         return set(self.answers)
 
     def update(self) -> set[str] | None:
@@ -227,7 +225,7 @@ class LiveAnswers:
         self.rows = count
         return changed
 
-    def latest(self, exercise_id: str) -> list[Response]:
+    def latest(self, exercise_id: str) -> list[Response | Current]:
         """The latest answer of each participant to one exercise, in first-answer order."""
         return list(self.answers.get(exercise_id, {}).values())
 

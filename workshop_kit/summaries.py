@@ -165,6 +165,11 @@ def _is_private(exercise: Exercise) -> bool:
     return exercise.sensitive and exercise.kind in ("text", "grid", "log")
 
 
+def reads_answers(exercise: Exercise) -> bool:
+    """False when a summary only counts who answered (private text): its answers need not be read at all."""
+    return not (exercise.kind == "text" and exercise.sensitive)
+
+
 def _scale(ex: Exercise, rows: list[Response], who: Mapping[str, str], names: bool) -> _Built:
     points = list(range(ex.min, ex.max + 1))
     answers = [r.answer for r in rows]
