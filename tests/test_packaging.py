@@ -35,6 +35,7 @@ def test_pip_install_ships_the_kit(tmp_path):
         "import workshop_kit, pathlib; from workshop_kit.serve import default_notebooks; c = workshop_kit.load_catalogue(); "
         "print(pathlib.Path(workshop_kit.__file__).parent, default_notebooks(), len(c.sections), len(c.exercises))"
     )
-    out = subprocess.run([str(python), "-c", check], check=True, capture_output=True, text=True, cwd=tmp_path).stdout.split()
+    clean = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}  # import the installed copy, not a checkout
+    out = subprocess.run([str(python), "-c", check], check=True, capture_output=True, text=True, cwd=tmp_path, env=clean).stdout.split()
     assert Path(out[0]).is_relative_to(env_dir) and Path(out[1]) == env_dir / "share" / "workshop-kit" / "notebooks"
     assert out[2] == "10" and int(out[3]) > 30
