@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-from pathlib import Path
 
 import pytest
 from matplotlib.figure import Figure
@@ -18,12 +17,6 @@ from workshop_kit.summaries import summarise
 CAT = default_catalogue()
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
-
-@pytest.fixture(autouse=True)
-def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("WORKSHOP_KIT_STORE", str(tmp_path / "answers.sqlite"))
-    monkeypatch.setenv("WORKSHOP_KIT_PROFILE", str(tmp_path / "profile.json"))
-    return tmp_path
 
 
 @pytest.fixture(scope="module")

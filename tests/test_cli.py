@@ -10,19 +10,13 @@ from workshop_kit.cli import main
 from workshop_kit.store import ResponseStore
 
 
-@pytest.fixture(autouse=True)
-def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("WORKSHOP_KIT_STORE", str(tmp_path / "answers.sqlite"))
-    monkeypatch.setenv("WORKSHOP_KIT_PROFILE", str(tmp_path / "profile.json"))
-    return tmp_path
-
 
 class TestDemo:
-    def test_fills_the_store(self, env: Path, capsys: pytest.CaptureFixture[str]):
+    def test_fills_the_store(self, kit_env: Path, capsys: pytest.CaptureFixture[str]):
         """`workshop-kit demo` fills WORKSHOP_KIT_STORE and says how much it added."""
         assert main(["demo", "--participants", "6", "--cohort", "rehearsal", "--seed", "1"]) == 0
         assert "by 6 made-up participants to cohort rehearsal" in capsys.readouterr().out
-        with ResponseStore(env / "answers.sqlite") as store:
+        with ResponseStore(kit_env / "answers.sqlite") as store:
             assert len(store.participants("rehearsal")) == 6
 
     def test_store_option(self, tmp_path: Path):

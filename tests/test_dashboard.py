@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import re
-from pathlib import Path
 
 import pytest
 from widget_helpers import callback_errors  # noqa: F401  (autouse: fail on swallowed callback errors)
@@ -16,23 +15,9 @@ HOSTILE = ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>"]
 
 
 @pytest.fixture(autouse=True)
-def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("WORKSHOP_KIT_STORE", str(tmp_path / "answers.sqlite"))
-    monkeypatch.setenv("WORKSHOP_KIT_PROFILE", str(tmp_path / "profile.json"))
-    monkeypatch.delenv("WORKSHOP_KIT_COHORT", raising=False)
-    return tmp_path
-
-
-@pytest.fixture(autouse=True)
 def quick_png(monkeypatch: pytest.MonkeyPatch) -> None:
     """Figures are still built, but not rasterised (test_charts covers the PNG); keeps these tests fast."""
     monkeypatch.setattr("workshop_kit.charts.png_bytes", lambda fig, dpi=100: b"\x89PNG-test")
-
-
-@pytest.fixture
-def store(env: Path):
-    with ResponseStore(env / "answers.sqlite") as s:
-        yield s
 
 
 def fill(store: ResponseStore, people: list[str], cohort: str = "room1") -> None:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 
-import pytest
 
 from workshop_kit.answers import validate_answer
 from workshop_kit.catalogue import default_catalogue
@@ -13,12 +11,6 @@ from workshop_kit.store import ResponseStore
 
 CAT = default_catalogue()
 
-
-@pytest.fixture(autouse=True)
-def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("WORKSHOP_KIT_STORE", str(tmp_path / "answers.sqlite"))
-    monkeypatch.setenv("WORKSHOP_KIT_PROFILE", str(tmp_path / "profile.json"))
-    return tmp_path
 
 
 class TestDemoRows:

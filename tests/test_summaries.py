@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from pathlib import Path
 
 import pandas as pd
 import pandas.testing as pdt
@@ -28,12 +27,6 @@ from workshop_kit.summaries import (
 CAT = default_catalogue()
 T0 = dt.datetime(2026, 3, 1, 9, 0, tzinfo=dt.timezone.utc)
 
-
-@pytest.fixture(autouse=True)
-def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("WORKSHOP_KIT_STORE", str(tmp_path / "answers.sqlite"))
-    monkeypatch.setenv("WORKSHOP_KIT_PROFILE", str(tmp_path / "profile.json"))
-    return tmp_path
 
 
 def row(participant: str, exercise_id: str, answer, *, cohort: str = "c1", t: int = 0) -> Response:
