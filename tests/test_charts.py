@@ -18,7 +18,6 @@ CAT = default_catalogue()
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 
-
 @pytest.fixture(scope="module")
 def demo() -> list[Response]:
     return demo_rows(12, "c1", seed=5)

@@ -10,7 +10,6 @@ from workshop_kit.cli import main
 from workshop_kit.store import ResponseStore
 
 
-
 class TestDemo:
     def test_fills_the_store(self, kit_env: Path, capsys: pytest.CaptureFixture[str]):
         """`workshop-kit demo` fills WORKSHOP_KIT_STORE and says how much it added."""

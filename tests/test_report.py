@@ -20,7 +20,6 @@ HOSTILE = ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>"]
 PEOPLE = ["Ann Lee", "Bob Ray", "Cat Moss"]
 
 
-
 @pytest.fixture(scope="module")
 def written(tmp_path_factory: pytest.TempPathFactory):
     """One report of a demo cohort plus three people who typed hostile text (written once for the module)."""

@@ -28,7 +28,6 @@ CAT = default_catalogue()
 T0 = dt.datetime(2026, 3, 1, 9, 0, tzinfo=dt.timezone.utc)
 
 
-
 def row(participant: str, exercise_id: str, answer, *, cohort: str = "c1", t: int = 0) -> Response:
     return Response(f"{cohort}-{participant}-{exercise_id}-{t}", cohort, participant, exercise_id, answer, T0 + dt.timedelta(seconds=t), "test")
 
