@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from workshop_kit.answers import validate_answer
 from workshop_kit.catalogue import default_catalogue
 from workshop_kit.demo import demo_rows, make_demo_cohort, participant_names
