@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import os
@@ -177,13 +178,23 @@ def family(process: subprocess.Popen[str]) -> list[psutil.Process]:
     return psutil.Process(process.pid).children(recursive=True)
 
 
+def kill_everything(process: subprocess.Popen[str]) -> None:
+    """After a failure: kill the command and every process it started (the dashboard's server has a session of its own)."""
+    with contextlib.suppress(psutil.Error):
+        for child in family(process):
+            with contextlib.suppress(psutil.Error):
+                child.kill()
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
+
+
 def stop_and_check_nothing_survives(process: subprocess.Popen[str], seen: list[psutil.Process], sig: int) -> str:
     """Send sig to the command; it exits 0 and every process it started is gone; returns the rest of its output."""
     process.send_signal(sig)
     try:
         process.wait(60)
     except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
+        kill_everything(process)
         raise
     rest = process.stdout.read() or ""  # type: ignore[union-attr]
     assert process.returncode == 0, rest
@@ -223,7 +234,7 @@ class TestServeCommand:
             seen = family(process)
             assert any(is_kernel(p) for p in seen), "opening pages should have started kernels"
         except BaseException:
-            os.killpg(process.pid, signal.SIGKILL)
+            kill_everything(process)
             raise
         rest = stop_and_check_nothing_survives(process, seen, signal.SIGINT)
         assert "Stopped" in rest
@@ -247,7 +258,7 @@ class TestServeCommand:
                 time.sleep(1)
             assert not any(is_kernel(p) for p in family(process)), "an abandoned page's kernel should be stopped"
         except BaseException:
-            os.killpg(process.pid, signal.SIGKILL)
+            kill_everything(process)
             raise
         stop_and_check_nothing_survives(process, seen, signal.SIGTERM)
         assert "WARNING: the pages are open to every device" in output
@@ -287,7 +298,7 @@ class TestLabCommand:
             seen = family(process)
             assert any(is_kernel(p) for p in seen), "the kernel asked for should be running"
         except BaseException:
-            os.killpg(process.pid, signal.SIGKILL)
+            kill_everything(process)
             raise
         stop_and_check_nothing_survives(process, seen, signal.SIGINT)
 
