@@ -78,8 +78,19 @@ class Block:
     rows: tuple[tuple[str, ...], ...] = ()
 
 
+class _FromNotebook:
+    """Something in the plan that comes from one notebook (``notebook``: two digits, e.g. "02")."""
+
+    notebook: str
+
+    @property
+    def missing_note(self) -> str:
+        """What the plan shows instead of a missing answer."""
+        return f"not answered yet — see notebook {self.notebook}"
+
+
 @dataclass(frozen=True)
-class PlanItem:
+class PlanItem(_FromNotebook):
     """One exercise in the plan, with the participant's answer (or a note that it is missing)."""
 
     exercise_id: str
@@ -95,11 +106,6 @@ class PlanItem:
         """True once the participant has saved an answer."""
         return self.saved_at is not None
 
-    @property
-    def missing_note(self) -> str:
-        """What the plan shows instead of a missing answer."""
-        return f"not answered yet — see notebook {self.notebook}"
-
 
 @dataclass(frozen=True)
 class PlanSection:
@@ -112,7 +118,7 @@ class PlanSection:
 
 
 @dataclass(frozen=True)
-class Highlight:
+class Highlight(_FromNotebook):
     """One line of the plan's "at a glance" summary, drawn from one or more exercises."""
 
     label: str
@@ -123,11 +129,6 @@ class Highlight:
     def answered(self) -> bool:
         """True when there is something to show."""
         return bool(self.blocks)
-
-    @property
-    def missing_note(self) -> str:
-        """What the plan shows instead of a missing answer."""
-        return f"not answered yet — see notebook {self.notebook}"
 
 
 @dataclass(frozen=True)
