@@ -232,24 +232,107 @@ def _out_of_order_rows() -> list[Response]:
     return made + [Response("u-other", "c2", "ann", "brand.value", 9, t, __version__)]
 
 
+def _rule(store: ResponseStore) -> set[tuple]:
+    """Every current answer by the rule applied in Python to every row (summaries.latest_only)."""
+    from workshop_kit.summaries import latest_only
+
+    return {(r.cohort, r.participant, r.exercise_id, json.dumps(r.answer)) for r in latest_only(store.all_responses())}
+
+
+def _flagged(store: ResponseStore) -> set[tuple]:
+    return {(r.cohort, r.participant, r.exercise_id, json.dumps(r.answer)) for r in store.latest_answers()}
+
+
 def _check_current_answers(store: ResponseStore) -> None:
-    """current_answers() holds what latest_answers() does, grouped by exercise, in the same order."""
+    """The rows flagged current follow the rule through saves, out-of-order imports and forgetting."""
     store.add_responses(_out_of_order_rows())
+    assert _flagged(store) == _rule(store)
     current = store.current_answers("c1")
-    expected: dict[str, list[tuple]] = {}
-    for r in store.latest_answers("c1"):
-        expected.setdefault(r.exercise_id, []).append((r.participant, r.exercise_id, r.answer, r.saved_at))
-    assert {k: [(r.participant, r.exercise_id, r.answer, r.saved_at) for r in v] for k, v in current.items()} == expected
     assert [(r.participant, r.answer) for r in current["brand.value"]] == [("ann", 7), ("bob", 6)]
-    unread = store.current_answers("c1", unread=["risk.limits"])
-    assert [(r.participant, r.answer) for r in unread["risk.limits"]] == [("bob", None), ("cat", None), ("ann", None)]
-    assert unread["brand.value"] == current["brand.value"]
+    assert [(r.participant, r.answer) for r in current["risk.limits"]] == [("bob", "Never my team"), ("cat", "Budgets"), ("ann", "Nothing")]
+    assert store.current_answers("c1", ["risk.limits"]).keys() == {"risk.limits"}
     assert store.current_answers("nobody") == {}
+
+    store.save("brand.value", 2, participant="ann", cohort="c1")  # now: later than every stamp above
+    old = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
+    store.add_responses([Response("u-old", "c1", "cat", "brand.value", 4, old, __version__), Response("u-older", "c1", "ann", "brand.value", 1, old, __version__)])
+    assert _flagged(store) == _rule(store)
+    assert {(r.participant, r.answer) for r in store.latest_answers("c1", "brand.value")} == {("ann", 2), ("bob", 6), ("cat", 4)}
+
+    assert store.answer_tallies("c1", ["brand.value", "goal.ambition"]) == {"brand.value": [(2, 1), (4, 1), (6, 1)]}
+    store.save("brand.value", 6, participant="dan", cohort="c1")
+    assert dict(store.answer_tallies("c1", ["brand.value"])["brand.value"]) == {2: 1, 4: 1, 6: 2}
+    assert store.answered("c1", ["risk.limits", "brand.value", "goal.ambition"]) == {"risk.limits": 3, "brand.value": 4}
+    assert (store.participant_count("c1"), store.participant_count("c2"), store.participant_count("nobody")) == (4, 1, 0)
+
+    store.forget("ann", "c1")
+    assert _flagged(store) == _rule(store)
+    assert store.answered("c1", ["brand.value"]) == {"brand.value": 3}
 
 
 def test_current_answers(store: ResponseStore) -> None:
-    """current_answers() on SQLite: the latest saved_at wins, a tie goes to the later row."""
+    """On SQLite: the latest saved_at is current, a tie goes to the later row, whatever order rows arrive in."""
     _check_current_answers(store)
+
+
+def _downgrade_to_format_1(store: ResponseStore) -> None:
+    """Make a store look as format 1 left it: no is_current column, no index of current answers."""
+    with store.engine.begin() as conn:
+        for name in ("ix_responses_current", "ix_responses_current_pg"):
+            conn.exec_driver_sql(f"DROP INDEX IF EXISTS {name}")
+        conn.exec_driver_sql("ALTER TABLE responses DROP COLUMN is_current")
+        conn.exec_driver_sql("UPDATE kit_meta SET value = '1' WHERE key = 'schema_version'")
+    store.close()
+
+
+def _check_upgrade(store: ResponseStore) -> None:
+    """A format-1 store opened by this kit gains the flag, set by the rule, and keeps every row."""
+    store.add_responses(_out_of_order_rows())
+    before = store.all_responses()
+    _downgrade_to_format_1(store)
+    again = ResponseStore(store.url)
+    try:
+        assert again.schema_version == SCHEMA_VERSION
+        assert again.all_responses() == before
+        assert _flagged(again) == _rule(again) and len(_flagged(again)) == 6
+        again.save("brand.value", 1, participant="bob", cohort="c1")
+        assert {(r.participant, r.answer) for r in again.latest_answers("c1", "brand.value")} == {("ann", 7), ("bob", 1)}
+    finally:
+        again.close()
+
+
+def test_upgrade_from_format_1(store: ResponseStore) -> None:
+    """An SQLite store made by the first kit version is upgraded in place when opened."""
+    _check_upgrade(store)
+
+
+def test_format_1_store_read_only(store: ResponseStore, tmp_path: Path) -> None:
+    """A format-1 store that cannot be written is refused with a plain message, and left as it was."""
+    store.add_responses(_out_of_order_rows())
+    _downgrade_to_format_1(store)
+    path = store.sqlite_path
+    with pytest.raises(StoreError, match="earlier version of workshop-kit and needs a one-off upgrade"):
+        ResponseStore(f"sqlite:///file:{path}?mode=ro&uri=true").count()
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("SELECT value FROM kit_meta WHERE key = 'schema_version'").fetchone() == ("1",)
+        assert conn.execute("SELECT count(*) FROM responses").fetchone() == (8,)
+
+
+def test_cohort_reads_use_the_current_index(store: ResponseStore) -> None:
+    """On SQLite the tallies are counted from the partial index alone: no table rows, no full scan."""
+    store.add_responses(_out_of_order_rows())
+    from workshop_kit.store import IS_CURRENT, responses
+    from sqlalchemy import func, select
+
+    query = (
+        select(responses.c.exercise_id, responses.c.answer, func.count())
+        .where(responses.c.cohort == "c1", IS_CURRENT, responses.c.exercise_id.in_(["brand.value"]))
+        .group_by(responses.c.exercise_id, responses.c.answer)
+    )
+    with store.engine.connect() as conn:
+        sql = str(query.compile(conn, compile_kwargs={"literal_binds": True}))
+        plan = " ".join(row[-1] for row in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + sql))
+    assert "USING COVERING INDEX ix_responses_current" in plan, plan
 
 
 class TestSqliteSettings:
@@ -392,8 +475,12 @@ class TestPostgresStore:
         assert pg_store.cohorts() == ["c1", "c2"]
 
     def test_current_answers(self, pg_store: ResponseStore) -> None:
-        """current_answers() on PostgreSQL: the same rule and order as latest_answers()."""
+        """On PostgreSQL: the same rule for the current answer, whatever order rows arrive in."""
         _check_current_answers(pg_store)
+
+    def test_upgrade_from_format_1(self, pg_store: ResponseStore) -> None:
+        """A PostgreSQL store made by the first kit version is upgraded in place when opened."""
+        _check_upgrade(pg_store)
 
     def test_refusal_writes_nothing(self, pg_store: ResponseStore) -> None:
         """A refused answer on PostgreSQL raises AnswerError and adds no row."""

@@ -20,8 +20,8 @@ from workshop_kit.summaries import (
     compare_over_time,
     frequent_words,
     latest_only,
-    pseudonyms,
     summarise,
+    summarise_tallies,
 )
 
 CAT = default_catalogue()
@@ -36,16 +36,7 @@ def rows(exercise_id: str, answers: list, cohort: str = "c1") -> list[Response]:
     return [row(f"person{i}", exercise_id, a, cohort=cohort, t=i) for i, a in enumerate(answers)]
 
 
-class TestPseudonyms:
-    def test_in_order_given(self):
-        """Pseudonyms follow the order given (first save first), P01 onwards."""
-        assert pseudonyms(["zoe", "adam", "zoe"]) == {"zoe": "P01", "adam": "P02"}
-
-    def test_wider_beyond_99(self):
-        """With more than 99 people every pseudonym has three digits, so they sort properly."""
-        names = pseudonyms(f"p{i}" for i in range(120))
-        assert names["p0"] == "P001" and names["p119"] == "P120"
-
+class TestLatestOnly:
     def test_latest_only(self):
         """Only the latest row per person and exercise counts."""
         old, new = row("a", "goal.ambition", 2, t=0), row("a", "goal.ambition", 9, t=5)
@@ -161,7 +152,7 @@ class TestGrid:
 
 class TestLog:
     def test_status_rates_and_rows_per_person(self):
-        """A log gives rates per choice and rows per person under pseudonyms; entries never appear."""
+        """A log gives rates per choice and how many people logged how many rows; entries never appear, nor anyone's label."""
         entry = lambda who, status: {"stakeholder": who, "planned": "", "heard": "", "deliverable": "", "due": "", "status": status}  # noqa: E731
         answers = [[entry("CFO", "Met"), entry("COO", "Planned")], [entry("CNO", "Met")], [entry("CMO", "Delivered"), entry("CIO", "")]]
         s = summarise(CAT.exercise("relationships.log"), rows("relationships.log", answers))
@@ -169,9 +160,8 @@ class TestLog:
             {"field": "Status", "choice": ["Planned", "Met", "Delivered"], "rows": pd.Series([1, 2, 1], dtype="int64"), "share": [0.25, 0.5, 0.25]}
         )
         pdt.assert_frame_equal(s.table, expected)
-        pdt.assert_frame_equal(
-            s.extras["Rows per person"], pd.DataFrame({"participant": ["P01", "P02", "P03"], "rows": pd.Series([2, 1, 2], dtype="int64")})
-        )
+        pdt.assert_frame_equal(s.extras["Rows per person"], pd.DataFrame({"rows": pd.Series([1, 2], dtype="int64"), "people": pd.Series([1, 2], dtype="int64")}))
+        assert (s.figures["Rows"], s.figures["Mean rows per person"], s.figures["Median rows per person"]) == (5, 5 / 3, 2.0)
         assert "CFO" not in s.table.to_string() and s.private
 
 
@@ -195,18 +185,23 @@ class TestSmallGroups:
 
 
 class TestCohortSummaries:
-    def test_every_exercise_with_stable_pseudonyms(self):
-        """Every exercise is summarised; pseudonyms follow the order people first saved anything."""
+    def test_every_exercise(self):
+        """Every exercise is summarised, in catalogue order; no one is listed by a label in the anonymous view."""
         with ResponseStore() as store:
             for who in ("zed", "amy", "bob"):
                 store.save("goal.ambition", 5, participant=who, cohort="c1")
-            for who in ("amy", "zed", "bob"):
                 store.save("empathy.map", [{"group": "Ward clerks", "impact": "Neutral"}], participant=who, cohort="c1")
             result = cohort_summaries(store, "c1")
         assert list(result) == [e.id for e in CAT.exercises]
-        per_person = result["empathy.map"].extras["Rows per person"]
-        assert per_person["participant"].tolist() == ["P01", "P02", "P03"]  # zed, amy, bob by arrival
+        assert result["empathy.map"].extras["Rows per person"].to_dict("list") == {"rows": [1], "people": [3]}
         assert result["goal.ambition"].n == 3 and result["risk.domains"].n == 0
+
+    def test_some_exercises(self):
+        """Only the exercises asked for are summarised (what a live dashboard tick redoes)."""
+        with ResponseStore() as store:
+            store.save("goal.ambition", 5, participant="amy", cohort="c1")
+            result = cohort_summaries(store, "c1", exercises=[CAT.exercise("goal.ambition"), CAT.exercise("risk.limits")], min_group=1)
+        assert list(result) == ["goal.ambition", "risk.limits"] and result["goal.ambition"].n == 1
 
 
 class TestCompareCohorts:
@@ -255,7 +250,7 @@ class TestCompareOverTime:
         assert small["matched"].iloc[0] == 2 and small["share_after"].isna().all()
 
 
-class TestLatestRowsAndLabels:
+class TestLatestRowsAndNames:
     def test_latest_flag_matches_deduplicating(self):
         """Rows already reduced to the latest answers give the same summary with latest=True as without it."""
         history = rows("goal.ambition", [2, 4, 4, 10]) + [row("person0", "goal.ambition", 7, t=9)]
@@ -264,6 +259,15 @@ class TestLatestRowsAndLabels:
         assert summarise(ex, latest, latest=True).fingerprint() == summarise(ex, history).fingerprint()
         assert summarise(ex, latest, latest=True).figures["Mean"] == 6.25
 
+    def test_tallies_match_rows(self):
+        """Distinct answers with counts summarise exactly as the rows they stand for."""
+        ex = CAT.exercise("risk.appetite")
+        answers = [{"now": 2, "target": 7}, {"now": 2, "target": 7}, {"now": 5, "target": 5}, {"now": 8, "target": 3}, {"now": 2, "target": 7}]
+        tallies = [({"now": 2, "target": 7}, 3), ({"now": 5, "target": 5}, 1), ({"now": 8, "target": 3}, 1)]
+        assert summarise_tallies(ex, tallies).fingerprint() == summarise(ex, rows(ex.id, answers)).fingerprint()
+        figures = summarise_tallies(ex, tallies).figures
+        assert (figures["Median shift"], figures["Want more"], figures["Want less"], figures["No change"]) == (5.0, 3, 1, 1)
+
     def test_display_names_with_names_on(self):
         """With names on, a participant's display name is shown where one is given, else their key."""
         answers = rows("goal.statement", ["Shared record", "Fewer handovers", "A calmer ward"])
@@ -271,14 +275,8 @@ class TestLatestRowsAndLabels:
         assert sorted(s.table["participant"]) == ["Mo Chen", "Siân O'Neil", "person1"]
 
     def test_display_names_ignored_when_anonymous(self):
-        """Display names never appear while names are off."""
-        answers = rows("relationships.log", [[{"stakeholder": "A", "status": "Met"}], [{"stakeholder": "B", "status": "Met"}], [{"stakeholder": "C", "status": "Met"}]])
-        s = summarise(CAT.exercise("relationships.log"), answers, display={"person0": "Siân"}, labels={"person0": "P01", "person1": "P02", "person2": "P03"})
-        assert list(s.extras["Rows per person"]["participant"]) == ["P01", "P02", "P03"]
-
-    def test_missing_labels_follow_first_save(self):
-        """Participants the given pseudonyms lack get the next ones, in order of their saving time."""
-        answers = [row("late", "relationships.log", [{"stakeholder": "A", "status": "Met"}], t=5), row("early", "relationships.log", [{"stakeholder": "B", "status": "Met"}], t=1), row("known", "relationships.log", [], t=0)]
-        s = summarise(CAT.exercise("relationships.log"), answers, labels={"known": "P01"}, latest=True)
-        per_person = s.extras["Rows per person"]
-        assert dict(zip(per_person["participant"], per_person["rows"])) == {"P01": 0, "P02": 1, "P03": 1}
+        """Display names, and keys, never appear while names are off."""
+        answers = rows("goal.statement", ["Shared record", "Fewer handovers", "A calmer ward"])
+        s = summarise(CAT.exercise("goal.statement"), answers, display={"person0": "Siân"})
+        shown = s.table.to_string() + "".join(v.to_string() for v in s.extras.values())
+        assert "Siân" not in shown and "person" not in shown and list(s.table.columns) == ["answer"]

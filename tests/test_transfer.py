@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from workshop_kit.errors import ImportFileError
-from workshop_kit.store import SCHEMA_VERSION, ResponseStore
-from workshop_kit.transfer import FORMAT, ImportResult, export_answers, import_answers
+from workshop_kit.store import ResponseStore
+from workshop_kit.transfer import FILE_VERSION, FORMAT, ImportResult, export_answers, import_answers
 
 
 def fill(store: ResponseStore) -> None:
@@ -44,7 +44,7 @@ class TestExportAnswers:
         path = tmp_path / "c1.json"
         assert export_answers(store, path, "c1") == 5
         document = json.loads(path.read_text(encoding="utf-8"))
-        assert (document["format"], document["schema_version"], document["cohort"], document["participant"]) == (FORMAT, SCHEMA_VERSION, "c1", None)
+        assert (document["format"], document["schema_version"], document["cohort"], document["participant"]) == (FORMAT, FILE_VERSION, "c1", None)
         assert [r["answer"] for r in document["responses"]] == [3, 7, {"now": 2, "target": 8}, "Every clinician sees one record — “today”.", ["Strategic", "Decisive", "Resilient"]]
         assert {r["cohort"] for r in document["responses"]} == {"c1"}
 
@@ -181,7 +181,7 @@ class TestImportRefusals:
         assert import_answers(store, path) == ImportResult(added=600, skipped=0)
         assert store.count("big") == 600
 
-    @pytest.mark.parametrize("version", [SCHEMA_VERSION + 1, 0, "1", None])
+    @pytest.mark.parametrize("version", [FILE_VERSION + 1, 0, "1", None])
     def test_unknown_schema_version(self, store: ResponseStore, tmp_path: Path, version: object) -> None:
         """A file in another answers-file format is refused with a clear message, and nothing is imported."""
         fill(store)
@@ -194,7 +194,7 @@ class TestImportRefusals:
             with pytest.raises(ImportFileError) as caught:
                 import_answers(other, path)
             assert other.count() == 0
-        assert f"c1.json was written in answers-file format {version!r}; this kit reads format {SCHEMA_VERSION}" in str(caught.value)
+        assert f"c1.json was written in answers-file format {version!r}; this kit reads format {FILE_VERSION}" in str(caught.value)
 
     def test_not_an_answers_file(self, store: ResponseStore, tmp_path: Path) -> None:
         """Valid JSON that is not an answers file is refused."""

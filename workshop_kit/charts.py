@@ -153,8 +153,8 @@ def _grid(s: Summary, ax) -> None:
 def _log(s: Summary, ax) -> bool | None:
     table = s.table
     if table.empty:
-        per_person = s.extras["Rows per person"]["rows"].value_counts().sort_index()
-        ax.bar(per_person.index, per_person.to_numpy(), color=BLUE)
+        per_person = s.extras["Rows per person"]
+        ax.bar(per_person["rows"], per_person["people"], color=BLUE)
         ax.set_xlabel("rows per person", fontsize=8, color=GREY)
         return None
     labels = [f"{f}: {c}" if table["field"].nunique() > 1 else c for f, c in zip(table["field"], table["choice"])]

@@ -2,18 +2,18 @@
 
 ``facilitator_dashboard()`` is the one line in ``notebooks/facilitator-dashboard.ipynb``.
 Choose a cohort and a section; each exercise shows how many have answered, a chart and a
-small table.  Every few seconds the store is asked only for the rows saved since the last
-look (the store is append-only); only exercises that got new answers are summarised
-again, only cards whose data changed are redrawn (so the projector does not flicker), and
-a chart is drawn only for a summary not seen before.  *Refresh* reads the cohort afresh.  The timer is an asyncio
+small table.  Every few seconds the store is asked which exercises got answers since
+the last look (the store is append-only); only those are read and summarised again,
+only cards whose data changed are redrawn (so the projector does not flicker), and a
+chart is drawn only for a summary not seen before.  *Refresh* reads the cohort afresh.  The timer is an asyncio
 task on the kernel's event loop: it starts only when a loop is running (JupyterLab,
 Voilà), stops when the widget is closed, and never keeps a kernel alive.
 
-Anonymous by default: pseudonyms, no breakdown under the minimum group size, private
-answers reduced to counts.  The *Show names* switch is for the facilitator's own screen:
-it shows names instead of pseudonyms (in a room served by Voilà, the name each participant
-typed, not their answer key) and lifts the small-group rule (with names on, a
-breakdown hides nothing), but private answers stay counts only.
+Anonymous by default: no one is named or listed, no breakdown under the minimum group
+size, private answers reduced to counts.  The *Show names* switch is for the
+facilitator's own screen: it lists the shared free-text answers with names (in a room
+served by Voilà, the name each participant typed, not their answer key) and lifts the
+small-group rule, but private answers stay counts only.
 Everything participants typed is escaped before it becomes HTML.
 """
 
@@ -22,9 +22,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import html
-import json
 import os
-from collections.abc import Mapping
 from typing import Any
 
 import ipywidgets as widgets
@@ -33,8 +31,8 @@ from sqlalchemy import func, select
 
 from .catalogue import Exercise
 from .charts import ChartCache
-from .store import Current, Response, ResponseStore, default_store, paused_gc, responses
-from .summaries import MIN_GROUP, Summary, pseudonyms, reads_answers, shown_names, summarise
+from .store import ResponseStore, default_store, responses
+from .summaries import MIN_GROUP, Summary, cohort_summaries
 
 ALL_SECTIONS = "*"
 SMALL_ROWS = 5  # rows of participants' own words shown on a card
@@ -126,108 +124,46 @@ def card_html(summary: Summary, total: int, chart_uri: str | None) -> str:
     return "".join(parts)
 
 
-def summarise_all(
-    exercises: tuple[Exercise, ...],
-    answers: Mapping[str, list[Response]],
-    *,
-    names: bool,
-    labels: Mapping[str, str],
-    display: Mapping[str, str] | None,
-    min_group: int,
-) -> dict[str, Summary]:
-    """Each exercise's summary from its latest answers (one per participant, as latest_answers gives them)."""
-    group = 1 if names else min_group
-    with paused_gc():
-        return {
-            ex.id: summarise(ex, answers.get(ex.id, []), names=names, labels=labels, display=display, min_group=group, latest=True)
-            for ex in exercises
-        }
-
-
 def collect(store: ResponseStore, cohort: str, *, names: bool = False, min_group: int = MIN_GROUP) -> tuple[int, dict[str, Summary]]:
-    """How many participants the cohort has, and every exercise's summary (one query for all answers)."""
-    with paused_gc():
-        arrivals = store.participants_by_arrival(cohort)
-        unread = [ex.id for ex in store.catalogue.exercises if not reads_answers(ex)]
-        by_exercise = store.current_answers(cohort, unread=unread)
-        display = shown_names(store, cohort) if names else None
-        labels = pseudonyms(arrivals)
-        return len(arrivals), summarise_all(store.catalogue.exercises, by_exercise, names=names, labels=labels, display=display, min_group=min_group)
+    """How many participants the cohort has, and every exercise's summary, read afresh.
 
-
-# --- reading only what is new ----------------------------------------------------------------
-
-
-def rows_since(store: ResponseStore, cohort: str, after_id: int) -> tuple[int, list[tuple[int, Response]]]:
-    """(rows the cohort holds now, its rows with id > ``after_id`` in saving order), read together.
-
-    The store is append-only, so a live view can keep what it has and ask only for this.
-    Rows deleted since (a participant forgotten) show up as a count that does not add up.
+    With names on the small-group rule is lifted (a breakdown hides nothing then).
     """
-    count = select(func.count()).select_from(responses).where(responses.c.cohort == cohort)
-    fields = [responses.c[name] for name in ("id", "uid", "cohort", "participant", "exercise_id", "answer", "saved_at", "kit_version")]
-    new = select(*fields).where(responses.c.cohort == cohort, responses.c.id > after_id).order_by(responses.c.id)
-    with store.engine.connect() as conn, conn.begin():  # one read transaction: both answers from one snapshot
-        total = int(conn.execute(count).scalar_one())
-        found = conn.execute(new).all()
-    return total, [(row[0], Response(row[1], row[2], row[3], row[4], json.loads(row[5]), row[6], row[7])) for row in found]
+    return store.participant_count(cohort), cohort_summaries(store, cohort, names=names, min_group=1 if names else min_group)
 
 
-def _top_id(store: ResponseStore, cohort: str) -> tuple[int, int]:
-    """(rows, highest row id) of a cohort, in one read."""
-    query = select(func.count(), func.max(responses.c.id)).where(responses.c.cohort == cohort)
-    with store.engine.connect() as conn:
-        count, top = conn.execute(query).one()
-    return int(count), int(top or 0)
+# --- noticing what is new ---------------------------------------------------------------------
 
 
-class LiveAnswers:
-    """One cohort's latest answers, kept up to date by reading only the rows saved since the last look.
+class CohortWatch:
+    """Which exercises of one cohort got answers since the last look.
 
-    ``load()`` reads everything (``ResponseStore.current_answers``); ``update()`` reads the
-    rows with a higher id and applies them with the store's rule (the latest ``saved_at``
-    wins, a tie goes to the later row), keeping each participant's place in first-answer
-    order.  When the cohort holds other than the rows seen plus the new ones (someone was
-    forgotten; or, on PostgreSQL, a row with a lower id committed late) it answers None,
-    and the caller loads everything again.
+    The store is append-only, so anything saved since has a higher row id.  When the
+    cohort holds other than the rows seen plus the new ones (someone was forgotten; or, on
+    PostgreSQL, a row with a lower id committed late) :meth:`changed` answers None and
+    the caller reads everything again.  Make the watch *before* reading the cohort: a row
+    saved in between is then reported again, harmlessly, rather than missed.
     """
 
     def __init__(self, store: ResponseStore, cohort: str):
         self.store, self.cohort = store, cohort
-        self.arrivals: dict[str, None] = {}  # participants in order of their first save
-        self.answers: dict[str, dict[str, Response | Current]] = {}  # exercise id -> participant -> latest answer
-        self.rows = 0  # rows of the cohort seen (history included)
-        self.last_id = 0
+        query = select(func.count(), func.max(responses.c.id)).where(responses.c.cohort == cohort)
+        with store.engine.connect() as conn:
+            rows, top = conn.execute(query).one()
+        self.rows, self.last_id = int(rows), int(top or 0)
 
-    def load(self) -> set[str]:
-        """Read the cohort afresh; returns every exercise id that has answers."""
-        self.rows, self.last_id = _top_id(self.store, self.cohort)  # first: a row saved meanwhile is read again, harmlessly
-        with paused_gc():
-            self.arrivals = dict.fromkeys(self.store.participants_by_arrival(self.cohort))
-            current = self.store.current_answers(self.cohort)
-            self.answers = {exercise_id: {r.participant: r for r in rows} for exercise_id, rows in current.items()}
-        return set(self.answers)
-
-    def update(self) -> set[str] | None:
-        """Apply the rows saved since the last look; the exercise ids that got some, or None to load afresh."""
-        count, new = rows_since(self.store, self.cohort, self.last_id)
-        if count != self.rows + len(new):
+    def changed(self) -> set[str] | None:
+        """The ids of exercises with rows saved since the last look (empty if none), or None to read afresh."""
+        count = select(func.count()).select_from(responses).where(responses.c.cohort == self.cohort)
+        new = select(responses.c.id, responses.c.exercise_id).where(responses.c.cohort == self.cohort, responses.c.id > self.last_id)
+        with self.store.engine.connect() as conn, conn.begin():  # one read transaction: both answers from one snapshot
+            total = int(conn.execute(count).scalar_one())
+            found = conn.execute(new).all()
+        if total != self.rows + len(found):
             return None
-        changed = set()
-        for row_id, r in new:
-            held = self.answers.setdefault(r.exercise_id, {})
-            old = held.get(r.participant)
-            if old is None or r.saved_at >= old.saved_at:
-                held[r.participant] = r
-                changed.add(r.exercise_id)
-            self.arrivals.setdefault(r.participant)
-            self.last_id = max(self.last_id, row_id)
-        self.rows = count
-        return changed
-
-    def latest(self, exercise_id: str) -> list[Response | Current]:
-        """The latest answer of each participant to one exercise, in first-answer order."""
-        return list(self.answers.get(exercise_id, {}).values())
+        self.rows = total
+        self.last_id = max([self.last_id, *(row_id for row_id, _ in found)])
+        return {exercise_id for _, exercise_id in found}
 
 
 class Dashboard(widgets.VBox):
@@ -249,9 +185,8 @@ class Dashboard(widgets.VBox):
         self.min_group = min_group
         self._task: asyncio.Task | None = None
         self._seen: dict[str, str] = {}  # exercise id -> card mark on screen (fingerprint/total)
-        self._live: LiveAnswers | None = None  # the cohort's latest answers, read incrementally
+        self._watch: CohortWatch | None = None  # what has been read of the cohort so far
         self._names_shown: bool | None = None  # the names switch when the summaries were made
-        self._shown: dict[str, str] = {}  # participant -> the label the summaries use
         self._summaries: dict[str, Summary] = {}  # exercise id -> its current summary
         self._prints: dict[str, tuple[Summary, str]] = {}  # exercise id -> (summary, its fingerprint)
         self._charts = ChartCache()  # chart data URIs by summary fingerprint
@@ -277,7 +212,7 @@ class Dashboard(widgets.VBox):
             value=False,
             description="Show names (facilitator only)",
             icon="eye-slash",
-            tooltip="Show participants' names instead of P01, P02 … Do not use on the projector.",
+            tooltip="Show who wrote each shared free-text answer. Do not use on the projector.",
             layout=widgets.Layout(width="240px"),
         )
         self.status = widgets.HTML()
@@ -346,38 +281,22 @@ class Dashboard(widgets.VBox):
         if cohort is None:
             self.status.value = f"No answers saved yet. This page checks again every {self.refresh_seconds:g} seconds."
             return 0
-        live = self._live
-        fresh = force or live is None or live.cohort != cohort or self._names_shown != names
-        if not fresh:
-            before = live.rows
-            changed = live.update()
-            if changed is not None and live.rows == before:  # nothing saved since the last look
-                self._stamp(cohort, None)
-                return 0
-        if fresh or changed is None:
-            live = self._live = LiveAnswers(self.store, cohort)
-            live.load()
-            changed = {ex.id for ex in self.exercises}
-        shown = self._labels(cohort, names, live)
-        if fresh or any(shown.get(p) != label for p, label in self._shown.items()):
-            changed = {ex.id for ex in self.exercises}  # someone's label moved (P99 → P099): everything again
-        self._shown, self._names_shown = shown, names
-        redo = tuple(ex for ex in self.exercises if ex.id in changed or ex.id not in self._summaries)
-        answers = {ex.id: live.latest(ex.id) for ex in redo}
-        labels, display = ({}, shown) if names else (shown, None)
-        self._summaries.update(summarise_all(redo, answers, names=names, labels=labels, display=display, min_group=self.min_group))
-        total = len(live.arrivals)
+        watch = self._watch
+        changed = None if force or watch is None or watch.cohort != cohort or self._names_shown != names else watch.changed()
+        if changed is not None and not changed:  # nothing saved since the last look
+            self._stamp(cohort, None)
+            return 0
+        if changed is None:
+            self._watch = CohortWatch(self.store, cohort)  # before reading: see CohortWatch
+        redo = [ex for ex in self.exercises if changed is None or ex.id in changed]
+        group = 1 if names else self.min_group  # with names on a breakdown hides nothing
+        self._summaries.update(cohort_summaries(self.store, cohort, names=names, min_group=group, exercises=redo))
+        self._names_shown = names
+        total = self.store.participant_count(cohort)
         updates = self.render_changes(total, self._summaries)
         self._apply(updates)
         self._stamp(cohort, total)
         return len(updates)
-
-    def _labels(self, cohort: str, names: bool, live: LiveAnswers) -> dict[str, str]:
-        """participant -> what the summaries call them: the shown name (names on) or the pseudonym."""
-        if not names:
-            return pseudonyms(live.arrivals)
-        display = shown_names(self.store, cohort)
-        return {p: display.get(p, p) for p in live.arrivals}
 
     def render_changes(self, total: int, summaries: dict[str, Summary]) -> dict[str, tuple[str, str]]:
         """HTML for the cards whose summary or total differs from what is on screen: id -> (mark, html).

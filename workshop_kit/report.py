@@ -190,7 +190,7 @@ nav ol {columns: 2;}
 <h1>Cohort report: {{ cohort }}</h1>
 <p class="meta">{{ participants }} participant{{ "s" if participants != 1 }} · written {{ when }} · workshop-kit {{ version }}</p>
 {% if names %}<p class="names">This report shows participants' names. Keep it to yourself; do not circulate it.</p>{% endif %}
-<p class="privacy">Participants appear as P01, P02 … in order of their first answer{% if names %} (here: by name){% endif %}.
+<p class="privacy">No participant is singled out: answers are counted and averaged, and the shared free-text walls are listed {% if names %}with names (this copy only){% else %}without names{% endif %}.
 {% if min_group > 1 %}Nothing is broken down until at least {{ min_group }} people have answered.{% endif %}
 Private answers (about risk, politics or named people) are only counted, never quoted.</p>
 <nav><h2>Contents</h2><ol>{% for section in sections %}<li><a href="#section-{{ section.number }}">{{ section.title }}</a></li>{% endfor %}</ol></nav>

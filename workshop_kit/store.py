@@ -2,8 +2,11 @@
 
 SQLite by default (a file in the user's data folder), or any path or SQLAlchemy URL from
 ``WORKSHOP_KIT_STORE``; PostgreSQL by URL for a shared programme.  A save is always a new
-row; "the answer" is the latest row for (cohort, participant, exercise).  Answers are
-checked against the catalogue before anything is written.
+row; "the answer" is the latest row for (cohort, participant, exercise): the latest
+``saved_at``, a tie going to the later row.  Each write flags that row ``is_current`` in
+the same transaction, so cohort views read current answers straight from an index
+instead of sifting every earlier version.  Answers are checked against the catalogue
+before anything is written.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ except ImportError:  # Windows
     fcntl = None  # type: ignore[assignment]
 
 from sqlalchemy import (
+    Boolean,
     Column,
     DateTime,
     Index,
@@ -35,19 +39,22 @@ from sqlalchemy import (
     String,
     Table,
     Text,
-    case,
     create_engine,
     delete,
     event,
+    false,
     func,
     insert,
     inspect,
-    literal,
     select,
+    text,
+    true,
     type_coerce,
+    update,
 )
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
+from sqlalchemy.schema import CreateColumn
 from sqlalchemy.types import TypeDecorator
 
 from ._version import __version__
@@ -57,7 +64,7 @@ from .errors import AnswerError, CatalogueError, StoreError
 from .identity import current_identity
 
 STORE_ENV = "WORKSHOP_KIT_STORE"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: responses.is_current
 BUSY_TIMEOUT_SECONDS = 30
 
 
@@ -88,8 +95,22 @@ responses = Table(
     Column("answer", Text, nullable=False),
     Column("saved_at", UTCDateTime, nullable=False),
     Column("kit_version", String(32), nullable=False),
+    Column("is_current", Boolean, nullable=False, server_default=false()),
     Index("ix_responses_who", "cohort", "participant", "exercise_id"),
     Index("ix_responses_cohort_order", "cohort", "id"),
+)
+IS_CURRENT = responses.c.is_current == true()  # written out literally, so the partial indexes below are used
+# Current answers by cohort and exercise.  On SQLite the index holds the answer (and the
+# flag, which SQLite otherwise looks up in the table) so a cohort's answers are counted
+# from the index alone; PostgreSQL limits an index entry to about 2.7 kB, less than a long
+# answer, so there the index leads to the rows.
+CURRENT_INDEXES = (
+    Index(
+        "ix_responses_current", *(responses.c[name] for name in ("cohort", "exercise_id", "answer", "is_current")), sqlite_where=IS_CURRENT
+    ).ddl_if(dialect="sqlite"),
+    Index("ix_responses_current_pg", responses.c.cohort, responses.c.exercise_id, postgresql_where=IS_CURRENT).ddl_if(
+        dialect="postgresql"
+    ),
 )
 _FIELD_NAMES = ("uid", "cohort", "participant", "exercise_id", "answer", "saved_at", "kit_version")
 # saved_at is read raw: stored timestamps sort correctly as they are, and only the rows
@@ -342,24 +363,32 @@ class ResponseStore:
             raise _friendly(exc, self.url, "read from") from exc
 
     def _ensure_schema(self) -> None:
-        """Create the tables on first use and check the schema version."""
+        """Create the tables on first use, upgrade an older store, and check the schema version."""
         engine = self._engine
         try:
             with engine.connect() as conn:
                 version = _schema_version(conn)
                 # a table added later without a format change (people) is created on first use
                 missing = version == SCHEMA_VERSION and not all(inspect(conn).has_table(t) for t in metadata.tables)
-            if version is None or missing:
+            if version is None or missing or version == 1:
                 try:
                     with engine.connect().execution_options(immediate=True) as conn, conn.begin():
                         if conn.dialect.name == "postgresql":
                             conn.exec_driver_sql("SELECT pg_advisory_xact_lock(7204519)")
+                        version = _schema_version(conn)  # again: another process may have got here first
+                        if version == 1:
+                            _upgrade_from_1(conn)
+                            version = SCHEMA_VERSION
                         metadata.create_all(conn)
-                        version = _schema_version(conn)
                         if version is None:
                             conn.execute(insert(kit_meta).values(key="schema_version", value=str(SCHEMA_VERSION)))
                             version = SCHEMA_VERSION
                 except (DBAPIError, OSError):
+                    if version == 1:
+                        raise StoreError(
+                            f"Could not open {_describe(self.url)}: it was made by an earlier version of workshop-kit and "
+                            "needs a one-off upgrade, which could not be written. Open it once with permission to change it."
+                        ) from None
                     if not missing:
                         raise  # an older store opened read-only can still be read
         except (DBAPIError, OSError) as exc:
@@ -416,13 +445,18 @@ class ResponseStore:
             kit_version=__version__,
         )
         with self._write() as conn:
+            _take_participant(conn, response.cohort, response.participant)
             conn.execute(insert(responses).values(_row(response)))
+            _mark_current(conn, response.cohort, [response.participant], response.exercise_id)
         return response
 
     def add_responses(self, rows: list[Response]) -> int:
         """Append already-checked rows in one transaction, skipping any already present; returns how many were added."""
         added = 0
+        touched: dict[str, set[str]] = {}  # cohort -> participants with new rows
         with self._write("import into") as conn:
+            for cohort, participant in sorted({(r.cohort, r.participant) for r in rows}):
+                _take_participant(conn, cohort, participant)
             for chunk in _chunks(rows, 500):
                 uids = [r.uid for r in chunk]
                 present = set(conn.execute(select(responses.c.uid).where(responses.c.uid.in_(uids))).scalars())
@@ -434,6 +468,11 @@ class ResponseStore:
                 if new:
                     conn.execute(insert(responses), new)
                     added += len(new)
+                    for row in new:
+                        touched.setdefault(row["cohort"], set()).add(row["participant"])
+            for cohort, participants in touched.items():
+                for some in _chunks(sorted(participants), 500):
+                    _mark_current(conn, cohort, some)
         return added
 
     # --- reading -----------------------------------------------------------------------
@@ -468,55 +507,64 @@ class ResponseStore:
         return {r.exercise_id: r for r in self.latest_answers(who.cohort, participant=who.participant)}
 
     def latest_answers(self, cohort: str | None = None, exercise_id: str | None = None, *, participant: str | None = None) -> list[Response]:
-        """The current answer of every participant (optionally one cohort / exercise / participant).
-
-        One pass over the rows in saving order, keeping the latest per (cohort, participant,
-        exercise): cheaper than a window function on large cohorts.  Ordered by first answer.
-        """
-        query = select(*_RESPONSE_FIELDS).order_by(responses.c.id)
+        """The current answer of every participant (optionally one cohort / exercise / participant), in saving order."""
+        query = select(*_RESPONSE_FIELDS).where(IS_CURRENT).order_by(responses.c.id)
         if cohort is not None:
             query = query.where(responses.c.cohort == cohort)
         if exercise_id is not None:
             query = query.where(responses.c.exercise_id == exercise_id)
         if participant is not None:
             query = query.where(responses.c.participant == participant)
-        latest: dict[tuple[str, str, str], Any] = {}
-        with paused_gc():
-            with self._read() as conn:
-                rows = conn.execute(query).all()
-            for row in rows:
-                key = (row[1], row[2], row[3])
-                held = latest.get(key)
-                if held is None or row[5] >= held[5]:
-                    latest[key] = row
-            return _responses(list(latest.values()))
+        with paused_gc(), self._read() as conn:
+            return _responses(conn.execute(query).all())
 
-    def current_answers(self, cohort: str, *, unread: Collection[str] = ()) -> dict[str, list[Current]]:
-        """Each exercise's current answers in one cohort, by exercise id: what a cohort view reads.
+    def current_answers(self, cohort: str, exercise_ids: Collection[str] | None = None) -> dict[str, list[Current]]:
+        """Each participant's current answer in one cohort, by exercise id, in saving order.
 
-        The same answers, in the same order, as ``latest_answers(cohort)`` grouped by
-        exercise, but as light :class:`Current` rows (a million ``Response`` objects with
-        parsed timestamps cost more than everything a dashboard does with them).  Answers
-        to the exercises in ``unread`` are not read at all (``answer`` is None): for views
-        that only count who answered them, such as private text.
+        As light :class:`Current` rows, for views that show who said what (a million
+        ``Response`` objects with parsed timestamps cost more than a view does with them).
         """
-        answer = responses.c.answer
-        if unread:
-            answer = case((responses.c.exercise_id.in_(list(unread)), literal("null")), else_=answer)
-        fields = (responses.c.participant, responses.c.exercise_id, answer, type_coerce(responses.c.saved_at, String))
-        query = select(*fields).where(responses.c.cohort == cohort).order_by(responses.c.id)
-        by_exercise: dict[str, dict[str, Any]] = {}  # exercise id -> participant -> latest row
+        fields = (responses.c.participant, responses.c.exercise_id, responses.c.answer, type_coerce(responses.c.saved_at, String))
+        query = select(*fields).where(responses.c.cohort == cohort, IS_CURRENT).order_by(responses.c.id)
+        if exercise_ids is not None:
+            query = query.where(responses.c.exercise_id.in_(list(exercise_ids)))
+        by_exercise: dict[str, list[Any]] = {}
         with paused_gc():
             with self._read() as conn:
                 rows = conn.execute(query).all()
             for row in rows:
-                latest = by_exercise.get(row[1])
-                if latest is None:
-                    latest = by_exercise[row[1]] = {}
-                held = latest.get(row[0])
-                if held is None or row[3] >= held[3]:
-                    latest[row[0]] = row
-            return {exercise_id: _current(list(latest.values())) for exercise_id, latest in by_exercise.items()}
+                by_exercise.setdefault(row[1], []).append(row)
+            return {exercise_id: _current(rows) for exercise_id, rows in by_exercise.items()}
+
+    def answer_tallies(self, cohort: str, exercise_ids: Collection[str]) -> dict[str, list[tuple[Any, int]]]:
+        """Each exercise's distinct current answers in one cohort, with how many participants gave each.
+
+        What a cohort summary counts, grouped by the database: at 30,000 participants a
+        scale exercise comes back as a few dozen rows instead of 30,000.
+        """
+        query = (
+            select(responses.c.exercise_id, responses.c.answer, func.count())
+            .where(responses.c.cohort == cohort, IS_CURRENT, responses.c.exercise_id.in_(list(exercise_ids)))
+            .group_by(responses.c.exercise_id, responses.c.answer)
+        )
+        with paused_gc():
+            with self._read() as conn:
+                rows = conn.execute(query).all()
+            answers = json.loads("[" + ",".join([row[1] for row in rows]) + "]")
+            tallies: dict[str, list[tuple[Any, int]]] = {}
+            for row, answer in zip(rows, answers):
+                tallies.setdefault(row[0], []).append((answer, row[2]))
+            return tallies
+
+    def answered(self, cohort: str, exercise_ids: Collection[str]) -> dict[str, int]:
+        """How many participants of a cohort have a current answer to each of these exercises (answers unread)."""
+        query = (
+            select(responses.c.exercise_id, func.count())
+            .where(responses.c.cohort == cohort, IS_CURRENT, responses.c.exercise_id.in_(list(exercise_ids)))
+            .group_by(responses.c.exercise_id)
+        )
+        with self._read() as conn:
+            return {exercise_id: int(count) for exercise_id, count in conn.execute(query)}
 
     def all_responses(self, cohort: str | None = None, *, participant: str | None = None) -> list[Response]:
         """Every row, history included, oldest first (what an export holds)."""
@@ -539,12 +587,11 @@ class ResponseStore:
         with self._read() as conn:
             return list(conn.execute(query).scalars())
 
-    def participants_by_arrival(self, cohort: str) -> list[str]:
-        """The participants of a cohort in the order of their first save (for stable pseudonyms)."""
-        first = func.min(responses.c.id)
-        query = select(responses.c.participant).where(responses.c.cohort == cohort).group_by(responses.c.participant).order_by(first)
+    def participant_count(self, cohort: str) -> int:
+        """How many participants of a cohort have saved anything."""
+        query = select(func.count(responses.c.participant.distinct())).where(responses.c.cohort == cohort)
         with self._read() as conn:
-            return list(conn.execute(query).scalars())
+            return int(conn.execute(query).scalar_one())
 
     def count(self, cohort: str | None = None) -> int:
         """How many rows (saves) the store holds, optionally for one cohort."""
@@ -612,6 +659,50 @@ def _take_turn(fd: int, timeout: float) -> bool:
     with decided:
         state["abandoned"] = not state["got"]
         return state["got"]
+
+
+def _take_participant(conn: Connection, cohort: str, participant: str) -> None:
+    """On PostgreSQL, hold one participant's answers until this transaction ends.
+
+    Two saves of the same answer at the same moment would otherwise each flag their own
+    row current, neither seeing the other's.  SQLite writers already take turns.
+    """
+    if conn.dialect.name == "postgresql":
+        conn.execute(select(func.pg_advisory_xact_lock(func.hashtext(cohort + "\x1f" + participant))))
+
+
+def _mark_current(conn: Connection, cohort: str | None = None, participants: list[str] | None = None, exercise_id: str | None = None) -> None:
+    """Flag each answer's current row, and only that row, among the rows chosen (default: all).
+
+    Current is the latest ``saved_at`` for (cohort, participant, exercise), a tie going to
+    the later row: the rule ``latest_only`` in summaries applies in Python.
+    """
+    other = responses.alias("other")
+    latest_id = (
+        select(other.c.id)
+        .where(other.c.cohort == responses.c.cohort, other.c.participant == responses.c.participant, other.c.exercise_id == responses.c.exercise_id)
+        .order_by(other.c.saved_at.desc(), other.c.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    chosen = []
+    if cohort is not None:
+        chosen.append(responses.c.cohort == cohort)
+    if participants is not None:
+        chosen.append(responses.c.participant.in_(participants))
+    if exercise_id is not None:
+        chosen.append(responses.c.exercise_id == exercise_id)
+    conn.execute(update(responses).where(*chosen).values(is_current=responses.c.id == latest_id))
+
+
+def _upgrade_from_1(conn: Connection) -> None:
+    """Format 1 → 2: add ``responses.is_current``, flag every current answer, index them."""
+    column = CreateColumn(responses.c.is_current).compile(dialect=conn.dialect)
+    conn.execute(text(f"ALTER TABLE responses ADD COLUMN {column}"))
+    _mark_current(conn)
+    for index in CURRENT_INDEXES:
+        index.create(conn, checkfirst=True)  # each is made only on its own dialect
+    conn.execute(update(kit_meta).where(kit_meta.c.key == "schema_version").values(value=str(SCHEMA_VERSION)))
 
 
 def _schema_version(conn: Connection) -> int | None:

@@ -7,10 +7,15 @@ same for every exercise of a cohort, straight from a store.  :func:`compare_coho
 :func:`compare_over_time` put cohorts, or the same people at two moments, side by side
 for scale and pick exercises.
 
-Privacy is built in: participants appear only as stable pseudonyms (P01, P02 … in order
-of their first save) unless ``names=True``; with fewer than ``min_group`` answers there
-is no breakdown at all, only the count; the content of sensitive free text (text
-answers, grid item names, log entries) never appears in a summary.
+Privacy is built in: no summary lists anyone (answers are counted, averaged, or for
+shared free text listed with no one attached) unless ``names=True`` puts names beside
+shared free-text answers; with fewer than ``min_group`` answers there is no breakdown at
+all, only the count; the content of sensitive free text (text answers, grid item names,
+log entries) never appears in a summary.
+
+Summaries are built from *tallies*: each distinct answer once, with how many gave it.
+Saved rows become tallies of one; a store groups a cohort's identical answers itself
+(``ResponseStore.answer_tallies``), which is what keeps a 30,000-person cohort cheap.
 """
 
 from __future__ import annotations
@@ -19,9 +24,8 @@ import hashlib
 import re
 import statistics
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from itertools import chain
 from typing import Any
 
 import pandas as pd
@@ -77,14 +81,9 @@ class Summary:
         return hashlib.sha1("\x1f".join(parts).encode("utf-8")).hexdigest()
 
 
-# --- who is who --------------------------------------------------------------------------
+# --- latest answers --------------------------------------------------------------------
 
-
-def pseudonyms(participants: Iterable[str]) -> dict[str, str]:
-    """Stable pseudonyms P01, P02 … in the order given (first save first); P001 … beyond 99."""
-    ordered = list(dict.fromkeys(participants))
-    width = max(2, len(str(len(ordered))))
-    return {p: f"P{i:0{width}d}" for i, p in enumerate(ordered, start=1)}
+Tally = tuple[Any, int]  # one distinct answer, and how many participants gave it
 
 
 def latest_only(rows: Iterable[Response]) -> list[Response]:
@@ -95,27 +94,6 @@ def latest_only(rows: Iterable[Response]) -> list[Response]:
         if key not in latest or r.saved_at >= latest[key].saved_at:
             latest[key] = r
     return list(latest.values())
-
-
-def _labeller(
-    rows: list[Response], names: bool, labels: Mapping[str, str] | None, display: Mapping[str, str] | None = None
-) -> Mapping[str, str]:
-    """participant → what to show: the name (``display``, else the key), or a pseudonym.
-
-    When ``labels`` already covers every participant in ``rows`` it is returned as it is
-    (no copy, no sort); otherwise only the rows of participants it lacks are sorted by
-    saved_at, to give them the next pseudonyms.
-    """
-    if names:
-        shown = display or {}
-        return {r.participant: shown.get(r.participant, r.participant) for r in rows}
-    known = labels or {}
-    missing_rows = [r for r in rows if r.participant not in known]
-    if not missing_rows:
-        return known
-    missing = [r.participant for r in sorted(missing_rows, key=lambda r: r.saved_at)]
-    extra = pseudonyms([*known, *missing])
-    return {**known, **{p: extra[p] for p in missing}}
 
 
 _Built = tuple[pd.DataFrame, dict[str, Any], dict[str, pd.DataFrame]]  # table, figures, extras
@@ -129,34 +107,38 @@ def summarise(
     rows: Iterable[Response],
     *,
     names: bool = False,
-    labels: Mapping[str, str] | None = None,
     min_group: int = MIN_GROUP,
     display: Mapping[str, str] | None = None,
     latest: bool = False,
 ) -> Summary:
-    """Summarise the answers to one exercise (rows of other exercises are ignored).
+    """Summarise the answers to one exercise from saved rows (rows of other exercises are ignored).
 
-    ``labels`` maps participants to pseudonyms (default: P01 … by first save in ``rows``);
-    ``names=True`` shows names instead, for the facilitator's eyes only: ``display``
-    maps a participant key to the name to show (a room's display names), else the key.
-    ``latest=True`` says the rows already are this exercise's latest answers in one
-    cohort, one per participant (as :func:`dashboard.collect` groups them from
-    ``ResponseStore.latest_answers``), so they are not filtered and de-duplicated again.
+    ``names=True`` lists free-text answers with who gave them, for the facilitator's eyes
+    only: ``display`` maps a participant key to the name to show (a room's display
+    names), else the key is shown.  ``latest=True`` says the rows already are this
+    exercise's latest answers, one per participant, so they are not sifted again.
     """
-    if latest:
-        mine = rows if isinstance(rows, list) else list(rows)
-        n = len(mine)
-    else:
-        mine = latest_only(r for r in rows if r.exercise_id == exercise.id)
-        n = len({r.participant for r in mine})
+    mine = list(rows) if latest else latest_only(r for r in rows if r.exercise_id == exercise.id)
+    named = None
+    if names and exercise.kind == "text" and reads_answers(exercise):
+        shown = display or {}
+        named = [(shown.get(r.participant, r.participant), r.answer) for r in mine]
+    return summarise_tallies(exercise, [(r.answer, 1) for r in mine], named=named, min_group=min_group)
+
+
+def summarise_tallies(exercise: Exercise, tallies: list[Tally], *, named: list[tuple[str, Any]] | None = None, min_group: int = MIN_GROUP) -> Summary:
+    """Summarise one exercise from its distinct answers and how many gave each (``ResponseStore.answer_tallies``).
+
+    ``named``: (name, answer) pairs of a free-text exercise, to list answers with names.
+    """
+    n = sum(count for _, count in tallies)
     builder = _BUILDERS[exercise.kind]
     if n == 0 or n < min_group:
-        table, figures, extras = builder(exercise, [], {}, names)
+        table, figures, extras = builder(exercise, [], None)
         note = EMPTY_NOTE if n == 0 else SUPPRESSED_NOTE.format(k=min_group)
         empty = {k: v.iloc[0:0] for k, v in extras.items()}
         return Summary(exercise, n, table.iloc[0:0], {"Answered": n}, empty, note, suppressed=n > 0)
-    who = _labeller(mine, names, labels, display) if exercise.kind in _LABELLED else {}
-    table, figures, extras = builder(exercise, mine, who, names)
+    table, figures, extras = builder(exercise, tallies, named)
     private = _is_private(exercise)
     return Summary(exercise, n, table, {"Answered": n, **figures}, extras, PRIVATE_NOTE if private else "", private=private)
 
@@ -170,26 +152,30 @@ def reads_answers(exercise: Exercise) -> bool:
     return not (exercise.kind == "text" and exercise.sensitive)
 
 
-def _scale(ex: Exercise, rows: list[Response], who: Mapping[str, str], names: bool) -> _Built:
+def _median(counts: Counter) -> float:
+    """The median of values counted by how often each was given."""
+    return float(statistics.median(counts.elements()))
+
+
+def _scale(ex: Exercise, tallies: list[Tally], named: Any) -> _Built:
     points = list(range(ex.min, ex.max + 1))
-    answers = [r.answer for r in rows]
-    n = len(answers)
+    n = sum(k for _, k in tallies)
     if ex.paired:
         moments = list(ex.pair)
-        columns = [[a["now"] for a in answers], [a["target"] for a in answers]]
+        columns = [[(a["now"], k) for a, k in tallies], [(a["target"], k) for a, k in tallies]]
     else:
-        moments, columns = [SINGLE], [answers]
+        moments, columns = [SINGLE], [tallies]
     moment_col: list[str] = []
     count_col: list[int] = []
     figures: dict[str, Any] = {}
     for moment, values in zip(moments, columns):
-        counts = Counter(values)
+        counts = _counted(values)
         moment_col += [moment] * len(points)
         count_col += [counts.get(p, 0) for p in points]
         if n:
             suffix = f" ({moment})" if ex.paired else ""
-            figures[f"Mean{suffix}"] = sum(values) / n
-            figures[f"Median{suffix}"] = float(statistics.median(values))
+            figures[f"Mean{suffix}"] = sum(v * k for v, k in counts.items()) / n
+            figures[f"Median{suffix}"] = _median(counts)
     table = pd.DataFrame(
         {
             "moment": moment_col,
@@ -199,22 +185,30 @@ def _scale(ex: Exercise, rows: list[Response], who: Mapping[str, str], names: bo
         }
     )
     if ex.paired and n:
-        shift = [target - now for now, target in zip(*columns)]
+        shift = _counted((a["target"] - a["now"], k) for a, k in tallies)
         figures.update(
             {
-                "Mean shift": sum(shift) / n,
-                "Median shift": float(statistics.median(shift)),
-                "Want more": sum(1 for d in shift if d > 0),
-                "Want less": sum(1 for d in shift if d < 0),
-                "No change": shift.count(0),
+                "Mean shift": sum(d * k for d, k in shift.items()) / n,
+                "Median shift": _median(shift),
+                "Want more": sum(k for d, k in shift.items() if d > 0),
+                "Want less": sum(k for d, k in shift.items() if d < 0),
+                "No change": shift.get(0, 0),
             }
         )
     return table, figures, {}
 
 
-def _pick(ex: Exercise, rows: list[Response], who: Mapping[str, str], names: bool) -> _Built:
-    n = len(rows)
-    picked = Counter(chain.from_iterable(r.answer for r in rows))
+def _counted(tallies: Iterable[Tally]) -> Counter:
+    """value -> how many gave it, from (value, count) pairs in which a value may repeat."""
+    counts: Counter = Counter()
+    for value, k in tallies:
+        counts[value] += k
+    return counts
+
+
+def _pick(ex: Exercise, tallies: list[Tally], named: Any) -> _Built:
+    n = sum(k for _, k in tallies)
+    picked = _counted((option, k) for answer, k in tallies for option in answer)
     known = set(ex.options)
     own = {entry: count for entry, count in picked.items() if entry not in known}
     counts = {o: picked.get(o, 0) for o in ex.options}
@@ -225,23 +219,24 @@ def _pick(ex: Exercise, rows: list[Response], who: Mapping[str, str], names: boo
     figures = {"Mean picks": sum(picked.values()) / n} if n else {}
     extras = {}
     if ex.allow_custom:
-        ranked = sorted(own.items(), key=lambda kv: (-kv[1], kv[0].casefold()))
+        ranked = sorted(own.items(), key=lambda kv: (-kv[1], kv[0].casefold(), kv[0]))
         extras["Own entries"] = pd.DataFrame({"entry": [k for k, _ in ranked], "count": pd.Series([v for _, v in ranked], dtype="int64")})
     return table, figures, extras
 
 
-def _text(ex: Exercise, rows: list[Response], who: Mapping[str, str], names: bool) -> _Built:
-    columns = ["participant", "answer"] if names else ["answer"]
+def _text(ex: Exercise, tallies: list[Tally], named: list[tuple[str, Any]] | None) -> _Built:
+    columns = ["participant", "answer"] if named is not None else ["answer"]
     words = pd.DataFrame({"word": pd.Series([], dtype=str), "people": pd.Series([], dtype="int64")})
-    if ex.sensitive or not rows:
+    if ex.sensitive or not tallies:
         return pd.DataFrame({c: pd.Series([], dtype=str) for c in columns}), {}, {} if ex.sensitive else {"Most frequent words": words}
-    if "participant" in columns:
-        pairs = sorted(((who[r.participant], r.answer) for r in rows), key=lambda p: p[0].casefold())
-        table = pd.DataFrame(pairs, columns=columns)
+    if named is not None:
+        table = pd.DataFrame(sorted(named, key=lambda p: (p[0].casefold(), p[0], p[1])), columns=columns)
     else:
-        table = pd.DataFrame({"answer": sorted((r.answer for r in rows), key=str.casefold)})
-    figures = {"Mean words": sum(len(r.answer.split()) for r in rows) / len(rows)}
-    return table, figures, {"Most frequent words": frequent_words([r.answer for r in rows])}
+        answers = sorted(_counted(tallies).elements(), key=lambda a: (a.casefold(), a))
+        table = pd.DataFrame({"answer": answers})
+    n = sum(k for _, k in tallies)
+    figures = {"Mean words": sum(len(a.split()) * k for a, k in tallies) / n}
+    return table, figures, {"Most frequent words": _frequent_words(tallies)}
 
 
 class _Words(dict):
@@ -260,23 +255,29 @@ def frequent_words(texts: Iterable[str], top: int = TOP_WORDS, min_people: int =
     A word used by fewer than ``min_people`` answers is left out, so no one's unusual
     wording singles them out.
     """
+    return _frequent_words(((text, 1) for text in texts), top, min_people)
+
+
+def _frequent_words(tallies: Iterable[Tally], top: int = TOP_WORDS, min_people: int = 2) -> pd.DataFrame:
     people: Counter[str] = Counter()
     normal = _Words()
     findall = _WORD.findall
-    for text in texts:
-        people.update({normal[w] for w in findall(text.casefold())})
+    for text, k in tallies:
+        for word in {normal[w] for w in findall(text.casefold())}:
+            people[word] += k
     people.pop("", None)
     ranked = sorted(((w, c) for w, c in people.items() if c >= min_people), key=lambda wc: (-wc[1], wc[0]))[:top]
     return pd.DataFrame({"word": pd.Series([w for w, _ in ranked], dtype=str), "people": pd.Series([c for _, c in ranked], dtype="int64")})
 
 
-def _budget(ex: Exercise, rows: list[Response], who: Mapping[str, str], names: bool) -> _Built:
-    frame = pd.DataFrame([r.answer for r in rows], columns=list(ex.headings), dtype="float64")
+def _budget(ex: Exercise, tallies: list[Tally], named: Any) -> _Built:
+    n = sum(k for _, k in tallies)
+    by_heading = {h: _counted((answer[h], k) for answer, k in tallies) for h in ex.headings}
     table = pd.DataFrame(
         {
             "heading": list(ex.headings),
-            "mean": [float(frame[h].mean()) if rows else float("nan") for h in ex.headings],
-            "median": [float(frame[h].median()) if rows else float("nan") for h in ex.headings],
+            "mean": [sum(v * k for v, k in by_heading[h].items()) / n if n else float("nan") for h in ex.headings],
+            "median": [_median(by_heading[h]) if n else float("nan") for h in ex.headings],
         }
     )
     return table, {}, {}
@@ -293,16 +294,21 @@ def quadrant_of(ex: Exercise, x: int, y: int) -> str:
     return f"{ex.y_axis.high if y > middle else ex.y_axis.low} · {ex.x_axis.high if x > middle else ex.x_axis.low}"
 
 
-def _grid(ex: Exercise, rows: list[Response], who: Mapping[str, str], names: bool) -> _Built:
+def _grid(ex: Exercise, tallies: list[Tally], named: Any) -> _Built:
     quadrants = quadrant_names(ex)  # high-high, high-low, low-high, low-low (as quadrant_of names them)
     middle = (ex.min + ex.max) / 2
-    placed = [[quadrants[(item["y"] <= middle) * 2 + (item["x"] <= middle)] for item in r.answer] for r in rows]
-    tagged = [[item["tag"] for item in r.answer] for r in rows]
-    items = Counter(chain.from_iterable(placed))
-    people = Counter(chain.from_iterable(map(set, placed)))
-    tag_items = Counter(chain.from_iterable(tagged))
-    tag_people = Counter(chain.from_iterable(map(set, tagged)))
+    items: Counter[str] = Counter()
+    people: Counter[str] = Counter()
+    tag_items: Counter[str] = Counter()
+    tag_people: Counter[str] = Counter()
+    for answer, k in tallies:
+        placed = [quadrants[(item["y"] <= middle) * 2 + (item["x"] <= middle)] for item in answer]
+        tagged = [item["tag"] for item in answer]
+        for counter, found in ((items, placed), (people, set(placed)), (tag_items, tagged), (tag_people, set(tagged))):
+            for key in found:
+                counter[key] += k
     total = sum(items.values())
+    n = sum(k for _, k in tallies)
     table = pd.DataFrame(
         {
             "quadrant": quadrants,
@@ -318,25 +324,29 @@ def _grid(ex: Exercise, rows: list[Response], who: Mapping[str, str], names: boo
             "people": pd.Series([tag_people[t] for t in ex.tags], dtype="int64"),
         }
     )
-    figures = {"Items": total, "Mean items per person": total / len(rows)} if rows else {}
+    figures = {"Items": total, "Mean items per person": total / n} if n else {}
     return table, figures, {f"{ex.tag_label} counts": tags}
 
 
-def _log(ex: Exercise, rows: list[Response], who: Mapping[str, str], names: bool) -> _Built:
+def _log(ex: Exercise, tallies: list[Tally], named: Any) -> _Built:
     records = []
     for f in (f for f in ex.fields if f.type == "choice"):
-        seen = Counter(row.get(f.name) for r in rows for row in r.answer if row.get(f.name))
+        seen = _counted((row.get(f.name), k) for answer, k in tallies for row in answer if row.get(f.name))
         filled = sum(seen.values())
         records += [{"field": f.label, "choice": c, "rows": seen[c], "share": seen[c] / filled if filled else 0.0} for c in f.choices]
     table = pd.DataFrame(records, columns=["field", "choice", "rows", "share"]).astype({"rows": "int64", "share": "float64"})
-    per_person = sorted(((who[r.participant], len(r.answer)) for r in rows), key=lambda p: p[0].casefold())
-    extras = {"Rows per person": pd.DataFrame({"participant": [p for p, _ in per_person], "rows": pd.Series([c for _, c in per_person], dtype="int64")})}
-    total = sum(c for _, c in per_person)
-    figures = {"Rows": total, "Mean rows per person": total / len(rows)} if rows else {}
+    per_person = _counted((len(answer), k) for answer, k in tallies)  # rows logged -> how many people logged that many
+    extras = {
+        "Rows per person": pd.DataFrame(
+            {"rows": pd.Series(sorted(per_person), dtype="int64"), "people": pd.Series([per_person[r] for r in sorted(per_person)], dtype="int64")}
+        )
+    }
+    n = sum(per_person.values())
+    total = sum(rows * k for rows, k in per_person.items())
+    figures = {"Rows": total, "Mean rows per person": total / n, "Median rows per person": _median(per_person)} if n else {}
     return table, figures, extras
 
 
-_LABELLED = frozenset({"text", "log"})  # the kinds whose builders show who answered
 _BUILDERS = {"scale": _scale, "pick": _pick, "text": _text, "budget": _budget, "grid": _grid, "log": _log}
 
 
@@ -354,17 +364,30 @@ def shown_names(store: ResponseStore, cohort: str) -> dict[str, str]:
     return display_names(cohort, store=store)
 
 
-def cohort_summaries(store: ResponseStore, cohort: str, *, names: bool = False, min_group: int = MIN_GROUP) -> dict[str, Summary]:
-    """Every exercise of the catalogue summarised for one cohort, in catalogue order."""
-    display = shown_names(store, cohort) if names else None
+def cohort_summaries(
+    store: ResponseStore, cohort: str, *, names: bool = False, min_group: int = MIN_GROUP, exercises: Iterable[Exercise] | None = None
+) -> dict[str, Summary]:
+    """Every exercise of the catalogue (or those given) summarised for one cohort, in catalogue order.
+
+    The store hands over each distinct current answer once, with how many gave it, so a
+    cohort of 30,000 costs thousands of rows rather than a million; private text is only
+    counted.  With ``names`` on, free-text answers are read per participant, to list them
+    with the name each participant is shown by.
+    """
+    chosen = tuple(store.catalogue.exercises if exercises is None else exercises)
     with paused_gc():
-        labels = pseudonyms(store.participants_by_arrival(cohort))
-        by_exercise: dict[str, list[Response]] = {}
-        for r in store.latest_answers(cohort):
-            by_exercise.setdefault(r.exercise_id, []).append(r)
+        tallies = store.answer_tallies(cohort, [ex.id for ex in chosen if reads_answers(ex)])
+        counted = store.answered(cohort, [ex.id for ex in chosen if not reads_answers(ex)])
+        tallies.update({exercise_id: [(None, n)] for exercise_id, n in counted.items()})
+        named: dict[str, list[tuple[str, Any]]] = {}
+        texts = [ex.id for ex in chosen if ex.kind == "text" and reads_answers(ex)]
+        if names and texts:
+            shown = shown_names(store, cohort)
+            for exercise_id, rows in store.current_answers(cohort, texts).items():
+                named[exercise_id] = [(shown.get(r.participant, r.participant), r.answer) for r in rows]
         return {
-            ex.id: summarise(ex, by_exercise.get(ex.id, []), names=names, labels=labels, display=display, min_group=min_group, latest=True)
-            for ex in store.catalogue.exercises
+            ex.id: summarise_tallies(ex, tallies.get(ex.id, []), named=named.get(ex.id, []) if ex.id in texts and names else None, min_group=min_group)
+            for ex in chosen
         }
 
 

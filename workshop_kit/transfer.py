@@ -20,9 +20,10 @@ from ._version import __version__
 from .answers import validate_answer
 from .errors import AnswerError, CatalogueError, IdentityError, ImportFileError
 from .identity import validate_name
-from .store import SCHEMA_VERSION, Response, ResponseStore
+from .store import Response, ResponseStore
 
 FORMAT = "workshop-kit-answers"
+FILE_VERSION = 1  # the answers file's own format (its "schema_version" field), apart from the store's
 MAX_IMPORT_BYTES = 200 * 1024 * 1024
 _UID = re.compile(r"[A-Za-z0-9-]{8,36}")
 _VERSION = re.compile(r"[\w.+-]{1,32}")
@@ -45,7 +46,7 @@ def answers_json(store: ResponseStore, cohort: str, participant: str | None = No
     rows = store.all_responses(cohort, participant=participant)
     document = {
         "format": FORMAT,
-        "schema_version": SCHEMA_VERSION,
+        "schema_version": FILE_VERSION,
         "kit_version": __version__,
         "exported_at": dt.datetime.now(dt.timezone.utc).isoformat(),
         "cohort": cohort,
@@ -96,9 +97,9 @@ def read_export(store: ResponseStore, path: str | os.PathLike[str]) -> list[Resp
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         raise ImportFileError(f"{path.name} is not a workshop-kit answers file (its 'format' field is missing or wrong).")
     version = document.get("schema_version")
-    if version != SCHEMA_VERSION:
+    if version != FILE_VERSION:
         raise ImportFileError(
-            f"{path.name} was written in answers-file format {version!r}; this kit reads format {SCHEMA_VERSION}. "
+            f"{path.name} was written in answers-file format {version!r}; this kit reads format {FILE_VERSION}. "
             "Import it with the kit version that wrote it, or update the kit."
         )
     rows = document.get("responses")
