@@ -10,6 +10,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from sqlalchemy import inspect
 from writers import run_writers
 
 from workshop_kit import __version__
@@ -276,11 +277,12 @@ def test_current_answers(store: ResponseStore) -> None:
 
 
 def _downgrade_to_format_1(store: ResponseStore) -> None:
-    """Make a store look as format 1 left it: no is_current column, no index of current answers."""
+    """Make a store look as format 1 left it: no is_current column, format 1's indexes."""
     with store.engine.begin() as conn:
-        for name in ("ix_responses_current", "ix_responses_current_pg"):
+        for name in ("ix_responses_current", "ix_responses_current_pg", "ix_responses_history"):
             conn.exec_driver_sql(f"DROP INDEX IF EXISTS {name}")
         conn.exec_driver_sql("ALTER TABLE responses DROP COLUMN is_current")
+        conn.exec_driver_sql("CREATE INDEX ix_responses_who ON responses (cohort, participant, exercise_id)")
         conn.exec_driver_sql("UPDATE kit_meta SET value = '1' WHERE key = 'schema_version'")
     store.close()
 
@@ -295,6 +297,10 @@ def _check_upgrade(store: ResponseStore) -> None:
         assert again.schema_version == SCHEMA_VERSION
         assert again.all_responses() == before
         assert _flagged(again) == _rule(again) and len(_flagged(again)) == 6
+        with again.engine.connect() as conn:
+            indexes = {i["name"] for i in inspect(conn).get_indexes("responses")}
+        assert "ix_responses_who" not in indexes and "ix_responses_history" in indexes
+        assert ("ix_responses_current" if again.is_sqlite else "ix_responses_current_pg") in indexes
         again.save("brand.value", 1, participant="bob", cohort="c1")
         assert {(r.participant, r.answer) for r in again.latest_answers("c1", "brand.value")} == {("ann", 7), ("bob", 1)}
     finally:
@@ -448,6 +454,7 @@ class TestConcurrentWriters:
         with ResponseStore(path) as store:
             assert store.participants("load") == sorted(f"p{i}" for i in range(30))
             assert all(len(store.history("brand.value", participant=f"p{i}", cohort="load")) == 100 for i in range(30))
+            assert _flagged(store) == _rule(store) and len(_flagged(store)) == 30
 
 
 # --- PostgreSQL ----------------------------------------------------------------------------
@@ -503,6 +510,13 @@ class TestPostgresStore:
         assert errors == []
         assert pg_store.count("load") == 500
         assert len({r.uid for r in pg_store.all_responses("load")}) == 500
+
+    def test_one_answer_saved_from_many_places_at_once(self, pg_store: ResponseStore, postgres_url: str, kit_env: Path) -> None:
+        """10 processes saving the same two participants' answer at once: each keeps exactly one current row, the latest."""
+        errors, _ = run_writers(postgres_url, 10, 40, people=2)
+        assert errors == [] and pg_store.count("load") == 400
+        assert _flagged(pg_store) == _rule(pg_store) and len(_flagged(pg_store)) == 2
+        assert pg_store.answered("load", ["brand.value"]) == {"brand.value": 2}
 
 
 class TestWritersQueue:

@@ -8,7 +8,7 @@ do not each pay the SQLAlchemy import on a small machine.  All writers open the 
 wait for one start signal, then save as fast as they can.  The kit's environment
 variables (``WORKSHOP_KIT_*``) pass through unchanged.
 
-From a shell: ``python tests/writers.py URL PROCESSES SAVES`` prints the result as JSON.
+From a shell: ``python tests/writers.py URL PROCESSES SAVES [PEOPLE]`` prints the result as JSON.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from typing import Any
 TIMEOUT = 180
 
 
-def _writer(url: str, who: int, saves: int, ready: Any, go: Any, results: Any) -> None:
+def _writer(url: str, who: int, saves: int, people: int, ready: Any, go: Any, results: Any) -> None:
     from workshop_kit.store import ResponseStore
 
     errors: list[str] = []
@@ -38,21 +38,21 @@ def _writer(url: str, who: int, saves: int, ready: Any, go: Any, results: Any) -
     go.wait()
     for i in range(saves):
         try:
-            store.save("brand.value", i % 10 + 1, participant=f"p{who}", cohort="load")
+            store.save("brand.value", i % 10 + 1, participant=f"p{who % people}", cohort="load")
         except Exception as exc:
             errors.append(f"{type(exc).__name__}: {exc}")
     store.close()
     results.put((who, errors))
 
 
-def _start_writers(url: str, processes: int, saves: int) -> dict[str, Any]:
+def _start_writers(url: str, processes: int, saves: int, people: int) -> dict[str, Any]:
     """Run the writers from this process; returns {"errors": [...], "seconds": float}."""
     import workshop_kit.store  # noqa: F401  (imported once, before the writers start)
 
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     ctx = multiprocessing.get_context(method)
     ready, results, go = ctx.Queue(), ctx.Queue(), ctx.Event()
-    workers = [ctx.Process(target=_writer, args=(url, i, saves, ready, go, results)) for i in range(processes)]
+    workers = [ctx.Process(target=_writer, args=(url, i, saves, people, ready, go, results)) for i in range(processes)]
     for worker in workers:
         worker.start()
     errors: list[str] = []
@@ -81,14 +81,17 @@ def _start_writers(url: str, processes: int, saves: int) -> dict[str, Any]:
     return {"errors": errors, "seconds": seconds, "method": method}
 
 
-def run_writers(url: str, processes: int, saves: int) -> tuple[list[str], float]:
+def run_writers(url: str, processes: int, saves: int, people: int | None = None) -> tuple[list[str], float]:
     """Start `processes` writers that each save `saves` answers at once, as participants p0, p1, … in cohort 'load'.
+
+    With ``people`` fewer than ``processes``, writers share participants (writer i saves as
+    p{i % people}): the same answer saved from several places at the same moment.
 
     Returns every error any writer met (an empty list when none), and the seconds from the
     start signal until the last writer finished.
     """
     result = subprocess.run(
-        [sys.executable, str(Path(__file__).resolve()), url, str(processes), str(saves)],
+        [sys.executable, str(Path(__file__).resolve()), url, str(processes), str(saves), str(people or processes)],
         capture_output=True,
         text=True,
         timeout=TIMEOUT * 2,
@@ -101,4 +104,5 @@ def run_writers(url: str, processes: int, saves: int) -> tuple[list[str], float]
 
 if __name__ == "__main__":
     url, processes, saves = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-    print(json.dumps(_start_writers(url, processes, saves)))
+    people = int(sys.argv[4]) if len(sys.argv) > 4 else processes
+    print(json.dumps(_start_writers(url, processes, saves, people)))

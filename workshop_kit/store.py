@@ -39,6 +39,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    bindparam,
     create_engine,
     delete,
     event,
@@ -96,7 +97,7 @@ responses = Table(
     Column("saved_at", UTCDateTime, nullable=False),
     Column("kit_version", String(32), nullable=False),
     Column("is_current", Boolean, nullable=False, server_default=false()),
-    Index("ix_responses_who", "cohort", "participant", "exercise_id"),
+    Index("ix_responses_history", "cohort", "participant", "exercise_id", "saved_at", "id"),  # an answer's versions, in order
     Index("ix_responses_cohort_order", "cohort", "id"),
 )
 IS_CURRENT = responses.c.is_current == true()  # written out literally, so the partial indexes below are used
@@ -383,11 +384,13 @@ class ResponseStore:
                         if version is None:
                             conn.execute(insert(kit_meta).values(key="schema_version", value=str(SCHEMA_VERSION)))
                             version = SCHEMA_VERSION
-                except (DBAPIError, OSError):
+                except (DBAPIError, OSError) as exc:
                     if version == 1:
+                        reason = getattr(exc, "orig", None) or exc
                         raise StoreError(
                             f"Could not open {_describe(self.url)}: it was made by an earlier version of workshop-kit and "
-                            "needs a one-off upgrade, which could not be written. Open it once with permission to change it."
+                            f"needs a one-off upgrade, which could not be written ({str(reason).splitlines()[0]}). "
+                            "Open it once with permission to change it."
                         ) from None
                     if not missing:
                         raise  # an older store opened read-only can still be read
@@ -444,10 +447,12 @@ class ResponseStore:
             saved_at=dt.datetime.now(dt.timezone.utc),
             kit_version=__version__,
         )
-        with self._write() as conn:
+        row = _row(response)
+        answer_key = {"the_cohort": response.cohort, "the_participant": response.participant, "the_exercise_id": exercise_id}
+        with self._write() as conn:  # statements built once and values passed apart: other writers wait while this runs
             _take_participant(conn, response.cohort, response.participant)
-            conn.execute(insert(responses).values(_row(response)))
-            _mark_current(conn, response.cohort, [response.participant], response.exercise_id)
+            conn.execute(_INSERT, row)
+            conn.execute(_SETTLE_ONE_ANSWER, answer_key)
         return response
 
     def add_responses(self, rows: list[Response]) -> int:
@@ -466,13 +471,13 @@ class ResponseStore:
                         present.add(r.uid)
                         new.append(_row(r))
                 if new:
-                    conn.execute(insert(responses), new)
+                    conn.execute(_INSERT, new)
                     added += len(new)
                     for row in new:
                         touched.setdefault(row["cohort"], set()).add(row["participant"])
             for cohort, participants in touched.items():
                 for some in _chunks(sorted(participants), 500):
-                    _mark_current(conn, cohort, some)
+                    _settle_current(conn, cohort, some)
         return added
 
     # --- reading -----------------------------------------------------------------------
@@ -668,38 +673,55 @@ def _take_participant(conn: Connection, cohort: str, participant: str) -> None:
     row current, neither seeing the other's.  SQLite writers already take turns.
     """
     if conn.dialect.name == "postgresql":
-        conn.execute(select(func.pg_advisory_xact_lock(func.hashtext(cohort + "\x1f" + participant))))
+        conn.execute(_HOLD_PARTICIPANT, {"the_key": f"{cohort}\x1f{participant}"})
 
 
-def _mark_current(conn: Connection, cohort: str | None = None, participants: list[str] | None = None, exercise_id: str | None = None) -> None:
-    """Flag each answer's current row, and only that row, among the rows chosen (default: all).
+_HOLD_PARTICIPANT = select(func.pg_advisory_xact_lock(func.hashtext(bindparam("the_key"))))
 
-    Current is the latest ``saved_at`` for (cohort, participant, exercise), a tie going to
-    the later row: the rule ``latest_only`` in summaries applies in Python.
+
+_other = responses.alias("other")
+_LATEST_ID = (  # the id of the latest row of the same answer as the row being updated
+    select(_other.c.id)
+    .where(_other.c.cohort == responses.c.cohort, _other.c.participant == responses.c.participant, _other.c.exercise_id == responses.c.exercise_id)
+    .order_by(_other.c.saved_at.desc(), _other.c.id.desc())
+    .limit(1)
+    .scalar_subquery()
+)
+
+
+def _settling(*chosen: Any) -> Any:
+    """The UPDATE that keeps the current flag only on each answer's latest row, among the flagged rows chosen."""
+    return update(responses).where(IS_CURRENT, *chosen).values(is_current=responses.c.id == _LATEST_ID)
+
+
+_INSERT = insert(responses)
+_SETTLE_ONE_ANSWER = _settling(*(responses.c[name] == bindparam(f"the_{name}") for name in ("cohort", "participant", "exercise_id")))
+
+
+def _settle_current(conn: Connection, cohort: str | None = None, participants: list[str] | None = None) -> None:
+    """Among the rows chosen (default: all) that are flagged current, keep the flag only on each answer's latest row.
+
+    New rows are written flagged, so an answer's latest row is always among its flagged
+    rows, and only those few are looked at, however long the history.  Latest is the
+    greatest ``saved_at`` for (cohort, participant, exercise), a tie going to the later
+    row: the rule ``summaries.latest_only`` applies in Python.  (One answer: ``_SETTLE_ONE_ANSWER``.)
     """
-    other = responses.alias("other")
-    latest_id = (
-        select(other.c.id)
-        .where(other.c.cohort == responses.c.cohort, other.c.participant == responses.c.participant, other.c.exercise_id == responses.c.exercise_id)
-        .order_by(other.c.saved_at.desc(), other.c.id.desc())
-        .limit(1)
-        .scalar_subquery()
-    )
     chosen = []
     if cohort is not None:
         chosen.append(responses.c.cohort == cohort)
     if participants is not None:
         chosen.append(responses.c.participant.in_(participants))
-    if exercise_id is not None:
-        chosen.append(responses.c.exercise_id == exercise_id)
-    conn.execute(update(responses).where(*chosen).values(is_current=responses.c.id == latest_id))
+    conn.execute(_settling(*chosen))
 
 
 def _upgrade_from_1(conn: Connection) -> None:
-    """Format 1 → 2: add ``responses.is_current``, flag every current answer, index them."""
+    """Format 1 → 2: add ``responses.is_current``, flag every current answer, index them and each answer's versions."""
     column = CreateColumn(responses.c.is_current).compile(dialect=conn.dialect)
     conn.execute(text(f"ALTER TABLE responses ADD COLUMN {column}"))
-    _mark_current(conn)
+    conn.execute(text("DROP INDEX IF EXISTS ix_responses_who"))  # format 1's, without saved_at and id
+    next(i for i in responses.indexes if i.name == "ix_responses_history").create(conn, checkfirst=True)  # settling reads it
+    conn.execute(update(responses).values(is_current=True))
+    _settle_current(conn)
     for index in CURRENT_INDEXES:
         index.create(conn, checkfirst=True)  # each is made only on its own dialect
     conn.execute(update(kit_meta).where(kit_meta.c.key == "schema_version").values(value=str(SCHEMA_VERSION)))
@@ -721,6 +743,7 @@ def _row(r: Response) -> dict[str, Any]:
         "answer": json.dumps(r.answer, ensure_ascii=False, allow_nan=False),
         "saved_at": r.saved_at,
         "kit_version": r.kit_version,
+        "is_current": True,  # until _settle_current finds a later row of the same answer
     }
 
 
