@@ -690,8 +690,12 @@ _LATEST_ID = (  # the id of the latest row of the same answer as the row being u
 
 
 def _settling(*chosen: Any) -> Any:
-    """The UPDATE that keeps the current flag only on each answer's latest row, among the flagged rows chosen."""
-    return update(responses).where(IS_CURRENT, *chosen).values(is_current=responses.c.id == _LATEST_ID)
+    """The UPDATE that takes the current flag off every flagged row (of those chosen) that is not its answer's latest.
+
+    Rows that keep their flag are not written at all: importing a cohort into an empty
+    store writes nothing here.
+    """
+    return update(responses).where(IS_CURRENT, *chosen, responses.c.id != _LATEST_ID).values(is_current=False)
 
 
 _INSERT = insert(responses)
