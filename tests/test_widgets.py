@@ -340,6 +340,33 @@ class TestScale:
         w.save_button.click()
         assert kit_store.latest("risk.authority", **ALICE).answer == 9
 
+    def test_save_in_a_kernel_waits_for_a_held_back_value(self, kit_store):
+        """In a kernel (an event loop running), Save waits until the controls are still, so a value the
+        browser held back and sent after the click is the one saved; a second click saves nothing more."""
+        import asyncio
+
+        from workshop_kit.widgets.base import SETTLE_S
+
+        w = make("risk.authority", kit_store)
+
+        async def participant() -> None:
+            w.sliders[0].value = 6
+            w.save_button.click()
+            assert "Saving" in w.status.value and kit_store.count() == 0
+            await asyncio.sleep(0.05)
+            w.sliders[0].value = 9  # the slider's last value, arriving after the click
+            w.save_button.click()
+            while "Saving" in w.status.value:
+                await asyncio.sleep(0.02)
+            assert [r.answer for r in rows(kit_store, "risk.authority")] == [9]
+            assert "Saved" in w.status.value and not w.dirty
+            w.sliders[0].value = 3
+            await asyncio.sleep(SETTLE_S)
+            w.save_button.click()  # still for a while: saved at once
+            assert [r.answer for r in rows(kit_store, "risk.authority")] == [9, 3]
+
+        asyncio.run(asyncio.wait_for(participant(), 10))
+
 
 class TestPick:
     def test_exactly_three(self, kit_store):

@@ -10,8 +10,10 @@ the work is done by the plain functions at the bottom of each module.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import html
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Callable, Iterator
@@ -57,6 +59,13 @@ STYLE = """
 
 WIDE_LABEL = {"description_width": "initial"}
 
+# A click on Save waits until no control has changed for SETTLE_S (at most SETTLE_CAP_S), checking
+# every SETTLE_POLL_S: ipywidgets' front end holds back a control's later values while the kernel
+# handles its previous one, but sends a click at once, so the click can overtake the last value.
+SETTLE_S = 0.25
+SETTLE_CAP_S = 1.5
+SETTLE_POLL_S = 0.1
+
 
 @dataclass(frozen=True)
 class SaveOutcome:
@@ -90,6 +99,8 @@ class ExerciseWidget(widgets.VBox):
         self._open_store = open_store
         self.saved: Any = None
         self._loading = False
+        self._last_change = 0.0  # time.monotonic() of the last control change
+        self._save_waiting = False  # a click on Save is waiting for the controls to settle
         self.add_class("wk-exercise")
         self.add_class(f"wk-kind-{self.kind}")
         self.children = [
@@ -165,6 +176,7 @@ class ExerciseWidget(widgets.VBox):
 
     def _changed(self) -> None:
         """Called by the kinds whenever a control changes."""
+        self._last_change = time.monotonic()
         if not self._loading:
             self.dirty = True
 
@@ -218,7 +230,31 @@ class ExerciseWidget(widgets.VBox):
         return outcome
 
     def _on_save_click(self, button: widgets.Button) -> None:
-        self.save()
+        """Save now if the controls are still; in a kernel, wait a moment for a held-back value first."""
+        if self._save_waiting:
+            return  # a second click while the first one waits saves nothing more
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # plain Python: no front end can hold values back
+            loop = None
+        started = time.monotonic()
+        if loop is None or started - self._last_change >= SETTLE_S:
+            self.save()
+            return
+        self._save_waiting = True
+        self._show_status("Saving…", ok=None)
+
+        def save_when_settled() -> None:
+            now = time.monotonic()
+            if now - self._last_change < SETTLE_S and now - started < SETTLE_CAP_S:
+                loop.call_later(SETTLE_POLL_S, save_when_settled)
+                return
+            try:
+                self.save()
+            finally:
+                self._save_waiting = False
+
+        loop.call_later(SETTLE_POLL_S, save_when_settled)
 
     def refresh_comparison(self) -> Comparison | None:
         """Show where the saved answer sits against the cohort (aggregates only)."""
