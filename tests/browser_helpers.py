@@ -245,8 +245,12 @@ def press_options(box: Any, options: list[str]) -> None:
         box.locator(".wk-pick-option", has_text=option).first.click()
 
 
-def save_and_wait(box: Any, expect: str = "Saved") -> str:
-    """Press the box's Save button and wait for its status to mention expect; returns the status text."""
+def save_and_wait(box: Any, expect: str = "✓ Saved") -> str:
+    """Press the box's Save button and wait for its status to mention expect; returns the status text.
+
+    The default names the tick: Playwright's has_text ignores case and matches part of the
+    text, so a bare "Saved" would also match "Not saved yet." before anything happened.
+    """
     box.locator(".wk-save").click()
     status = box.locator(".wk-status")
     status.filter(has_text=expect).wait_for(timeout=PAGE_TIMEOUT_MS)

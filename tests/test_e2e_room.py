@@ -121,8 +121,8 @@ def test_refused_save_shows_why_and_writes_nothing(browser, room: Room) -> None:
         wait_for_page(page, ".wk-save")
         attributes = exercise_box(page, "Three things to be known for")
         press_options(attributes, ["Friendly", "Strategic", "Decisive", "Innovative"])
-        status = save_and_wait(attributes, expect="Not saved")
-        assert "Not saved" in status
+        status = save_and_wait(attributes, expect="✗ Not saved")  # the refusal, not the "Not saved yet." shown before
+        assert "choose exactly 3 (you chose 4)" in status
         assert attributes.locator(".wk-pick-option.mod-active").count() == 4  # nothing typed is lost
     with ResponseStore(room.store) as store:
         from workshop_kit import room as room_module
