@@ -80,7 +80,39 @@ def _dashboard(path: Path) -> tuple[float, float]:
     return first, tick
 
 
-def run(quick: bool, data: Path | None = None) -> list[Figure]:
+def _postgres_collect(participants: int, repeats: int) -> Figure:
+    """The same demo cohort in a throwaway PostgreSQL server (tests/pg_server.py): collect, median of ``repeats``."""
+    from tests.pg_server import PostgresServer, unavailable_reason
+    from workshop_kit.dashboard import collect
+    from workshop_kit.demo import iter_demo_rows
+    from workshop_kit.store import ResponseStore
+
+    label = f"PostgreSQL, {participants:,} participants: load + summarise (collect)"
+    reason = unavailable_reason()
+    if reason:
+        return Figure("refresh", label, "skipped", note=reason)
+    with PostgresServer() as server:
+        start = time.perf_counter()
+        with ResponseStore(server.url) as store:
+            batch = []
+            for row in iter_demo_rows(participants, COHORT, seed=SEED):
+                batch.append(row)
+                if len(batch) == 50_000:
+                    store.add_responses(batch)
+                    batch = []
+            store.add_responses(batch)
+            rows = store.count(COHORT)
+        made = time.perf_counter() - start
+        times = []
+        for _ in range(repeats):
+            with ResponseStore(server.url) as store:  # a fresh store each time, opened inside the clock as in _collect
+                start = time.perf_counter()
+                collect(store, COHORT)
+                times.append(time.perf_counter() - start)
+    return Figure("refresh", label, fmt_seconds(median(times)), note=f"{rows:,} rows; median of {repeats}; set-up {made:.0f} s")
+
+
+def run(quick: bool, data: Path | None = None, postgres: bool = True) -> list[Figure]:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -110,6 +142,8 @@ def run(quick: bool, data: Path | None = None) -> list[Figure]:
             if n <= 3000 or not quick:
                 first, tick = _dashboard(path)
                 figures.append(Figure("refresh", f"{n:,} participants: dashboard first draw / live tick", f"{fmt_seconds(first)} / {fmt_seconds(tick)}", note="charts included"))
+        if postgres:
+            figures.append(_postgres_collect(sizes[-1], 2))
     finally:
         if owned:
             shutil.rmtree(folder, ignore_errors=True)

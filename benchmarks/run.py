@@ -22,7 +22,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="smaller cohorts (no 30,000), fewer rounds: a couple of minutes")
     parser.add_argument("--only", nargs="+", choices=SECTIONS, help="run only these sections")
     parser.add_argument("--data", type=Path, help="keep the generated demo stores in this folder and reuse them next time")
-    parser.add_argument("--no-postgres", action="store_true", help="skip the PostgreSQL save figures")
+    parser.add_argument("--no-postgres", action="store_true", help="skip the PostgreSQL figures (saves, and the largest cohort's refresh)")
     parser.add_argument("--no-browser", action="store_true", help="skip the Voila page in Chromium")
     args = parser.parse_args(argv)
     sections = args.only or SECTIONS
@@ -45,7 +45,7 @@ def main(argv: list[str] | None = None) -> int:
         elif section == "refresh":
             from . import refresh
 
-            got = refresh.run(args.quick, data=args.data)
+            got = refresh.run(args.quick, data=args.data, postgres=not args.no_postgres)
         elif section == "startup":
             from . import startup
 
