@@ -206,6 +206,28 @@ class TestRoomNames:
         d.close()
 
 
+    def test_names_switch_lists_who_has_joined(self, store: ResponseStore):
+        """With names on, everyone who joined is listed by typed name with their answer count, those with none first; off, nobody."""
+        from workshop_kit import room
+
+        fill(store, ["Ann Lee", "Bob Ray", "Cat Moss"], cohort="room9")
+        quiet = room.issue_code("Quinn O'Neil", cohort="room9", store=store)  # joined, saved nothing yet
+        d = Dashboard(store, "room9", autostart=False)
+        assert d.roster.value == ""
+        d.names.value = True
+        roster = d.roster.value
+        assert "Who has joined (4; 1 with nothing saved yet)" in roster
+        assert "Quinn O&#x27;Neil" in roster and "O'Neil" not in roster and quiet.participant not in roster  # escaped; never the key
+        assert roster.index("Quinn") < roster.index("Ann Lee") < roster.index("Bob Ray")  # nothing saved comes first
+        assert '<td class="wk-num">4</td>' in roster  # Ann Lee has four current answers
+        store.save("goal.ambition", 5, participant=quiet.participant, cohort="room9")
+        d.refresh()
+        assert "0 with nothing saved yet" in d.roster.value
+        d.names.value = False
+        assert d.roster.value == "" and "Ann Lee" not in page(d)
+        d.close()
+
+
 class TestHeadings:
     def test_heading_levels_do_not_skip(self, dash: Dashboard):
         """Under the notebook's h1 title, sections are h2 and cards h3, so heading levels never skip one (axe heading-order)."""

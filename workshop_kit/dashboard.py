@@ -11,7 +11,8 @@ Voilà), stops when the widget is closed, and never keeps a kernel alive.
 
 Anonymous by default: no one is named or listed, no breakdown under the minimum group
 size, private answers reduced to counts.  The *Show names* switch is for the
-facilitator's own screen: it lists the shared free-text answers with names (in a room
+facilitator's own screen: it lists who has joined and how many answers each has saved
+(those with none first), shows names beside the shared free-text answers (in a room
 served by Voilà, the name each participant typed, not their answer key) and lifts the
 small-group rule, but private answers stay counts only.
 Everything participants typed is escaped before it becomes HTML.
@@ -32,7 +33,7 @@ from sqlalchemy import func, select
 from .catalogue import Exercise
 from .charts import ChartCache
 from .store import ResponseStore, default_store, responses
-from .summaries import MIN_GROUP, Summary, cohort_summaries
+from .summaries import MIN_GROUP, Summary, cohort_summaries, shown_names
 
 ALL_SECTIONS = "*"
 SMALL_ROWS = 5  # rows of participants' own words shown on a card
@@ -124,6 +125,26 @@ def card_html(summary: Summary, total: int, chart_uri: str | None) -> str:
     return "".join(parts)
 
 
+ROSTER_ROWS = 60  # people listed by the names switch before "… and N more"
+
+
+def roster_html(store: ResponseStore, cohort: str) -> str:
+    """For the names switch: everyone who has joined the cohort, fewest answers first (names escaped).
+
+    Room participants who have joined but saved nothing yet are listed with 0, so a
+    facilitator can see who is stuck; a name listed twice usually means someone opened
+    the welcome page twice.
+    """
+    saved = store.answers_by_participant(cohort)
+    shown = shown_names(store, cohort)
+    people = sorted(((shown.get(key, key), saved.get(key, 0)) for key in {*shown, *saved}), key=lambda p: (p[1], p[0].casefold(), p[0]))
+    if not people:
+        return ""
+    stuck = sum(1 for _, count in people if count == 0)
+    table = table_html(pd.DataFrame({"name": [n for n, _ in people], "answers saved": [c for _, c in people]}), ROSTER_ROWS)
+    return f'<div class="wk-card wk-roster-card"><h2>Who has joined ({len(people)}; {stuck} with nothing saved yet)</h2>{table}</div>'
+
+
 def collect(store: ResponseStore, cohort: str, *, names: bool = False, min_group: int = MIN_GROUP) -> tuple[int, dict[str, Summary]]:
     """How many participants the cohort has, and every exercise's summary, read afresh.
 
@@ -194,7 +215,9 @@ class Dashboard(widgets.VBox):
         self.exercises: tuple[Exercise, ...] = self.store.catalogue.exercises
         self._build_controls(cohort)
         self._build_cards()
-        self.children = [self.header, self.warning, self.body]
+        self.roster = widgets.HTML()  # with names on: who has joined, and how much each has saved
+        self.roster.add_class("wk-roster")
+        self.children = [self.header, self.warning, self.roster, self.body]
         if autostart:
             self.start()
         self.refresh()
@@ -212,7 +235,7 @@ class Dashboard(widgets.VBox):
             value=False,
             description="Show names (facilitator only)",
             icon="eye-slash",
-            tooltip="Show who wrote each shared free-text answer. Do not use on the projector.",
+            tooltip="List who has joined and who wrote each shared free-text answer. Do not use on the projector.",
             layout=widgets.Layout(width="240px"),
         )
         self.status = widgets.HTML()
@@ -278,6 +301,7 @@ class Dashboard(widgets.VBox):
         self.warning.value = (
             '<div class="wk-warning">Names are showing. For your eyes only: switch off before projecting.</div>' if names else ""
         )
+        self.roster.value = roster_html(self.store, cohort) if names and cohort is not None else ""
         if cohort is None:
             self.status.value = f"No answers saved yet. This page checks again every {self.refresh_seconds:g} seconds."
             return 0
@@ -377,7 +401,7 @@ class Dashboard(widgets.VBox):
     def close(self) -> None:
         """Stop the timer and close every widget of the dashboard."""
         self.stop()
-        for w in (*self.cards.values(), *self.sections.values(), self.cohort, self.section, self.refresh_button, self.names, self.status, self.warning):
+        for w in (*self.cards.values(), *self.sections.values(), self.cohort, self.section, self.refresh_button, self.names, self.status, self.warning, self.roster):
             w.close()
         super().close()
 

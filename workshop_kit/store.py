@@ -602,6 +602,12 @@ class ResponseStore:
         with self._read() as conn:
             return int(conn.execute(query).scalar_one())
 
+    def answers_by_participant(self, cohort: str) -> dict[str, int]:
+        """How many exercises each participant of a cohort has a current answer to."""
+        query = select(responses.c.participant, func.count()).where(responses.c.cohort == cohort, IS_CURRENT).group_by(responses.c.participant)
+        with self._read() as conn:
+            return {participant: int(count) for participant, count in conn.execute(query)}
+
     def count(self, cohort: str | None = None) -> int:
         """How many rows (saves) the store holds, optionally for one cohort."""
         query = select(func.count()).select_from(responses)
