@@ -108,6 +108,9 @@ def test_two_participants_answer_and_the_dashboard_counts_two(browser, room: Roo
         facilitator.click(".wk-names")
         facilitator.locator(".wk-warning").wait_for(timeout=PAGE_TIMEOUT_MS)
         value_card.filter(has_text=re.compile(r"Mean\W*6(\.0)?\b")).wait_for(timeout=PAGE_TIMEOUT_MS)  # (4 + 8) / 2
+        roster = facilitator.locator(".wk-roster")
+        roster.filter(has_text="Who has joined").wait_for(timeout=PAGE_TIMEOUT_MS)
+        assert roster.inner_text().count("Ann") == 2  # two people typed the same name: both listed, so the facilitator can tell
         picks_card = facilitator.locator('.wk-card[data-exercise="brand.attributes"]')
         assert "2 of 2 answered" in picks_card.inner_text()
         assert not facilitator.errors  # type: ignore[attr-defined]

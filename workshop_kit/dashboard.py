@@ -58,6 +58,8 @@ STYLE = """<style>
 .wk-dash .wk-card th, .wk-dash .wk-card td {text-align: left; padding: 2px 6px; border: none; border-bottom: 1px solid #eef0f1; vertical-align: top; line-height: 1.3;}
 .wk-dash .wk-card td.wk-num {text-align: right; font-variant-numeric: tabular-nums;}
 .wk-dash .wk-card .wk-note {font-size: 0.85em; color: #425563; margin: 6px 0 0;}
+.wk-dash .wk-roster-card {margin: 8px 0;}
+.wk-dash .wk-roster-card h2 {margin: 0 0 2px; font-size: 1.1em;}
 </style>"""
 
 
