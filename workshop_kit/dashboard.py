@@ -28,11 +28,10 @@ from typing import Any
 
 import ipywidgets as widgets
 import pandas as pd
-from sqlalchemy import func, select
 
 from .catalogue import Exercise
 from .charts import ChartCache
-from .store import ResponseStore, default_store, responses
+from .store import ResponseStore, default_store
 from .summaries import MIN_GROUP, Summary, cohort_summaries, shown_names
 
 ALL_SECTIONS = "*"
@@ -170,23 +169,16 @@ class CohortWatch:
 
     def __init__(self, store: ResponseStore, cohort: str):
         self.store, self.cohort = store, cohort
-        query = select(func.count(), func.max(responses.c.id)).where(responses.c.cohort == cohort)
-        with store.engine.connect() as conn:
-            rows, top = conn.execute(query).one()
-        self.rows, self.last_id = int(rows), int(top or 0)
+        self.rows, self.last_id = store.cohort_extent(cohort)
 
     def changed(self) -> set[str] | None:
         """The ids of exercises with rows saved since the last look (empty if none), or None to read afresh."""
-        count = select(func.count()).select_from(responses).where(responses.c.cohort == self.cohort)
-        new = select(responses.c.id, responses.c.exercise_id).where(responses.c.cohort == self.cohort, responses.c.id > self.last_id)
-        with self.store.engine.connect() as conn, conn.begin():  # one read transaction: both answers from one snapshot
-            total = int(conn.execute(count).scalar_one())
-            found = conn.execute(new).all()
-        if total != self.rows + len(found):
+        total, new = self.store.rows_after(self.cohort, self.last_id)
+        if total != self.rows + len(new):
             return None
         self.rows = total
-        self.last_id = max([self.last_id, *(row_id for row_id, _ in found)])
-        return {exercise_id for _, exercise_id in found}
+        self.last_id = max([self.last_id, *(row_id for row_id, _ in new)])
+        return {exercise_id for _, exercise_id in new}
 
 
 class Dashboard(widgets.VBox):

@@ -608,6 +608,25 @@ class ResponseStore:
         with self._read() as conn:
             return {participant: int(count) for participant, count in conn.execute(query)}
 
+    def cohort_extent(self, cohort: str) -> tuple[int, int]:
+        """(rows the cohort holds, its highest row id), 0 and 0 when it has none."""
+        query = select(func.count(), func.max(responses.c.id)).where(responses.c.cohort == cohort)
+        with self._read() as conn:
+            rows, top = conn.execute(query).one()
+        return int(rows), int(top or 0)
+
+    def rows_after(self, cohort: str, after_id: int) -> tuple[int, list[tuple[int, str]]]:
+        """(rows the cohort holds now, (row id, exercise id) of its rows with a higher id than ``after_id``), from one snapshot.
+
+        The store is append-only, so a live view can ask just for this; rows deleted since
+        (a participant forgotten) show up as a count that does not add up.
+        """
+        count = select(func.count()).select_from(responses).where(responses.c.cohort == cohort)
+        new = select(responses.c.id, responses.c.exercise_id).where(responses.c.cohort == cohort, responses.c.id > after_id)
+        with self._read() as conn, conn.begin():
+            total = int(conn.execute(count).scalar_one())
+            return total, [(int(row_id), exercise_id) for row_id, exercise_id in conn.execute(new)]
+
     def count(self, cohort: str | None = None) -> int:
         """How many rows (saves) the store holds, optionally for one cohort."""
         query = select(func.count()).select_from(responses)
