@@ -84,7 +84,7 @@ def _postgres_collect(participants: int, repeats: int) -> Figure:
     """The same demo cohort in a throwaway PostgreSQL server (tests/pg_server.py): collect, median of ``repeats``."""
     from tests.pg_server import PostgresServer, unavailable_reason
     from workshop_kit.dashboard import collect
-    from workshop_kit.demo import iter_demo_rows
+    from workshop_kit.demo import make_demo_cohort
     from workshop_kit.store import ResponseStore
 
     label = f"PostgreSQL, {participants:,} participants: load + summarise (collect)"
@@ -94,14 +94,7 @@ def _postgres_collect(participants: int, repeats: int) -> Figure:
     with PostgresServer() as server:
         start = time.perf_counter()
         with ResponseStore(server.url) as store:
-            batch = []
-            for row in iter_demo_rows(participants, COHORT, seed=SEED):
-                batch.append(row)
-                if len(batch) == 50_000:
-                    store.add_responses(batch)
-                    batch = []
-            store.add_responses(batch)
-            rows = store.count(COHORT)
+            rows = make_demo_cohort(store, participants, COHORT, seed=SEED)
         made = time.perf_counter() - start
         times = []
         for _ in range(repeats):

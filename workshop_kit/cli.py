@@ -182,7 +182,7 @@ def build_parser() -> argparse.ArgumentParser:
     report = commands.add_parser("report", help="write a cohort's report as HTML, XLSX and CSV")
     report.add_argument("--cohort", required=True)
     report.add_argument("--out", help="folder to write into (default: report-<cohort>)")
-    report.add_argument("--names", action="store_true", help="list the shared free-text answers with names and lift the minimum group size (keep the report to yourself)")
+    report.add_argument("--names", action="store_true", help="list the shared free-text answers with names (keep the report to yourself)")
     report.add_argument("--min-group", type=_positive, default=3, help="no breakdown below this many answers (default: 3)")
     report.add_argument("--store", help=store_help)
     report.set_defaults(run=_report)

@@ -146,12 +146,15 @@ def roster_html(store: ResponseStore, cohort: str) -> str:
     return f'<div class="wk-card wk-roster-card"><h2>Who has joined ({len(people)}; {stuck} with nothing saved yet)</h2>{table}</div>'
 
 
-def collect(store: ResponseStore, cohort: str, *, names: bool = False, min_group: int = MIN_GROUP) -> tuple[int, dict[str, Summary]]:
-    """How many participants the cohort has, and every exercise's summary, read afresh.
+def collect(
+    store: ResponseStore, cohort: str, *, names: bool = False, min_group: int = MIN_GROUP, exercises: tuple[Exercise, ...] | None = None
+) -> tuple[int, dict[str, Summary]]:
+    """How many participants the cohort has, and every exercise's (or those given) summary, read afresh.
 
     With names on the small-group rule is lifted (a breakdown hides nothing then).
     """
-    return store.participant_count(cohort), cohort_summaries(store, cohort, names=names, min_group=1 if names else min_group)
+    summaries = cohort_summaries(store, cohort, names=names, min_group=1 if names else min_group, exercises=exercises)
+    return store.participant_count(cohort), summaries
 
 
 # --- noticing what is new ---------------------------------------------------------------------
@@ -306,11 +309,10 @@ class Dashboard(widgets.VBox):
             return 0
         if changed is None:
             self._watch = CohortWatch(self.store, cohort)  # before reading: see CohortWatch
-        redo = [ex for ex in self.exercises if changed is None or ex.id in changed]
-        group = 1 if names else self.min_group  # with names on a breakdown hides nothing
-        self._summaries.update(cohort_summaries(self.store, cohort, names=names, min_group=group, exercises=redo))
+        redo = tuple(ex for ex in self.exercises if changed is None or ex.id in changed)
+        total, summaries = collect(self.store, cohort, names=names, min_group=self.min_group, exercises=redo)
+        self._summaries.update(summaries)
         self._names_shown = names
-        total = self.store.participant_count(cohort)
         updates = self.render_changes(total, self._summaries)
         self._apply(updates)
         self._stamp(cohort, total)

@@ -22,7 +22,7 @@ from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 try:
     import fcntl
@@ -114,8 +114,8 @@ CURRENT_INDEXES = (
     ),
 )
 _FIELD_NAMES = ("uid", "cohort", "participant", "exercise_id", "answer", "saved_at", "kit_version")
-# saved_at is read raw: stored timestamps sort correctly as they are, and only the rows
-# kept are turned into datetimes (see _responses).
+# saved_at is read raw and turned into a datetime by _responses (datetime.fromisoformat is
+# cheaper than the column type's own processing, row by row).
 _RESPONSE_FIELDS = tuple(
     type_coerce(responses.c[name], String).label(name) if name == "saved_at" else responses.c[name] for name in _FIELD_NAMES
 )
@@ -159,23 +159,6 @@ class Response:
             "saved_at": self.saved_at.isoformat(),
             "kit_version": self.kit_version,
         }
-
-
-class Current(NamedTuple):
-    """One participant's current answer as a cohort view needs it (see ``ResponseStore.current_answers``).
-
-    Lighter than :class:`Response`: no uid or kit version, and ``saved_at`` is parsed only
-    when asked for (``stamp`` is the timestamp as stored, which sorts like it).
-    """
-
-    participant: str
-    exercise_id: str
-    answer: Any
-    stamp: Any
-
-    @property
-    def saved_at(self) -> dt.datetime:
-        return _utc(self.stamp)
 
 
 def default_store_path() -> Path:
@@ -513,33 +496,25 @@ class ResponseStore:
 
     def latest_answers(self, cohort: str | None = None, exercise_id: str | None = None, *, participant: str | None = None) -> list[Response]:
         """The current answer of every participant (optionally one cohort / exercise / participant), in saving order."""
+        return self._current_rows(cohort, None if exercise_id is None else [exercise_id], participant)
+
+    def current_answers(self, cohort: str, exercise_ids: Collection[str] | None = None) -> dict[str, list[Response]]:
+        """Each participant's current answer in one cohort, by exercise id, in saving order."""
+        by_exercise: dict[str, list[Response]] = {}
+        for r in self._current_rows(cohort, exercise_ids):
+            by_exercise.setdefault(r.exercise_id, []).append(r)
+        return by_exercise
+
+    def _current_rows(self, cohort: str | None, exercise_ids: Collection[str] | None, participant: str | None = None) -> list[Response]:
         query = select(*_RESPONSE_FIELDS).where(IS_CURRENT).order_by(responses.c.id)
         if cohort is not None:
             query = query.where(responses.c.cohort == cohort)
-        if exercise_id is not None:
-            query = query.where(responses.c.exercise_id == exercise_id)
+        if exercise_ids is not None:
+            query = query.where(responses.c.exercise_id.in_(list(exercise_ids)))
         if participant is not None:
             query = query.where(responses.c.participant == participant)
         with paused_gc(), self._read() as conn:
             return _responses(conn.execute(query).all())
-
-    def current_answers(self, cohort: str, exercise_ids: Collection[str] | None = None) -> dict[str, list[Current]]:
-        """Each participant's current answer in one cohort, by exercise id, in saving order.
-
-        As light :class:`Current` rows, for views that show who said what (a million
-        ``Response`` objects with parsed timestamps cost more than a view does with them).
-        """
-        fields = (responses.c.participant, responses.c.exercise_id, responses.c.answer, type_coerce(responses.c.saved_at, String))
-        query = select(*fields).where(responses.c.cohort == cohort, IS_CURRENT).order_by(responses.c.id)
-        if exercise_ids is not None:
-            query = query.where(responses.c.exercise_id.in_(list(exercise_ids)))
-        by_exercise: dict[str, list[Any]] = {}
-        with paused_gc():
-            with self._read() as conn:
-                rows = conn.execute(query).all()
-            for row in rows:
-                by_exercise.setdefault(row[1], []).append(row)
-            return {exercise_id: _current(rows) for exercise_id, rows in by_exercise.items()}
 
     def answer_tallies(self, cohort: str, exercise_ids: Collection[str]) -> dict[str, list[tuple[Any, int]]]:
         """Each exercise's distinct current answers in one cohort, with how many participants gave each.
@@ -790,12 +765,6 @@ def _responses(rows: list[Any]) -> list[Response]:
         return []
     answers = json.loads("[" + ",".join(r[4] for r in rows) + "]")
     return [Response(r[0], r[1], r[2], r[3], answer, _utc(r[5]), r[6]) for r, answer in zip(rows, answers)]
-
-
-def _current(rows: list[Any]) -> list[Current]:
-    """Current rows from (participant, exercise id, answer JSON, stamp) rows, answers decoded in one JSON pass."""
-    answers = json.loads("[" + ",".join([r[2] for r in rows]) + "]")
-    return [Current(r[0], r[1], answer, r[3]) for r, answer in zip(rows, answers)]
 
 
 @contextmanager
