@@ -35,14 +35,14 @@ PEOPLE = 10
 
 @pytest.fixture(scope="module")
 def room(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Room]:
-    """`workshop-kit serve --expect 10` on the kit's notebooks, with its own store and no dashboard."""
-    with served_room(tmp_path_factory.mktemp("crowd") / "answers.sqlite", dashboard=False, expect=PEOPLE) as served:
+    """`workshop-kit serve --expect 3` (a pool of five for ten people, so kernels are refilled and reused by
+    newcomers while the test runs), with its own store, no dashboard and pages freed 5 s after closing."""
+    with served_room(tmp_path_factory.mktemp("crowd") / "answers.sqlite", dashboard=False, expect=3, close_seconds=5) as served:
         yield served
 
 
-def test_ten_open_at_once_and_each_saves_under_their_own_key(browser, room: Room) -> None:  # noqa: F811
-    with ResponseStore(room.store) as store:
-        people = [room_module.issue_code(f"Crowd {chr(65 + i)}z", cohort=room.cohort, store=store) for i in range(PEOPLE)]
+def open_together_and_save(browser, room: Room, people: list[room_module.Person]) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    """Each person opens the goals section in the same moment, writes and saves a goal, moves on, comes back and checks."""
     with ExitStack() as stack:
         pages = [stack.enter_context(new_page(browser)) for _ in people]
         for page, person in zip(pages, people):  # start every navigation before waiting for any
@@ -67,6 +67,18 @@ def test_ten_open_at_once_and_each_saves_under_their_own_key(browser, room: Room
             assert not any(p.display_name in text for p in people if p is not person)
             assert not page.errors  # type: ignore[attr-defined]
 
+
+def test_ten_open_at_once_and_each_saves_under_their_own_key(browser, room: Room) -> None:  # noqa: F811
+    """Ten at once, then five newcomers through the same (refilled) pool: every stored row carries its own person's key."""
     with ResponseStore(room.store) as store:
+        first = [room_module.issue_code(f"Crowd {chr(65 + i)}z", cohort=room.cohort, store=store) for i in range(PEOPLE)]
+        later = [room_module.issue_code(f"Later {chr(65 + i)}q", cohort=room.cohort, store=store) for i in range(5)]
+    open_together_and_save(browser, room, first)  # their pages close here: their kernels are freed and the pool refilled
+    open_together_and_save(browser, room, later)
+    with ResponseStore(room.store) as store:
+        rows = list(store.all_responses(room.cohort))
         stored = {r.participant: r.answer for r in store.latest_answers(room.cohort, "goal.statement")}
-    assert stored == {room_module.participant_key(p.code): f"Goal of {p.display_name}" for p in people}
+    everyone = first + later
+    assert stored == {room_module.participant_key(p.code): f"Goal of {p.display_name}" for p in everyone}
+    keys = {room_module.participant_key(p.code): p for p in everyone}
+    assert rows and all(r.participant in keys and r.answer == f"Goal of {keys[r.participant].display_name}" for r in rows)

@@ -19,6 +19,7 @@ import urllib.request
 from pathlib import Path
 
 import browser_helpers
+from websockets.sync.client import connect
 import psutil
 import pytest
 
@@ -324,7 +325,10 @@ class TestServeCommand:
             assert len({first, second, other}) == 3
             assert wait_until(lambda: first not in kernel_ids(process), 30), "Ann's older page should be shut down at once"
             assert second in kernel_ids(process) and other in kernel_ids(process)
-            # neither page ever connected (no browser): each is freed once closed for --close-seconds
+            # each page connects (as its browser would) and is closed: freed once closed for --close-seconds
+            for kernel in (second, other):
+                with connect(f"ws://127.0.0.1:{port}/api/kernels/{kernel}/channels?session_id=s&token={token}", open_timeout=60):
+                    time.sleep(3)  # the server's tick sees it connected
             assert wait_until(lambda: not {second, other} & kernel_ids(process), 60), "closed pages should free their kernels"
             assert wait_until(lambda: len(kernel_ids(process)) >= 2, 60), "the pool is kept warm"
             seen = family(process)

@@ -84,9 +84,14 @@ class Claim:
 
 @dataclass
 class KernelWatch:
-    """Which participant each kernel serves; decides which kernels to shut down."""
+    """Which participant each kernel serves; decides which kernels to shut down.
+
+    A page that has connected and then gone is freed after ``disconnect_grace``; a page that has
+    not connected yet (its browser still loading it, on a busy machine) is given ``first_connect``.
+    """
 
     disconnect_grace: float
+    first_connect: float = 300.0
     claims: dict[str, Claim] = field(default_factory=dict)  # kernel id -> claim
 
     def claim(self, kernel_id: str, participant: str, now: float) -> None:
@@ -108,7 +113,9 @@ class KernelWatch:
         for kernel_id, claim in self.claims.items():
             if newest[claim.participant] != kernel_id:
                 stop.append(kernel_id)
-            elif now - max(claim.since, claim.last_connected) > self.disconnect_grace:
+            elif claim.last_connected and now - claim.last_connected > self.disconnect_grace:
+                stop.append(kernel_id)
+            elif not claim.last_connected and now - claim.since > max(self.first_connect, self.disconnect_grace):
                 stop.append(kernel_id)
         return stop
 
@@ -259,10 +266,14 @@ class RoomVoila(Voila):
         alive = set(manager.list_kernel_ids())
         connections = dict(getattr(manager, "_kernel_connections", {}))
         for kernel_id in self.watch.to_shut_down(alive, connections, now):
-            self.watch.claims.pop(kernel_id, None)
+            claim = self.watch.claims.pop(kernel_id, None)
+            self.log.info("Freeing kernel %s (%s, %.0f s after it was handed out)", kernel_id, claim.participant if claim else "?", now - claim.since if claim else 0)
             asyncio.ensure_future(self._shut_down(kernel_id))
+        starting = set(getattr(manager, "_pending_kernels", {}))
         for kernel_id in list(RequestInfoSocketHandler._cache):
-            if kernel_id not in alive:  # Voilà keeps each request's details (the code) for ever otherwise
+            # Voilà keeps each request's details (the code) for ever otherwise; a kernel still starting
+            # has not collected its request yet
+            if kernel_id not in alive and kernel_id not in starting and kernel_id not in self.watch.claims:
                 RequestInfoSocketHandler._cache.pop(kernel_id, None)
         pool = self._pool()
         for task in [t for t in pool if t.done() and t.exception() is not None]:
@@ -278,12 +289,14 @@ class RoomVoila(Voila):
             self._fill(delay=0, notebook_name=manager.notebook_path)
         elif len(pool) > target:
             for task in warm[: len(pool) - target]:
+                self.log.info("Freeing pooled kernel %s: the room needs %d warm pages", task.result()["kernel_id"], target)
                 asyncio.ensure_future(self._shut_down(task.result()["kernel_id"]))
         self._write_status(target, len(warm), warming, len(alive))
 
     async def _shut_down(self, kernel_id: str) -> None:
         with contextlib.suppress(Exception):  # already gone is fine
             await self.kernel_manager.shutdown_kernel(kernel_id)
+        RequestInfoSocketHandler._cache.pop(kernel_id, None)
 
     def _write_status(self, target: int, ready: int, starting: int, kernels: int) -> None:
         if not self.status_file:

@@ -166,7 +166,7 @@ def voila_command(target: Path, *, host: str, port: int, config_dir: Path, room:
         f"--Voila.config_file_paths={config_dir}",
         "--VoilaConfiguration.show_tracebacks=False",  # a participant sees a plain message, not code
         "--theme=light",
-        "--Voila.log_level=ERROR",  # kernel start/stop/cull lines and refused shutdown beacons would bury the link
+        os.environ.get("WORKSHOP_KIT_SERVER_LOG", "--Voila.log_level=ERROR"),  # kernel start/stop/cull lines and refused shutdown beacons would bury the link
     ]
     if os.name == "posix":  # kernels on Unix sockets in Voilà's private folder, not on TCP ports any local user can reach
         command.append("--KernelManager.transport=ipc")
