@@ -270,7 +270,7 @@ class TestRoomParticipants:
         twin = room.issue_code(SAM, cohort=COHORT, store=store)
         store.save("risk.authority", 2, participant=twin.participant, cohort=COHORT)
         out = tmp_path / "twin.json"
-        link = f"http://10.0.0.5:8866/voila/render/00-welcome.ipynb?token=t&code={twin.code}"
+        link = f"http://10.0.0.5:8866/?token=t&code={twin.code}"
         assert cli.main(["export", "--participant", SAM, "--code", link, "--cohort", COHORT, "--out", str(out)]) == 0
         assert [r["answer"] for r in json.loads(out.read_text(encoding="utf-8"))["responses"]] == [2]
         assert cli.main(["forget", f"--code={twin.code}", "--cohort", COHORT, "--yes"]) == 0
