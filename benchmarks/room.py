@@ -60,6 +60,7 @@ SECTION = "02-risk.ipynb"
 NEXT_NAV_CLASS = "wk-nav-03-audacious-goals"
 TARGET_P95 = {30: 2.0, 100: 5.0}  # issue 12: seconds until the first enabled Save, p95
 MIB = 1024 * 1024
+PER_PARTICIPANT, SPARE = 100 * MIB, 2048 * MIB  # a phase is skipped unless a kernel each (and spare) fits in free memory
 State = dict[str, dict]  # model id -> widget state (``_model_name`` included)
 Ready = Callable[[State], bool]
 
@@ -196,6 +197,7 @@ class KernelPage:
         self.changed = asyncio.Event()
         self.closed = False
         self.replies: dict[str, dict] = {}
+        self.got_states = False  # the kernel answered request_states
         self._reader = asyncio.ensure_future(self._read())
 
     @classmethod
@@ -273,6 +275,7 @@ class KernelPage:
                     state = dict(model.get("state") or {})
                     state.setdefault("_model_name", model.get("model_name"))
                     self.states.setdefault(mid, {}).update(state)
+                self.got_states = True
             elif method in ("update", "echo_update") and content.get("comm_id") in self.states:
                 self.states[content["comm_id"]].update(data.get("state") or {})
         elif kind == "comm_close":
@@ -329,8 +332,9 @@ async def open_page(browser: Browser, url: str, ready: Ready, result: Result, st
     result.page = page
     result.marks["socket"] = time.perf_counter() - start
     await page.start_widgets(deadline - time.perf_counter())
-    await page.wait_states(lambda s: bool(s), deadline - time.perf_counter())
-    result.marks["widgets"] = time.perf_counter() - start
+    await page.wait(lambda: page.got_states, deadline - time.perf_counter())
+    result.marks["states"] = time.perf_counter() - start
+    page.send("shell", "comm_close", {"comm_id": page.control, "data": {}})  # as the widget manager does once it has the states
     await page.wait_states(ready, deadline - time.perf_counter())
     return page
 
@@ -552,7 +556,7 @@ def _answers(url: str) -> bool:
 
 def start_bare(tmp: Path, env: dict[str, str]) -> Served:
     folder = tmp / "bare"
-    folder.mkdir()
+    folder.mkdir(exist_ok=True)
     notebook = bare_notebook(folder / "bare.ipynb")
     port, token = _free_port(), "bench-" + os.urandom(12).hex()
     command = [sys.executable, "-m", "voila", str(notebook), "--no-browser", "--Voila.ip=127.0.0.1", f"--port={port}", f"--token={token}", "--Voila.log_level=WARN"]
@@ -747,7 +751,20 @@ class Room:
             return f"/voila/render/{SECTION}?token={token}&code={code}"
         return f"/?token={token}&code={code}&page={SECTION}"
 
+    def fits(self, phase: str, participants: int) -> bool:
+        """False (and says so) when the machine's free memory could not hold a kernel per participant."""
+        import psutil
+
+        need = participants * PER_PARTICIPANT + SPARE
+        free = psutil.virtual_memory().available
+        if free >= need:
+            return True
+        self.add(phase, "skipped", note=f"needs about {need / 1024 / MIB:.1f} GiB free, {free / 1024 / MIB:.1f} GiB available (the machine is shared)")
+        return False
+
     async def join(self) -> None:
+        if not self.fits("join", self.n):
+            return
         load = load_average()
         token, base, n = self.served.token, self.served.base, self.n
         if self.served.layout == "old":
@@ -765,6 +782,8 @@ class Room:
         close_all(results)
 
     async def open_section(self) -> None:
+        if not self.fits(f"open {SECTION}", self.n + 1):
+            return
         load = load_average()
         served, n = self.served, self.n
         ready = any_button if served.layout == "bare" else enabled_save
@@ -777,13 +796,15 @@ class Room:
         results = await _phase(scripts, self.timeout)
         pages, chromium = results[:n], results[n:]
         what = "bare one-widget page opened" if served.layout == "bare" else f"open {SECTION}"
-        self.timed(what, pages, target=served.layout != "bare", load_before=load, extra=" ".join(filter(None, [marks(pages, "html"), marks(pages, "widgets")])))
+        self.timed(what, pages, target=served.layout != "bare", load_before=load, extra=" ".join(filter(None, [marks(pages, "html"), marks(pages, "states")])))
         for r in chromium:
             self.add(f"open {SECTION} in Chromium (one more participant), first enabled Save", fmt_seconds(r.ready) if r.ready is not None else "not ready", note=r.error or "navigation → .wk-save enabled")
         self.after(f"opening {'the page' if served.layout == 'bare' else SECTION}", n + len(chromium), load)
         self.open_pages = results
 
     async def move_on(self) -> None:
+        if not self.open_pages:
+            return
         load = load_average()
         pages = self.open_pages[: self.n]
         results = await _phase([lambda ev, r=r: participant_move_on(r, ev, self.timeout) for r in pages], self.timeout)
@@ -837,7 +858,7 @@ def run(quick: bool, browser: bool = True, sizes: list[int] | None = None, layou
                 print(f"  -- N={n}, {kind} (load average {load_average()})", flush=True)
                 try:
                     served = start_kit(tmp, env, layout, n, timeout) if kind == "kit" else start_bare(tmp, env)
-                except RuntimeError as exc:
+                except (RuntimeError, OSError) as exc:
                     figures.append(Figure("room", f"N={n:<3d} {kind}: server start", "failed", note=str(exc)[:200]))
                     print(f"  server did not start: {exc}", flush=True)
                     continue
@@ -846,6 +867,9 @@ def run(quick: bool, browser: bool = True, sizes: list[int] | None = None, layou
                     figures.append(Figure("room", f"N={n:<3d} {label}: server start until its link is printed" if kind == "kit" else f"N={n:<3d} {label}: server start until it answers", fmt_seconds(served.startup)))
                     print(f"  {figures[-1].what}: {figures[-1].value}", flush=True)
                     asyncio.run(measure(served, n, label, timeout, browser, linger, figures))
+                except Exception as exc:  # noqa: BLE001 - one size failing is a result; the others still run
+                    figures.append(Figure("room", f"N={n:<3d} {label}: measurement", "failed", note=f"{type(exc).__name__}: {exc}"[:200]))
+                    print(f"  failed: {type(exc).__name__}: {exc}", flush=True)
                 finally:
                     stop(served)
     return figures
