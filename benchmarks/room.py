@@ -36,6 +36,7 @@ import asyncio
 import contextlib
 import datetime as dt
 import html.parser
+import io
 import json
 import os
 import re
@@ -45,7 +46,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
 from pathlib import Path
@@ -139,6 +140,7 @@ class Browser:
         self.base = base
         self.timeout = timeout
         self.cookies: dict[str, str] = {}
+        self.first_byte = float("nan")
 
     def _headers(self) -> dict[str, str]:
         headers = {"User-Agent": "workshop-kit-room-bench", "Accept": "text/html,*/*"}
@@ -155,7 +157,10 @@ class Browser:
                 self.cookies[name] = morsel.value
 
     async def fetch(self, url: str, *, method: str = "GET", form: dict[str, str] | None = None, follow: bool = True):  # type: ignore[no-untyped-def]
-        """The response (after redirects when follow); raises PageError on an HTTP error."""
+        """The response (after redirects when follow), its body read in full; raises PageError on an HTTP error.
+
+        ``self.first_byte`` is when the last response's first body bytes arrived (Voilà sends the page's
+        head at once, then holds the rest until the notebook has run)."""
         from tornado.httpclient import AsyncHTTPClient, HTTPRequest
 
         client = AsyncHTTPClient()
@@ -168,8 +173,18 @@ class Browser:
                 headers["Origin"] = self.base.rstrip("/")
                 headers["Referer"] = url
                 body = urlencode(form)
-            request = HTTPRequest(url, method=method, headers=headers, body=body, follow_redirects=False, request_timeout=self.timeout, connect_timeout=self.timeout)
+            chunks: list[bytes] = []
+
+            def arrived(chunk: bytes, chunks: list[bytes] = chunks) -> None:
+                if not chunks:
+                    self.first_byte = time.perf_counter()
+                chunks.append(chunk)
+
+            request = HTTPRequest(
+                url, method=method, headers=headers, body=body, follow_redirects=False, request_timeout=self.timeout, connect_timeout=self.timeout, streaming_callback=arrived
+            )
             response = await client.fetch(request, raise_error=False)
+            response.buffer = io.BytesIO(b"".join(chunks))  # tornado leaves the body empty when it was streamed
             if response.code == 599:
                 raise PageError(f"{method} {urlsplit(url).path}: {response.error}")
             self._keep(response)
@@ -324,6 +339,7 @@ class Result:
 async def open_page(browser: Browser, url: str, ready: Ready, result: Result, start: float, deadline: float) -> KernelPage:
     """GET the page, connect to its kernel, wait until ready(states); marks the milestones in result."""
     response = await browser.fetch(url)
+    result.marks["first byte"] = browser.first_byte - start
     result.marks["html"] = time.perf_counter() - start
     kernel_id = kernel_id_from_html(response.body.decode("utf-8", "replace"))
     if kernel_id is None:
@@ -342,19 +358,36 @@ async def open_page(browser: Browser, url: str, ready: Ready, result: Result, st
 # --- the participants' scripts --------------------------------------------------------------------
 
 
-async def participant_open(base: str, url: str, ready: Ready, start_at: asyncio.Event, timeout: float) -> Result:
-    result = Result(browser=Browser(base, timeout))
-    await start_at.wait()
-    start = time.perf_counter()
-    deadline = start + timeout
+async def _attempt(result: Result, work: Awaitable[None]) -> Result:
+    """Run one participant's steps; a timeout or an error is recorded in the result, never raised."""
     try:
-        await open_page(result.browser, url, ready, result, start, deadline)
-        result.ready = time.perf_counter() - start
+        await work
     except asyncio.TimeoutError:
-        result.error = "timeout"
+        result.error = result.error or "timeout"
     except Exception as exc:  # noqa: BLE001 - one participant's failure is a result, not a crash
         result.error = f"{type(exc).__name__}: {exc}"[:200]
     return result
+
+
+async def participant_open(base: str, url: str, ready: Ready, start_at: asyncio.Event, timeout: float) -> Result:
+    """Open a page and wait until ready(states)."""
+    result = Result(browser=Browser(base, timeout))
+    await start_at.wait()
+    start = time.perf_counter()
+
+    async def steps() -> None:
+        await open_page(result.browser, url, ready, result, start, start + timeout)
+        result.ready = time.perf_counter() - start
+
+    return await _attempt(result, steps())
+
+
+def _room_form(s: State) -> bool:
+    return bool(with_class(s, "TextModel", "wk-room-name")) and bool(with_class(s, "ButtonModel", "wk-room-issue"))
+
+
+def _room_linked(s: State) -> bool:
+    return any("?code=" in str(s[mid].get("value", "")) for mid in with_class(s, "HTMLModel", "wk-room-links-box"))
 
 
 async def participant_join_old(base: str, token: str, name: str, start_at: asyncio.Event, timeout: float) -> Result:
@@ -362,28 +395,18 @@ async def participant_join_old(base: str, token: str, name: str, start_at: async
     result = Result(browser=Browser(base, timeout))
     await start_at.wait()
     start = time.perf_counter()
-    deadline = start + timeout
 
-    def form_ready(s: State) -> bool:
-        return bool(with_class(s, "TextModel", "wk-room-name")) and bool(with_class(s, "ButtonModel", "wk-room-issue"))
-
-    def linked(s: State) -> bool:
-        return any("?code=" in str(s[mid].get("value", "")) for mid in with_class(s, "HTMLModel", "wk-room-links-box"))
-
-    try:
-        page = await open_page(result.browser, f"/voila/render/00-welcome.ipynb?token={token}", form_ready, result, start, deadline)
+    async def steps() -> None:
+        page = await open_page(result.browser, f"/voila/render/00-welcome.ipynb?token={token}", _room_form, result, start, start + timeout)
         result.marks["form"] = time.perf_counter() - start
         text = with_class(page.states, "TextModel", "wk-room-name")[0]
         button = with_class(page.states, "ButtonModel", "wk-room-issue")[0]
-        page.comm_msg(text, {"method": "update", "state": {"value": name}, "buffer_paths": []})
+        page.comm_msg(text, {"method": "update", "state": {"value": name}, "buffer_paths": []})  # typing
         page.comm_msg(button, {"method": "custom", "content": {"event": "click"}})
-        await page.wait_states(linked, deadline - time.perf_counter())
+        await page.wait_states(_room_linked, start + timeout - time.perf_counter())
         result.ready = time.perf_counter() - start
-    except asyncio.TimeoutError:
-        result.error = "timeout"
-    except Exception as exc:  # noqa: BLE001
-        result.error = f"{type(exc).__name__}: {exc}"[:200]
-    return result
+
+    return await _attempt(result, steps())
 
 
 async def participant_join_new(base: str, token: str, name: str, start_at: asyncio.Event, timeout: float, link_ready: Ready) -> Result:
@@ -391,8 +414,8 @@ async def participant_join_new(base: str, token: str, name: str, start_at: async
     result = Result(browser=Browser(base, timeout))
     await start_at.wait()
     start = time.perf_counter()
-    deadline = start + timeout
-    try:
+
+    async def steps() -> None:
         browser = result.browser
         response = await browser.fetch(f"/?token={token}")
         form = _Form()
@@ -406,41 +429,36 @@ async def participant_join_new(base: str, token: str, name: str, start_at: async
         if answer.code != 303 or "code=" not in answer.headers.get("Location", ""):
             raise PageError(f"POST / answered {answer.code} {answer.headers.get('Location', '')[:60]}")
         result.ready = time.perf_counter() - start
-        link = urljoin(base, answer.headers["Location"])
-        result.extra["link"] = link
         opened = time.perf_counter()
         sub = Result()
-        await open_page(browser, link, link_ready, sub, opened, deadline)
-        result.page = sub.page
+        try:
+            await open_page(browser, urljoin(base, answer.headers["Location"]), link_ready, sub, opened, start + timeout)
+        finally:
+            result.page = sub.page
         result.marks["link ready"] = time.perf_counter() - opened
-    except asyncio.TimeoutError:
-        result.error = result.error or "timeout"
-    except Exception as exc:  # noqa: BLE001
-        result.error = f"{type(exc).__name__}: {exc}"[:200]
-    return result
+
+    return await _attempt(result, steps())
 
 
-async def participant_move_on(result: Result, start_at: asyncio.Event, timeout: float) -> Result:
+async def participant_move_on(opened: Result, start_at: asyncio.Event, timeout: float) -> Result:
     """In an open section page: click the button to section 03, wait for a new enabled Save."""
-    moved = Result(browser=result.browser, page=result.page)
+    result = Result(browser=opened.browser, page=opened.page)
     await start_at.wait()
     start = time.perf_counter()
-    page = result.page
-    try:
-        if page is None:
-            raise PageError("the page never opened")
+
+    async def steps() -> None:
+        page = opened.page
+        if page is None or opened.ready is None:
+            raise PageError("the section page never opened")
         before = frozenset(buttons(page.states, "wk-save"))
         nav = with_class(page.states, "ButtonModel", NEXT_NAV_CLASS)
         if not nav:
             raise PageError(f"no button with class {NEXT_NAV_CLASS}")
         page.comm_msg(nav[0], {"method": "custom", "content": {"event": "click"}})
         await page.wait_states(lambda s: enabled_save(s, exclude=before), timeout)
-        moved.ready = time.perf_counter() - start
-    except asyncio.TimeoutError:
-        moved.error = "timeout"
-    except Exception as exc:  # noqa: BLE001
-        moved.error = f"{type(exc).__name__}: {exc}"[:200]
-    return moved
+        result.ready = time.perf_counter() - start
+
+    return await _attempt(result, steps())
 
 
 class ChromiumParticipant:
@@ -450,6 +468,9 @@ class ChromiumParticipant:
         self.url, self.timeout = url, timeout
         self.result = Result()
         self._playwright = self._browser = self._page = None
+        self.console: list[str] = []  # the page's console errors and warnings, reported when it never got ready
+        self.t0 = time.perf_counter()
+        self.sockets: list[dict] = []  # each websocket the page opened: when, frames each way, when closed
 
     async def prepare(self) -> None:
         """Launch Chromium before the room starts, so its start-up is not timed."""
@@ -460,14 +481,24 @@ class ChromiumParticipant:
             executable = os.environ.get("WORKSHOP_KIT_CHROMIUM", "/usr/bin/chromium")
             self._browser = await self._playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
             self._page = await (await self._browser.new_context()).new_page()
+            self._page.on("console", lambda m: self.console.append(f"{time.perf_counter() - self.t0:.0f}s {m.type}: {m.text}"[:200]))
+            self._page.on("websocket", self._watch)
         except Exception as exc:  # noqa: BLE001 - no playwright or no Chromium: say so, carry on
             self.result.error = f"Chromium unavailable: {type(exc).__name__}: {exc}"[:200]
+
+    def _watch(self, socket) -> None:  # type: ignore[no-untyped-def]
+        """Count what the page's websockets carry (told when the page never gets ready)."""
+        counts = {"opened": time.perf_counter(), "sent": 0, "received": 0, "closed": None}
+        self.sockets.append(counts)
+        socket.on("framesent", lambda _f: counts.__setitem__("sent", counts["sent"] + 1))
+        socket.on("framereceived", lambda _f: counts.__setitem__("received", counts["received"] + 1))
+        socket.on("close", lambda _s: counts.__setitem__("closed", time.perf_counter()))
 
     async def script(self, start_at: asyncio.Event) -> Result:
         await start_at.wait()
         if self._page is None:
             return self.result
-        start = time.perf_counter()
+        start = self.t0 = time.perf_counter()
         try:
             await self._page.goto(self.url, wait_until="commit", timeout=self.timeout * 1000)
             left = max(1.0, self.timeout - (time.perf_counter() - start))
@@ -475,6 +506,16 @@ class ChromiumParticipant:
             self.result.ready = time.perf_counter() - start
         except Exception as exc:  # noqa: BLE001
             self.result.error = "timeout" if "Timeout" in type(exc).__name__ else f"{type(exc).__name__}: {exc}"[:200]
+            with contextlib.suppress(Exception):
+                saves = await self._page.locator(".wk-save").count()
+                widgets = await self._page.locator(".jupyter-widgets").count()
+                self.result.error += f"; on the page: {saves} .wk-save, {widgets} widget views"
+            for counts in self.sockets:
+                closed = f", closed after {counts['closed'] - start:.1f} s" if counts["closed"] else ""
+                self.result.error += f"; a websocket opened after {counts['opened'] - start:.1f} s, {counts['sent']} frames sent, {counts['received']} received{closed}"
+            said = [line for line in self.console if "Unsatisfied version" not in line]
+            if said:
+                self.result.error += "; console: " + " | ".join(said[-4:])
         return self.result
 
     async def close(self) -> None:
@@ -531,12 +572,17 @@ def _start(command: list[str], env: dict[str, str], cwd: Path, log_path: Path) -
 
 
 def _wait_for(served: Served, ready: Callable[[], bool], timeout: float) -> None:
+    """Until ready(); a server that exits or is not ready in time is stopped and reported (RuntimeError)."""
     start = time.perf_counter()
     while not ready():
+        problem = ""
         if served.process.poll() is not None:
-            raise RuntimeError(f"{served.name} exited ({served.process.returncode}): {served.output()[-1500:]}")
-        if time.perf_counter() - start > timeout:
-            raise RuntimeError(f"{served.name} was not ready within {timeout:.0f} s: {served.output()[-1500:]}")
+            problem = f"exited ({served.process.returncode})"
+        elif time.perf_counter() - start > timeout:
+            problem = f"was not ready within {timeout:.0f} s"
+        if problem:
+            stop(served)
+            raise RuntimeError(f"{served.name} {problem}: {served.output()[-1500:]}")
         time.sleep(0.1)
     served.startup = time.perf_counter() - start
 
@@ -729,6 +775,8 @@ class Room:
         self.chromium: ChromiumParticipant | None = None
 
     def add(self, what: str, value: str, target: str = "", met: bool | None = None, note: str = "") -> None:
+        if "load " not in note:
+            note = "; ".join(filter(None, [note, f"load {load_average().split()[0]}"]))
         figure = Figure("room", f"N={self.n:<3d} {self.label}: {what}", value, target, met, note)
         self.figures.append(figure)
         print(f"  {figure.what}: {value}" + (f" [{target} {figure.verdict}]" if target else "") + (f" ({note})" if note else ""), flush=True)
@@ -742,6 +790,10 @@ class Room:
         goal = TARGET_P95.get(self.n) if target else None
         note = "; ".join(filter(None, [f"{ok}/{len(results)} ready within {self.timeout:.0f} s", extra, errors(results), f"load {load_before.split()[0]}→{load_average().split()[0]}"]))
         self.add(f"{phase}: time to ready p50 / p95 / max", value, f"p95 ≤ {goal:g} s" if goal else "", (p95 <= goal) if goal else None, note)
+        if ok < len(results):  # what the server said, to tell a slow room from a broken one (not in the table)
+            said = [line.strip() for line in self.served.output().splitlines() if re.search(r"error|warning|timeout|exception", line, re.I)]
+            for line in list(dict.fromkeys(said))[-6:]:  # the last few distinct complaints
+                print(f"    server log: {line[:220]}", flush=True)
 
     def page_url(self, code: str | None) -> str:
         token = self.served.token
@@ -796,7 +848,7 @@ class Room:
         results = await _phase(scripts, self.timeout)
         pages, chromium = results[:n], results[n:]
         what = "bare one-widget page opened" if served.layout == "bare" else f"open {SECTION}"
-        self.timed(what, pages, target=served.layout != "bare", load_before=load, extra=" ".join(filter(None, [marks(pages, "html"), marks(pages, "states")])))
+        self.timed(what, pages, target=served.layout != "bare", load_before=load, extra=", ".join(filter(None, [marks(pages, "first byte"), marks(pages, "html"), marks(pages, "states")])))
         for r in chromium:
             self.add(f"open {SECTION} in Chromium (one more participant), first enabled Save", fmt_seconds(r.ready) if r.ready is not None else "not ready", note=r.error or "navigation → .wk-save enabled")
         self.after(f"opening {'the page' if served.layout == 'bare' else SECTION}", n + len(chromium), load)
@@ -843,7 +895,9 @@ async def measure(served: Served, n: int, label: str, timeout: float, browser: b
         await room.close(linger)
 
 
-def run(quick: bool, browser: bool = True, sizes: list[int] | None = None, layout: str = "auto", timeout: float = 360, linger: float = 210) -> list[Figure]:
+def run(
+    quick: bool, browser: bool = True, sizes: list[int] | None = None, layout: str = "auto", timeout: float = 360, linger: float = 210, bare: bool = True
+) -> list[Figure]:
     figures: list[Figure] = []
     sizes = list(sizes or (QUICK_SIZES if quick else SIZES))
     with tempfile.TemporaryDirectory(prefix="wk-bench-room-") as name:
@@ -852,19 +906,22 @@ def run(quick: bool, browser: bool = True, sizes: list[int] | None = None, layou
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH", "")]))
         if layout == "auto":
             layout = "new" if serve_supports_expect(env) else "old"
-        print(f"  kit layout measured: {layout} ({'one kernel per participant, --expect N' if layout == 'new' else 'a Voilà kernel per page'}); sizes {sizes}; {timeout:.0f} s per phase", flush=True)
+        how = "one kernel per participant, serve --expect N" if layout == "new" else "a Voilà kernel per page"
+        print(f"  kit layout measured: {layout} ({how}); sizes {sizes}; {timeout:.0f} s per phase", flush=True)
         for n in sizes:
-            for kind in ("kit", "bare"):
-                print(f"  -- N={n}, {kind} (load average {load_average()})", flush=True)
+            for kind in ("kit", "bare") if bare else ("kit",):
+                label = f"kit ({layout})" if kind == "kit" else "bare page"
+                load = load_average()
+                print(f"  -- N={n}, {label} (load average {load})", flush=True)
                 try:
                     served = start_kit(tmp, env, layout, n, timeout) if kind == "kit" else start_bare(tmp, env)
                 except (RuntimeError, OSError) as exc:
-                    figures.append(Figure("room", f"N={n:<3d} {kind}: server start", "failed", note=str(exc)[:200]))
+                    figures.append(Figure("room", f"N={n:<3d} {label}: server start", "failed", note=str(exc)[:200]))
                     print(f"  server did not start: {exc}", flush=True)
                     continue
-                label = f"kit ({layout})" if kind == "kit" else "bare page"
                 try:
-                    figures.append(Figure("room", f"N={n:<3d} {label}: server start until its link is printed" if kind == "kit" else f"N={n:<3d} {label}: server start until it answers", fmt_seconds(served.startup)))
+                    what = "server start until its link is printed" if kind == "kit" else "server start until it answers"
+                    figures.append(Figure("room", f"N={n:<3d} {label}: {what}", fmt_seconds(served.startup), note=f"load {load.split()[0]}→{load_average().split()[0]}"))
                     print(f"  {figures[-1].what}: {figures[-1].value}", flush=True)
                     asyncio.run(measure(served, n, label, timeout, browser, linger, figures))
                 except Exception as exc:  # noqa: BLE001 - one size failing is a result; the others still run
