@@ -509,7 +509,8 @@ class ChromiumParticipant:
             with contextlib.suppress(Exception):
                 saves = await self._page.locator(".wk-save").count()
                 widgets = await self._page.locator(".jupyter-widgets").count()
-                self.result.error += f"; on the page: {saves} .wk-save, {widgets} widget views"
+                shown = await self._page.get_by_text("Error displaying widget").count()
+                self.result.error += f"; on the page: {saves} .wk-save, {widgets} widget views, {shown} 'Error displaying widget'"
             for counts in self.sockets:
                 closed = f", closed after {counts['closed'] - start:.1f} s" if counts["closed"] else ""
                 self.result.error += f"; a websocket opened after {counts['opened'] - start:.1f} s, {counts['sent']} frames sent, {counts['received']} received{closed}"
