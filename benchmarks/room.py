@@ -86,6 +86,11 @@ def any_button(states: State) -> bool:
     return bool(buttons(states))
 
 
+def room_page_ready(states: State) -> bool:
+    """The new layout's personal page (the welcome section): its buttons to the sections exist."""
+    return any(c.startswith("wk-nav-") for mid in buttons(states) for c in _classes(states[mid]))
+
+
 def with_class(states: State, model: str, css_class: str) -> list[str]:
     return [mid for mid, s in states.items() if s.get("_model_name") == model and css_class in _classes(s)]
 
@@ -626,7 +631,8 @@ def start_kit(tmp: Path, env: dict[str, str], layout: str, expect: int, timeout:
         command += ["--expect", str(expect)]
     log_path = tmp / f"kit-{layout}-{expect}.log"
     served = Served(f"workshop-kit serve ({layout})", layout, _start(command, env, ROOT, log_path), f"http://127.0.0.1:{port}/", token, log_path, store, cohort)
-    _wait_for(served, lambda: "Share this link" in served.output(), timeout)
+    warm_up = 60 + 5.0 * (expect + max(2, -(-expect // 10))) if layout == "new" else 0  # the pool: everyone expected and a margin
+    _wait_for(served, lambda: "Share this link" in served.output(), max(timeout, warm_up))
     return served
 
 
@@ -782,7 +788,19 @@ class Room:
         self.figures.append(figure)
         print(f"  {figure.what}: {value}" + (f" [{target} {figure.verdict}]" if target else "") + (f" ({note})" if note else ""), flush=True)
 
+    def check_alive(self) -> bool:
+        """False (and the server's last words printed, once) when the server under test has exited."""
+        if self.served.process.poll() is None:
+            return True
+        if not getattr(self, "_said_exit", False):
+            self._said_exit = True
+            self.add("server", "exited", note=f"exit code {self.served.process.returncode}")
+            for line in [x for x in self.served.output().splitlines() if x.strip()][-12:]:
+                print(f"    server log: {line[:220]}", flush=True)
+        return False
+
     def after(self, phase: str, participants: int, load_before: str) -> None:
+        self.check_alive()
         mem = memory(self.served)
         self.add(f"kernels alive after {phase}", str(mem.kernels), note=f"{mem.describe(participants)}; load {load_before.split()[0]}→{load_average().split()[0]}")
 
@@ -823,7 +841,7 @@ class Room:
         if self.served.layout == "old":
             scripts = [lambda ev, i=i: participant_join_old(base, token, f"Joiner {i + 1}", ev, self.timeout) for i in range(n)]
         else:
-            scripts = [lambda ev, i=i: participant_join_new(base, token, f"Joiner {i + 1}", ev, self.timeout, any_button) for i in range(n)]
+            scripts = [lambda ev, i=i: participant_join_new(base, token, f"Joiner {i + 1}", ev, self.timeout, room_page_ready) for i in range(n)]
         results = await _phase(scripts, self.timeout)
         if self.served.layout == "old":
             self.timed("join (welcome page, name typed, link shown)", results, target=True, load_before=load, extra=marks(results, "form"))
@@ -869,12 +887,13 @@ class Room:
         if self.chromium is not None:
             await self.chromium.close()
         await asyncio.sleep(5)
+        self.open_pages = []
         self.add("kernels alive 5 s after every page closed", str(kernels(self.served)), note=f"before anyone arrived: {self.baseline}")
         if linger <= 0 or self.served.layout != "new":
             return
         start = time.perf_counter()
         count = kernels(self.served)
-        while time.perf_counter() - start < linger and count > self.baseline:
+        while time.perf_counter() - start < linger and count > self.baseline and self.check_alive():
             await asyncio.sleep(10)
             count = kernels(self.served)
         waited = time.perf_counter() - start
@@ -882,18 +901,30 @@ class Room:
 
 
 async def measure(served: Served, n: int, label: str, timeout: float, browser: bool, linger: float, figures: list[Figure]) -> None:
+    """The phases for one server.  Old layout: join, then open the section (a kernel per page, so the
+    order changes nothing but memory).  New layout: open the section with codes issued beforehand,
+    move on, close and wait for the kernels to go, then N more people join (so each phase finds the
+    pool the server keeps for a room of N, not one already handed out)."""
     from tornado.httpclient import AsyncHTTPClient
 
     AsyncHTTPClient.configure(None, max_clients=10_000)  # a room of browsers, not a queue of 10
     room = Room(served, n, label, timeout, browser, figures)
-    try:
-        if served.layout != "bare":
+    if served.layout == "old":
+        try:
             await room.join()
+            await room.open_section()
+        finally:
+            await room.close(linger)
+        return
+    try:
         await room.open_section()
         if served.layout == "new":
             await room.move_on()
     finally:
         await room.close(linger)
+    if served.layout == "new" and room.check_alive():
+        await room.join()
+        await room.close(0)
 
 
 def run(
