@@ -14,7 +14,7 @@ from pathlib import Path
 
 from . import common
 
-SECTIONS = ("save", "refresh", "startup", "files")
+SECTIONS = ("save", "refresh", "startup", "files", "room")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -24,6 +24,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, help="keep the generated demo stores in this folder and reuse them next time")
     parser.add_argument("--no-postgres", action="store_true", help="skip the PostgreSQL figures (saves, and the largest cohort's refresh)")
     parser.add_argument("--no-browser", action="store_true", help="skip the Voila page in Chromium")
+    parser.add_argument("--room-sizes", nargs="+", type=int, metavar="N", help="room: how many participants open a page at once (default 1 10 30 100; --quick: 1 10 30)")
+    parser.add_argument("--layout", choices=("auto", "old", "new"), default="auto", help="room: how workshop-kit serve runs the room (old: a kernel per page; new: --expect N; default: new if serve has --expect)")
+    parser.add_argument("--room-timeout", type=float, default=360, metavar="SECONDS", help="room: how long a phase may take before the rest count as not ready (default 360)")
+    parser.add_argument("--no-bare", action="store_true", help="room: skip the bare one-widget Voila page (it measures Voila itself, not the kit)")
+    parser.add_argument("--room-linger", type=float, default=210, metavar="SECONDS", help="room, new layout: wait up to this long after the pages close for their kernels to go (default 210; 0: do not wait)")
     args = parser.parse_args(argv)
     sections = args.only or SECTIONS
 
@@ -50,13 +55,19 @@ def main(argv: list[str] | None = None) -> int:
             from . import startup
 
             got = startup.run(args.quick, browser=not args.no_browser)
-        else:
+        elif section == "files":
             from . import files
 
             got = files.run(args.quick, data=args.data)
+        else:
+            from . import room
+
+            got = room.run(args.quick, browser=not args.no_browser, sizes=args.room_sizes, layout=args.layout, timeout=args.room_timeout, linger=args.room_linger, bare=not args.no_bare)
         after = common.load_average()
         print(f"[{section}] done in {time.perf_counter() - t0:.0f} s (load average {after})")
         for f in got:
+            if "load " in f.note:  # measured per phase already (room)
+                continue
             f.note = f"{f.note}; load {before.split()[0]}→{after.split()[0]}" if f.note else f"load {before.split()[0]}→{after.split()[0]}"
         figures.extend(got)
     print(f"\nTotal {time.perf_counter() - started:.0f} s. Figures (p50/p99: nearest-rank percentiles; load: 1-minute load average before→after the section):\n")
