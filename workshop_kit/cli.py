@@ -76,7 +76,7 @@ def _import(args: argparse.Namespace) -> int:
     from .admin import import_file
 
     with _store(args) as store:
-        result = import_file(store, args.file)
+        result = import_file(store, args.file, allow_contact_details=args.allow_contact_details)
     print(f"{result.added} added, {result.skipped} skipped (already in the store).")
     return 0
 
@@ -164,6 +164,11 @@ def build_parser() -> argparse.ArgumentParser:
     export.set_defaults(run=_export)
     imp = commands.add_parser("import", help="add the answers in an export file to the store")
     imp.add_argument("file", help="the JSON file written by export")
+    imp.add_argument(
+        "--allow-contact-details",
+        action="store_true",
+        help="import answers holding an e-mail address or phone number the participant confirmed (NHS numbers and postcodes are always refused)",
+    )
     imp.add_argument("--store", help=store_help)
     imp.set_defaults(run=_import)
     forget = commands.add_parser("forget", help="delete one participant's answers in one cohort (erasure)")

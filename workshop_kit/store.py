@@ -62,6 +62,7 @@ from ._version import __version__
 from .answers import validate_answer
 from .catalogue import Catalogue, default_catalogue
 from .errors import AnswerError, CatalogueError, StoreError
+from .identifiers import check_identifiers
 from .identity import current_identity
 
 STORE_ENV = "WORKSHOP_KIT_STORE"
@@ -410,16 +411,23 @@ class ResponseStore:
 
     # --- saving ------------------------------------------------------------------------
 
-    def save(self, exercise_id: str, answer: Any, *, participant: str | None = None, cohort: str | None = None) -> Response:
-        """Check the answer against the catalogue and append it; returns the saved row.
+    def save(
+        self, exercise_id: str, answer: Any, *, participant: str | None = None, cohort: str | None = None, allow_contact_details: bool = False
+    ) -> Response:
+        """Check the answer against the catalogue and for identifiers, and append it; returns the saved row.
 
-        Refused answers raise :class:`AnswerError` and write nothing.
+        Refused answers raise :class:`AnswerError` and write nothing; one holding an NHS
+        number, postcode, e-mail address or phone number raises its subclass
+        :class:`~workshop_kit.identifiers.IdentifierError`.  ``allow_contact_details`` is the
+        participant's confirmation that an e-mail address or phone number is meant to be
+        there; NHS numbers and postcodes are refused whatever it says.
         """
         try:
             exercise = self.catalogue.exercise(exercise_id)
         except CatalogueError as exc:
             raise AnswerError(str(exc)) from None
         clean = validate_answer(exercise, answer)
+        check_identifiers(exercise, clean, allow_contact_details=allow_contact_details)
         who = current_identity(participant, cohort)
         response = Response(
             uid=str(uuid.uuid4()),
