@@ -524,6 +524,20 @@ class ResponseStore:
         with paused_gc(), self._read() as conn:
             return _responses(conn.execute(query).all())
 
+    def answer_history(self, cohort: str, exercise_id: str) -> list[tuple[str, dt.datetime, str]]:
+        """Every saved version of one exercise's answers in one cohort, in the order they reached the store.
+
+        (participant, saved_at, answer as stored JSON text): what ``compare.released``
+        walks to find the cohort's answers as of its last release.
+        """
+        query = (
+            select(responses.c.participant, responses.c.saved_at, responses.c.answer)
+            .where(responses.c.cohort == cohort, responses.c.exercise_id == exercise_id)
+            .order_by(responses.c.id)
+        )
+        with self._read() as conn:
+            return [(p, saved_at, answer) for p, saved_at, answer in conn.execute(query)]
+
     def answer_tallies(self, cohort: str, exercise_ids: Collection[str]) -> dict[str, list[tuple[Any, int]]]:
         """Each exercise's distinct current answers in one cohort, with how many participants gave each.
 

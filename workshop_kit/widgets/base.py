@@ -287,7 +287,8 @@ class ExerciseWidget(widgets.VBox):
             comparison = cohort_comparison(self.store, self.exercise, self.identity, self.saved.answer, self.min_cohort)
         except StoreError as exc:
             comparison = Comparison(False, 0, (f"The cohort's answers could not be read: {exc}",))
-        self.compare_text.value = "".join(f"<p>{html.escape(line)}</p>" for line in comparison.lines)
+        note = f'<p class="wk-help">{html.escape(comparison.note)}</p>' if comparison.note else ""
+        self.compare_text.value = "".join(f"<p>{html.escape(line)}</p>" for line in comparison.lines) + note
         self.compare_box.layout.display = None
         return comparison
 
