@@ -183,6 +183,20 @@ def _purge(args: argparse.Namespace) -> int:
     return 0
 
 
+@_kit_errors
+def _ig_pack(args: argparse.Namespace) -> int:
+    """Write the information-governance evidence pack from the kit's real settings and schema."""
+    from .igpack import settings_from, write_pack
+
+    with _store(args) as store:
+        settings = settings_from(store, host=args.host, fixed_token=args.fixed_token, cohort=args.cohort)
+        pack = write_pack(store, args.out, settings, args.axe_results or [])
+    print(f"Wrote the IG pack to {pack.folder}: {', '.join(pack.files)}.")
+    if not args.axe_results:
+        print("No axe results were given, so the accessibility statement reports none (see --axe-results).")
+    return 0
+
+
 def _date(text: str):
     import datetime as dt
 
@@ -262,6 +276,14 @@ def build_parser() -> argparse.ArgumentParser:
     purge.add_argument("--yes", action="store_true", help="do not ask for confirmation (for a scheduled job)")
     purge.add_argument("--store", help=store_help)
     purge.set_defaults(run=_purge)
+    pack = commands.add_parser("ig-pack", help="write the information-governance pack (DPIA screening, data inventory, data flow, accessibility)")
+    pack.add_argument("--out", default="ig-pack", help="folder to write into (default: ig-pack)")
+    pack.add_argument("--cohort", help="describe this cohort's retention rule only (default: every cohort's)")
+    pack.add_argument("--host", default="127.0.0.1", help="the --host the room will be served with (default: 127.0.0.1, this computer only)")
+    pack.add_argument("--fixed-token", action="store_true", help="the room will be served with a fixed --token rather than a new random one")
+    pack.add_argument("--axe-results", nargs="+", metavar="FILE", help="axe-core results written by the browser tests (test-artifacts/axe-*.json)")
+    pack.add_argument("--store", help=store_help)
+    pack.set_defaults(run=_ig_pack)
     return parser
 
 
