@@ -52,9 +52,9 @@ class TestRules:
     def test_set_show_clear(self, any_store):
         """A cohort has at most one rule; setting another replaces it; clearing leaves none."""
         any_store.set_retention("old", keep_days=90)
-        assert any_store.retention("old").keep_days == 90
+        assert any_store.retention_rule("old").keep_days == 90
         any_store.set_retention("old", expires_on=dt.date(2027, 3, 31))
-        rule = any_store.retention("old")
+        rule = any_store.retention_rule("old")
         assert (rule.expires_on, rule.keep_days) == (dt.date(2027, 3, 31), None)
         assert "31 March 2027" in rule.describe()
         assert any_store.set_retention("old") is None and any_store.retention_rules() == []

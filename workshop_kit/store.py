@@ -703,7 +703,7 @@ class ResponseStore:
             rows = conn.execute(select(retention).order_by(retention.c.cohort)).all()
         return [Retention(r.cohort, r.expires_on, r.keep_days, r.set_at) for r in rows]
 
-    def retention(self, cohort: str) -> Retention | None:
+    def retention_rule(self, cohort: str) -> Retention | None:
         """One cohort's retention rule, or None (kept until deleted by hand)."""
         return next((r for r in self.retention_rules() if r.cohort == cohort), None)
 
