@@ -13,6 +13,7 @@ import json
 import pytest
 from widget_helpers import *  # noqa: F403
 from widget_helpers import make
+from browser_helpers import browser  # noqa: F401 - a fixture
 
 from workshop_kit.cli import main
 from workshop_kit.errors import ImportFileError
@@ -225,3 +226,32 @@ class TestImport:
         path = export_with(tmp_path, "Seen at SW1A 2AA")
         assert main(["import", str(path), "--store", store.url]) == 1
         assert "a postcode (SW1A 2AA)" in capsys.readouterr().err
+
+
+@pytest.mark.browser
+def test_the_warning_in_a_served_page(browser, tmp_path):  # noqa: F811
+    """In a real room page: the warning names the NHS number and offers no Save anyway; an e-mail address gets one and saves."""
+    from browser_helpers import ARTIFACTS, exercise_box, join_room, new_page, save_and_wait, served_room, wait_for_page
+
+    with served_room(tmp_path / "room.sqlite", dashboard=False) as room, new_page(browser) as page:
+        code = join_room(page, room, "Dee")
+        page.goto(room.page_url("02-risk.ipynb", code))
+        wait_for_page(page, ".wk-save")
+        limits = exercise_box(page, "The limits of your role")
+        limits.locator("textarea").fill(f"I could not stop the discharge of {VALID_NHS}.")
+        status = save_and_wait(limits, "Not saved")
+        assert "an NHS number (ending 5919) in your answer" in status and "943 476" not in status
+        assert not limits.locator(".wk-confirm-save").is_visible()
+        limits.scroll_into_view_if_needed()
+        ARTIFACTS.mkdir(exist_ok=True)
+        limits.screenshot(path=str(ARTIFACTS / "identifier-warning-nhs.png"))
+        limits.locator("textarea").fill("Escalate to governance@trust.nhs.uk when unsure.")
+        save_and_wait(limits, "contact details")
+        confirm = limits.locator(".wk-confirm-save")
+        confirm.wait_for(state="visible")
+        limits.screenshot(path=str(ARTIFACTS / "identifier-warning-email.png"))
+        confirm.click()
+        limits.locator(".wk-status").filter(has_text="✓ Saved").wait_for()
+    with ResponseStore(tmp_path / "room.sqlite") as store:
+        (row,) = store.all_responses()
+        assert row.answer == "Escalate to governance@trust.nhs.uk when unsure." and row.exercise_id == "risk.limits"
