@@ -21,8 +21,6 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
-import phonenumbers
-
 from .catalogue import Exercise
 from .errors import AnswerError
 
@@ -104,9 +102,12 @@ def find_identifiers(text: str, where: str = "your answer") -> list[Found]:
     emails = list(_EMAIL.finditer(text))
     found += [Found(EMAIL, where, m.group()) for m in emails]
     taken = nhs_spans + [m.span() for m in emails]
-    for m in phonenumbers.PhoneNumberMatcher(text, "GB", leniency=phonenumbers.Leniency.POSSIBLE):
-        if not any(a <= m.start < b for a, b in taken) and _dialled_like_a_phone(m.raw_string, m.number):
-            found.append(Found(PHONE, where, m.raw_string))
+    if sum(c.isdigit() for c in text) >= 9:  # no phone number is shorter; most answers never load phonenumbers (0.3 s)
+        import phonenumbers
+
+        for m in phonenumbers.PhoneNumberMatcher(text, "GB", leniency=phonenumbers.Leniency.POSSIBLE):
+            if not any(a <= m.start < b for a, b in taken) and _dialled_like_a_phone(m.raw_string, m.number):
+                found.append(Found(PHONE, where, m.raw_string))
     for m in _POSTCODE.finditer(text):
         outward, inward = m.groups()
         if inward[1:].islower() and inward[1:] in _ORDINAL:  # "M1 1st floor": an ordinal, not a postcode
@@ -121,6 +122,8 @@ def _dialled_like_a_phone(raw: str, number: Any) -> bool:
     phonenumbers alone would also take "2019-2024" or "2025/26" for a possible local
     number; a real one is written with its trunk 0 or a +.
     """
+    import phonenumbers
+
     if raw.startswith("+"):
         return (number.country_code == 44 and phonenumbers.is_possible_number(number)) or phonenumbers.is_valid_number(number)
     national = phonenumbers.national_significant_number(number)
