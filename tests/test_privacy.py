@@ -28,7 +28,7 @@ from workshop_kit.identity import Identity
 from workshop_kit.store import ResponseStore
 
 COHORT = "privacy-cohort"
-PEOPLE = 7  # each participant has six others: enough for every comparison (MIN_COHORT others)
+PEOPLE = 7  # each participant has six others: enough for every comparison (MIN_COHORT others, and one held back)
 SCRIPT = "<script>alert('zq')</script>"
 
 
@@ -111,7 +111,8 @@ class TestCompareWithTheCohort:
         leaks = {}
         for ex in cohort_store.catalogue.exercises:
             comparison = cohort_comparison(cohort_store, ex, me, marked_answer(ex, 0))
-            assert comparison.ready and comparison.others == PEOPLE - 1, ex.id
+            # six answers made the release; the seventh waits for the next one (docs/privacy.md)
+            assert comparison.ready and comparison.others == MIN_COHORT, ex.id
             hits = found("\n".join(comparison.lines), others(0, cohort_store))
             if hits:
                 leaks[ex.id] = hits

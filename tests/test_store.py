@@ -283,6 +283,7 @@ def _downgrade_to_format_1(store: ResponseStore) -> None:
             conn.exec_driver_sql(f"DROP INDEX IF EXISTS {name}")
         conn.exec_driver_sql("ALTER TABLE responses DROP COLUMN is_current")
         conn.exec_driver_sql("CREATE INDEX ix_responses_who ON responses (cohort, participant, exercise_id)")
+        conn.exec_driver_sql("DROP TABLE IF EXISTS retention")  # format 3's
         conn.exec_driver_sql("UPDATE kit_meta SET value = '1' WHERE key = 'schema_version'")
     store.close()
 

@@ -230,9 +230,9 @@ def export_participant(
     return export_subject(store, subject, out)
 
 
-def import_file(store: ResponseStore, path: str | os.PathLike[str]) -> ImportResult:
+def import_file(store: ResponseStore, path: str | os.PathLike[str], *, allow_contact_details: bool = False) -> ImportResult:
     """Add the answers in an export file to the store: all or nothing, rows already present skipped."""
-    return import_answers(store, Path(path))
+    return import_answers(store, Path(path), allow_contact_details=allow_contact_details)
 
 
 # --- forget ------------------------------------------------------------------------------------

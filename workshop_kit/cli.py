@@ -88,7 +88,7 @@ def _import(args: argparse.Namespace) -> int:
     from .admin import import_file
 
     with _store(args) as store:
-        result = import_file(store, args.file)
+        result = import_file(store, args.file, allow_contact_details=args.allow_contact_details)
     print(f"{result.added} added, {result.skipped} skipped (already in the store).")
     return 0
 
@@ -146,6 +146,78 @@ def _report(args: argparse.Namespace) -> int:
     return 0
 
 
+@_kit_errors
+def _retention(args: argparse.Namespace) -> int:
+    """Set, clear or show how long a cohort's answers are kept."""
+    with _store(args) as store:
+        if args.expires_on or args.keep_days or args.clear:
+            if not args.cohort:
+                print("Name the cohort with --cohort.", file=sys.stderr)
+                return 2
+            rule = store.set_retention(args.cohort, expires_on=args.expires_on, keep_days=args.keep_days)
+            print(f"{args.cohort}: {rule.describe()}." if rule else f"{args.cohort}: no retention rule; answers are kept until deleted by hand.")
+            return 0
+        rules = [r for r in store.retention_rules() if not args.cohort or r.cohort == args.cohort]
+        if not rules:
+            print("No retention rule is set" + (f" for {args.cohort}" if args.cohort else "") + "; answers are kept until deleted by hand.")
+        for rule in rules:
+            print(f"{rule.cohort}: {rule.describe()}.")
+    return 0
+
+
+@_kit_errors
+def _purge(args: argparse.Namespace) -> int:
+    """Delete every answer and room record past its cohort's retention rule (one transaction)."""
+    if not args.dry_run and not args.yes and not sys.stdin.isatty():
+        print("Refusing to delete without confirmation: run this in a terminal, add --yes, or try --dry-run first.", file=sys.stderr)
+        return 2
+    with _store(args) as store:
+        if not args.dry_run and not args.yes:
+            preview = [p for p in store.purge(dry_run=True) if p.answers or p.room_records]
+            if not preview:
+                print("Nothing has expired; nothing was deleted.")
+                return 0
+            for p in preview:
+                print(f"{p.cohort}: {p.answers} answers and {p.room_records} room records have expired ({p.rule.describe()}).")
+            if input("Delete them now? Type yes to go ahead: ").strip().lower() != "yes":
+                print("Nothing was deleted.")
+                return 1
+        done = store.purge(dry_run=args.dry_run)
+    verb = "Would delete" if args.dry_run else "Deleted"
+    if not done:
+        print("No cohort has a retention rule (set one with workshop-kit retention); nothing was deleted.")
+        return 0
+    for p in done:
+        print(f"{p.cohort}: {verb} {p.answers} answers and {p.room_records} room records ({p.rule.describe()}).")
+    total = sum(p.answers for p in done), sum(p.room_records for p in done)
+    tail = " Nothing was deleted (dry run)." if args.dry_run else " Delete any exported copies and reports of them too."
+    print(f"In all: {total[0]} answers and {total[1]} room records.{tail}")
+    return 0
+
+
+@_kit_errors
+def _ig_pack(args: argparse.Namespace) -> int:
+    """Write the information-governance evidence pack from the kit's real settings and schema."""
+    from .igpack import settings_from, write_pack
+
+    with _store(args) as store:
+        settings = settings_from(store, host=args.host, fixed_token=args.fixed_token, cohort=args.cohort)
+        pack = write_pack(store, args.out, settings, args.axe_results or [])
+    print(f"Wrote the IG pack to {pack.folder}: {', '.join(pack.files)}.")
+    if not args.axe_results:
+        print("No axe results were given, so the accessibility statement reports none (see --axe-results).")
+    return 0
+
+
+def _date(text: str):
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a date like 2026-06-30 (got {text})") from None
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="workshop-kit", description="Leadership workshops for NHS digital leaders.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -178,6 +250,11 @@ def build_parser() -> argparse.ArgumentParser:
     export.set_defaults(run=_export)
     imp = commands.add_parser("import", help="add the answers in an export file to the store")
     imp.add_argument("file", help="the JSON file written by export")
+    imp.add_argument(
+        "--allow-contact-details",
+        action="store_true",
+        help="import answers holding an e-mail address or phone number the participant confirmed (NHS numbers and postcodes are always refused)",
+    )
     imp.add_argument("--store", help=store_help)
     imp.set_defaults(run=_import)
     forget = commands.add_parser("forget", help="delete one participant's answers in one cohort (erasure)")
@@ -200,6 +277,27 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--min-group", type=_positive, default=3, help="no breakdown below this many answers (default: 3)")
     report.add_argument("--store", help=store_help)
     report.set_defaults(run=_report)
+    retention = commands.add_parser("retention", help="set or show how long a cohort's answers are kept (applied by purge)")
+    retention.add_argument("--cohort", help="the cohort (without a setting option: show its rule; default all cohorts)")
+    rule = retention.add_mutually_exclusive_group()
+    rule.add_argument("--expires-on", type=_date, help="delete all the cohort's answers and room records on or after this date (YYYY-MM-DD)")
+    rule.add_argument("--keep-days", type=_positive, help="delete each answer this many days after it was saved")
+    rule.add_argument("--clear", action="store_true", help="remove the cohort's rule (answers are then kept until deleted by hand)")
+    retention.add_argument("--store", help=store_help)
+    retention.set_defaults(run=_retention)
+    purge = commands.add_parser("purge", help="delete every answer past its cohort's retention rule")
+    purge.add_argument("--dry-run", action="store_true", help="count what would be deleted and delete nothing")
+    purge.add_argument("--yes", action="store_true", help="do not ask for confirmation (for a scheduled job)")
+    purge.add_argument("--store", help=store_help)
+    purge.set_defaults(run=_purge)
+    pack = commands.add_parser("ig-pack", help="write the information-governance pack (DPIA screening, data inventory, data flow, accessibility)")
+    pack.add_argument("--out", default="ig-pack", help="folder to write into (default: ig-pack)")
+    pack.add_argument("--cohort", help="describe this cohort's retention rule only (default: every cohort's)")
+    pack.add_argument("--host", default="127.0.0.1", help="the --host the room will be served with (default: 127.0.0.1, this computer only)")
+    pack.add_argument("--fixed-token", action="store_true", help="the room will be served with a fixed --token rather than a new random one")
+    pack.add_argument("--axe-results", nargs="+", metavar="FILE", help="axe-core results written by the browser tests (test-artifacts/axe-*.json)")
+    pack.add_argument("--store", help=store_help)
+    pack.set_defaults(run=_ig_pack)
     return parser
 
 

@@ -1,13 +1,24 @@
 """Compare one participant's answer with the anonymous aggregate of their cohort.
 
-Plain functions, no widgets.  :func:`cohort_comparison` reads the current answers of the
-*other* participants of the same cohort to one exercise and returns a few sentences saying
-where this participant sits.  Nothing another person wrote is ever shown: only counts,
-averages and shares, and only once at least ``min_cohort`` others have answered.
+Plain functions, no widgets.  :func:`cohort_comparison` reads the *other* participants'
+answers to one exercise and returns a few sentences saying where this participant sits.
+Nothing another person wrote is ever shown: only counts, averages and shares, and only
+once at least ``min_cohort`` others have answered.
+
+No differencing (docs/privacy.md): the comparison is never drawn from the live answers,
+which would move with each single save, but from the cohort's answers as they stood at
+its last *release*.  :func:`released` walks the exercise's saved rows in the order they
+reached the store; a new release happens only once at least ``min_cohort + 1`` people's
+answers differ from the previous release (new answers and changed ones; a re-save of
+the same answer does not count).  Whoever reads two successive releases, at most one of
+those people is the reader, so every change they can see mixes at least ``min_cohort``
+other people's answers.  The walk needs no stored state: every reader, in every kernel,
+computes the same releases from the same rows.
 """
 
 from __future__ import annotations
 
+import json
 import statistics
 from dataclasses import dataclass
 from typing import Any
@@ -34,39 +45,93 @@ class Comparison:
     ready: bool
     others: int
     lines: tuple[str, ...]
+    note: str = ""  # what the figures are drawn from and when they move; not drawn from anyone's answer
 
 
 # --- reading the cohort ------------------------------------------------------------------
 
 
-def others_answers(store: Any, exercise: Exercise, identity: Identity) -> list[Any]:
-    """The current answers of everyone else in the cohort, in stored form; ones that no longer fit are skipped."""
-    rows = store.latest_answers(identity.cohort, exercise.id)
-    answers = []
-    for row in rows:
-        if row.participant == identity.participant:
+@dataclass(frozen=True)
+class Release:
+    """The cohort's answers to one exercise as of its last release, and what has moved since."""
+
+    answers: dict[str, str]  # participant -> answer (stored JSON text) at the last release; empty before the first
+    pending: int  # people whose current answer differs from the release (the next one needs ``step``)
+    answerers: frozenset[str]  # people with an answer now
+    step: int
+
+
+def released(store: Any, cohort: str, exercise_id: str, step: int) -> Release:
+    """The answers as of the last release: the last moment ``step`` or more people's answers had changed since the one before.
+
+    A row arriving late with an older ``saved_at`` (an import) does not replace a newer
+    answer, as in the store's own rule for the current answer.
+    """
+    current: dict[str, str] = {}
+    stamps: dict[str, Any] = {}
+    release: dict[str, str] = {}
+    moved: set[str] = set()
+    for participant, saved_at, answer in store.answer_history(cohort, exercise_id):
+        if participant in stamps and saved_at < stamps[participant]:
             continue
+        stamps[participant], current[participant] = saved_at, answer
+        if release.get(participant) == answer:
+            moved.discard(participant)  # changed back to what was released: nothing of theirs would move
+        else:
+            moved.add(participant)
+        if len(moved) >= step:
+            release, moved = dict(current), set()
+    return Release(release, len(moved), frozenset(current), step)
+
+
+def release_step(min_cohort: int) -> int:
+    """People whose answers must change before a comparison moves: one more than ``min_cohort``, as one may be the reader."""
+    return min_cohort + 1
+
+
+def others_answers(store: Any, exercise: Exercise, identity: Identity, min_cohort: int = MIN_COHORT) -> list[Any]:
+    """Everyone else's answers as of the cohort's last release, in stored form; ones that no longer fit are skipped."""
+    return _others(released(store, identity.cohort, exercise.id, release_step(min_cohort)), exercise, identity)
+
+
+def _others(release: Release, exercise: Exercise, identity: Identity) -> list[Any]:
+    texts = [text for participant, text in release.answers.items() if participant != identity.participant]
+    answers = []
+    for answer in json.loads("[" + ",".join(texts) + "]"):
         try:
-            answers.append(validate_answer(exercise, row.answer))
+            answers.append(validate_answer(exercise, answer))
         except AnswerError:  # saved under an older catalogue; leave it out of the aggregate
             continue
     return answers
 
 
 def cohort_comparison(store: Any, exercise: Exercise, identity: Identity, mine: Any, min_cohort: int = MIN_COHORT) -> Comparison:
-    """Where ``mine`` sits against the cohort, or how many more answers are needed before it can be shown."""
-    others = others_answers(store, exercise, identity)
-    if len(others) < min_cohort:
-        return Comparison(False, len(others), (not_ready_message(len(others), min_cohort),))
-    return Comparison(True, len(others), compare_answer(exercise, mine, others))
+    """Where ``mine`` sits against the cohort's last release, or how many more answers are needed before it can be shown."""
+    release = released(store, identity.cohort, exercise.id, release_step(min_cohort))
+    others = _others(release, exercise, identity)
+    if not release.answers or len(others) < min_cohort:
+        waiting = len(release.answerers - {identity.participant})
+        needed = max(release.step - len(release.answerers | {identity.participant}), min_cohort - waiting, 1)
+        return Comparison(False, waiting, (not_ready_message(waiting, min_cohort, needed),))
+    return Comparison(True, len(others), compare_answer(exercise, mine, others), release_note(release))
 
 
-def not_ready_message(others: int, min_cohort: int) -> str:
-    """Why there is no comparison yet, and how many more answers it needs."""
+def release_note(release: Release) -> str:
+    """What the figures are drawn from, and when they will move."""
+    since = "" if not release.pending else f" ({_count(release.pending)} so far)"
+    return (
+        f"These figures are the cohort's answers as they stood at the last update. They move only once {release.step} people's "
+        f"answers have changed{since}, so that no one's answer can be worked out by comparing two readings."
+    )
+
+
+def not_ready_message(others: int, min_cohort: int, needed: int | None = None) -> str:
+    """Why there is no comparison yet, and how many more answers it needs (by default ``min_cohort - others``)."""
     so_far = "Nobody else in your cohort has" if others == 0 else f"So far {_people(others)} in your cohort {'has' if others == 1 else 'have'}"
+    needed = min_cohort - others if needed is None else needed
     return (
         f"{so_far} saved this exercise. The comparison appears once {min_cohort} others have, "
-        f"so that no one's answer can be picked out ({min_cohort - others} more needed)."
+        f"so that no one's answer can be picked out ({needed} more needed)."
     )
 
 

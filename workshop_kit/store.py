@@ -32,6 +32,7 @@ except ImportError:  # Windows
 from sqlalchemy import (
     Boolean,
     Column,
+    Date,
     DateTime,
     Index,
     Integer,
@@ -62,10 +63,11 @@ from ._version import __version__
 from .answers import validate_answer
 from .catalogue import Catalogue, default_catalogue
 from .errors import AnswerError, CatalogueError, StoreError
+from .identifiers import check_identifiers
 from .identity import current_identity
 
 STORE_ENV = "WORKSHOP_KIT_STORE"
-SCHEMA_VERSION = 2  # 2: responses.is_current
+SCHEMA_VERSION = 3  # 2: responses.is_current; 3: the retention table
 BUSY_TIMEOUT_SECONDS = 30
 
 
@@ -134,6 +136,44 @@ people = Table(
     Column("display_name", String(64), nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
 )
+
+
+# How long a cohort's answers are kept (see ``purge``): at most one rule per cohort, either a
+# date on which all of its answers and room records expire or an age past which each one does.
+retention = Table(
+    "retention",
+    metadata,
+    Column("cohort", String(64), primary_key=True),
+    Column("expires_on", Date, nullable=True),
+    Column("keep_days", Integer, nullable=True),
+    Column("set_at", UTCDateTime, nullable=False),
+)
+
+
+@dataclass(frozen=True)
+class Retention:
+    """A cohort's retention rule: everything expires on ``expires_on``, or each answer ``keep_days`` after it was saved."""
+
+    cohort: str
+    expires_on: dt.date | None
+    keep_days: int | None
+    set_at: dt.datetime
+
+    def describe(self) -> str:
+        """'deleted on 30 June 2026' or 'each answer deleted 90 days after it was saved'."""
+        if self.expires_on is not None:
+            return f"all answers and room records deleted by the first purge on or after {self.expires_on.day} {self.expires_on:%B %Y}"
+        return f"each answer (and room record) deleted by the first purge more than {self.keep_days} days after it was saved (or issued)"
+
+
+@dataclass(frozen=True)
+class Purged:
+    """What a purge deleted (or, on a dry run, would delete) in one cohort."""
+
+    cohort: str
+    rule: Retention
+    answers: int
+    room_records: int
 
 
 @dataclass(frozen=True)
@@ -354,7 +394,7 @@ class ResponseStore:
                 version = _schema_version(conn)
                 # a table added later without a format change (people) is created on first use
                 missing = version == SCHEMA_VERSION and not all(inspect(conn).has_table(t) for t in metadata.tables)
-            if version is None or missing or version == 1:
+            if version is None or missing or version in (1, 2):
                 try:
                     with engine.connect().execution_options(immediate=True) as conn, conn.begin():
                         if conn.dialect.name == "postgresql":
@@ -362,13 +402,16 @@ class ResponseStore:
                         version = _schema_version(conn)  # again: another process may have got here first
                         if version == 1:
                             _upgrade_from_1(conn)
+                            version = 2
+                        metadata.create_all(conn)  # format 3's retention table, and any table added since
+                        if version == 2:
+                            conn.execute(update(kit_meta).where(kit_meta.c.key == "schema_version").values(value=str(SCHEMA_VERSION)))
                             version = SCHEMA_VERSION
-                        metadata.create_all(conn)
                         if version is None:
                             conn.execute(insert(kit_meta).values(key="schema_version", value=str(SCHEMA_VERSION)))
                             version = SCHEMA_VERSION
                 except (DBAPIError, OSError) as exc:
-                    if version == 1:
+                    if version in (1, 2):
                         reason = getattr(exc, "orig", None) or exc
                         raise StoreError(
                             f"Could not open {_describe(self.url)}: it was made by an earlier version of workshop-kit and "
@@ -410,16 +453,23 @@ class ResponseStore:
 
     # --- saving ------------------------------------------------------------------------
 
-    def save(self, exercise_id: str, answer: Any, *, participant: str | None = None, cohort: str | None = None) -> Response:
-        """Check the answer against the catalogue and append it; returns the saved row.
+    def save(
+        self, exercise_id: str, answer: Any, *, participant: str | None = None, cohort: str | None = None, allow_contact_details: bool = False
+    ) -> Response:
+        """Check the answer against the catalogue and for identifiers, and append it; returns the saved row.
 
-        Refused answers raise :class:`AnswerError` and write nothing.
+        Refused answers raise :class:`AnswerError` and write nothing; one holding an NHS
+        number, postcode, e-mail address or phone number raises its subclass
+        :class:`~workshop_kit.identifiers.IdentifierError`.  ``allow_contact_details`` is the
+        participant's confirmation that an e-mail address or phone number is meant to be
+        there; NHS numbers and postcodes are refused whatever it says.
         """
         try:
             exercise = self.catalogue.exercise(exercise_id)
         except CatalogueError as exc:
             raise AnswerError(str(exc)) from None
         clean = validate_answer(exercise, answer)
+        check_identifiers(exercise, clean, allow_contact_details=allow_contact_details)
         who = current_identity(participant, cohort)
         response = Response(
             uid=str(uuid.uuid4()),
@@ -516,6 +566,20 @@ class ResponseStore:
         with paused_gc(), self._read() as conn:
             return _responses(conn.execute(query).all())
 
+    def answer_history(self, cohort: str, exercise_id: str) -> list[tuple[str, dt.datetime, str]]:
+        """Every saved version of one exercise's answers in one cohort, in the order they reached the store.
+
+        (participant, saved_at, answer as stored JSON text): what ``compare.released``
+        walks to find the cohort's answers as of its last release.
+        """
+        query = (
+            select(responses.c.participant, responses.c.saved_at, responses.c.answer)
+            .where(responses.c.cohort == cohort, responses.c.exercise_id == exercise_id)
+            .order_by(responses.c.id)
+        )
+        with self._read() as conn:
+            return [(p, saved_at, answer) for p, saved_at, answer in conn.execute(query)]
+
     def answer_tallies(self, cohort: str, exercise_ids: Collection[str]) -> dict[str, list[tuple[Any, int]]]:
         """Each exercise's distinct current answers in one cohort, with how many participants gave each.
 
@@ -609,6 +673,68 @@ class ResponseStore:
             query = query.where(responses.c.cohort == cohort)
         with self._read() as conn:
             return int(conn.execute(query).scalar_one())
+
+    # --- retention ----------------------------------------------------------------------
+
+    def set_retention(self, cohort: str, *, expires_on: dt.date | None = None, keep_days: int | None = None) -> Retention | None:
+        """Set (or, with neither argument, clear) how long a cohort's answers are kept; ``purge`` applies it."""
+        from .identity import validate_name
+
+        cohort = validate_name(cohort, "cohort name")
+        if expires_on is not None and keep_days is not None:
+            raise AnswerError("Give either a date the answers expire on or how many days to keep each answer, not both.")
+        if keep_days is not None and (isinstance(keep_days, bool) or not isinstance(keep_days, int) or keep_days < 1):
+            raise AnswerError(f"The number of days to keep answers must be a whole number of at least 1 (got {keep_days!r}).")
+        if expires_on is not None and not isinstance(expires_on, dt.date):
+            raise AnswerError(f"The expiry date must be a date like 2026-06-30 (got {expires_on!r}).")
+        if isinstance(expires_on, dt.datetime):
+            expires_on = expires_on.date()
+        with self._write("change the retention setting in") as conn:
+            conn.execute(delete(retention).where(retention.c.cohort == cohort))
+            if expires_on is None and keep_days is None:
+                return None
+            rule = Retention(cohort, expires_on, keep_days, dt.datetime.now(dt.timezone.utc))
+            conn.execute(insert(retention).values(cohort=cohort, expires_on=expires_on, keep_days=keep_days, set_at=rule.set_at))
+        return rule
+
+    def retention_rules(self) -> list[Retention]:
+        """Every cohort's retention rule, by cohort."""
+        with self._read() as conn:
+            rows = conn.execute(select(retention).order_by(retention.c.cohort)).all()
+        return [Retention(r.cohort, r.expires_on, r.keep_days, r.set_at) for r in rows]
+
+    def retention_rule(self, cohort: str) -> Retention | None:
+        """One cohort's retention rule, or None (kept until deleted by hand)."""
+        return next((r for r in self.retention_rules() if r.cohort == cohort), None)
+
+    def purge(self, *, dry_run: bool = False, now: dt.datetime | None = None) -> list[Purged]:
+        """Delete every answer and room record that has expired under its cohort's rule, in one transaction.
+
+        With ``dry_run`` the same rows are counted and nothing is deleted.  Cohorts without
+        a rule are never touched.  Deleting whole answers (every version older than the
+        age) leaves each remaining answer's latest version flagged current, as before.
+        """
+        now = now or dt.datetime.now(dt.timezone.utc)
+        done = []
+        with self._write("delete from") as conn:
+            rules = [Retention(r.cohort, r.expires_on, r.keep_days, r.set_at) for r in conn.execute(select(retention).order_by(retention.c.cohort))]
+            for rule in rules:
+                if rule.expires_on is not None:
+                    if now.date() < rule.expires_on:
+                        continue
+                    old_answers, old_people = (responses.c.cohort == rule.cohort,), (people.c.cohort == rule.cohort,)
+                else:
+                    cutoff = now - dt.timedelta(days=rule.keep_days)
+                    old_answers = (responses.c.cohort == rule.cohort, responses.c.saved_at < cutoff)
+                    old_people = (people.c.cohort == rule.cohort, people.c.created_at < cutoff)
+                if dry_run:
+                    answers = conn.execute(select(func.count()).select_from(responses).where(*old_answers)).scalar_one()
+                    records = conn.execute(select(func.count()).select_from(people).where(*old_people)).scalar_one()
+                else:
+                    answers = conn.execute(delete(responses).where(*old_answers)).rowcount
+                    records = conn.execute(delete(people).where(*old_people)).rowcount
+                done.append(Purged(rule.cohort, rule, int(answers or 0), int(records or 0)))
+        return done
 
     # --- forgetting --------------------------------------------------------------------
 
@@ -732,7 +858,7 @@ def _upgrade_from_1(conn: Connection) -> None:
     _settle_current(conn)
     for index in CURRENT_INDEXES:
         index.create(conn, checkfirst=True)  # each is made only on its own dialect
-    conn.execute(update(kit_meta).where(kit_meta.c.key == "schema_version").values(value=str(SCHEMA_VERSION)))
+    conn.execute(update(kit_meta).where(kit_meta.c.key == "schema_version").values(value="2"))
 
 
 def _schema_version(conn: Connection) -> int | None:

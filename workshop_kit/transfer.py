@@ -3,7 +3,9 @@
 An export holds every saved row (history included) of one participant or a whole cohort.
 An import is all or nothing: the whole file is checked first, a malformed or truncated
 file changes nothing and the error says where it broke; rows already in the store are
-skipped, so importing the same file twice adds nothing.
+skipped, so importing the same file twice adds nothing.  Answers are screened for
+identifiers as on Save (see ``identifiers.py``): one NHS number, postcode, or unconfirmed
+e-mail address or phone number refuses the whole file, naming the answer.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from typing import Any
 from ._version import __version__
 from .answers import validate_answer
 from .errors import AnswerError, CatalogueError, IdentityError, ImportFileError
+from .identifiers import IdentifierError, check_identifiers
 from .identity import validate_name
 from .store import Response, ResponseStore
 
@@ -70,8 +73,12 @@ def export_answers(store: ResponseStore, path: str | os.PathLike[str], cohort: s
     return count
 
 
-def read_export(store: ResponseStore, path: str | os.PathLike[str]) -> list[Response]:
-    """Parse and check a whole export file; raises :class:`ImportFileError` naming where it broke."""
+def read_export(store: ResponseStore, path: str | os.PathLike[str], *, allow_contact_details: bool = False) -> list[Response]:
+    """Parse and check a whole export file; raises :class:`ImportFileError` naming where it broke.
+
+    An answer holding an identifier is refused as :meth:`ResponseStore.save` refuses it;
+    ``allow_contact_details`` lets e-mail addresses and phone numbers through.
+    """
     path = Path(path)
     try:
         if path.stat().st_size > MAX_IMPORT_BYTES:
@@ -105,12 +112,12 @@ def read_export(store: ResponseStore, path: str | os.PathLike[str]) -> list[Resp
     rows = document.get("responses")
     if not isinstance(rows, list):
         raise ImportFileError(f"{path.name}: the 'responses' list is missing.")
-    return [_parse_row(store, path.name, i, row) for i, row in enumerate(rows, start=1)]
+    return [_parse_row(store, path.name, i, row, allow_contact_details) for i, row in enumerate(rows, start=1)]
 
 
-def import_answers(store: ResponseStore, path: str | os.PathLike[str]) -> ImportResult:
-    """Check the whole file, then add its new rows in one transaction."""
-    rows = read_export(store, path)
+def import_answers(store: ResponseStore, path: str | os.PathLike[str], *, allow_contact_details: bool = False) -> ImportResult:
+    """Check the whole file (answers, and identifiers as on Save), then add its new rows in one transaction."""
+    rows = read_export(store, path, allow_contact_details=allow_contact_details)
     added = store.add_responses(rows)
     return ImportResult(added=added, skipped=len(rows) - added)
 
@@ -119,7 +126,19 @@ def _refuse_constant(name: str) -> Any:
     raise ValueError(f"it contains {name}, which is not a valid answer")
 
 
-def _parse_row(store: ResponseStore, filename: str, index: int, row: Any) -> Response:
+def _identifier_refusal(where: str, row: dict[str, Any], exc: IdentifierError, allowed: bool) -> str:
+    """Why an imported answer was refused for an identifier, naming the answer (and never repeating an NHS number)."""
+    found = "; ".join(f.describe().replace(" in your answer", " in the answer").replace(" in your own choice", " in the own choice") for f in exc.found)
+    what = f"{where} ({row['exercise_id']}, saved by {row['participant']} in {row['cohort']}) holds {found}."
+    if exc.confirmable and not allowed:
+        return (
+            f"{what} Nothing was imported. Ask them to remove it and export again, or, if it is meant to be there, "
+            "import with --allow-contact-details (e-mail addresses and phone numbers only)."
+        )
+    return f"{what} NHS numbers and postcodes are never stored. Nothing was imported: ask them to remove it and export again."
+
+
+def _parse_row(store: ResponseStore, filename: str, index: int, row: Any, allow_contact_details: bool = False) -> Response:
     where = f"{filename}, answer #{index}"
     if not isinstance(row, dict):
         raise ImportFileError(f"{where} is not a record.")
@@ -141,8 +160,11 @@ def _parse_row(store: ResponseStore, filename: str, index: int, row: Any) -> Res
         participant = validate_name(row["participant"], "participant name")
         exercise = store.catalogue.exercise(row["exercise_id"])
         answer = validate_answer(exercise, row["answer"])
+        check_identifiers(exercise, answer, allow_contact_details=allow_contact_details)
         saved_at = _timestamp(row["saved_at"], where)
         kit_version = row["kit_version"]
+    except IdentifierError as exc:
+        raise ImportFileError(_identifier_refusal(where, row, exc, allow_contact_details)) from None
     except (IdentityError, CatalogueError, AnswerError) as exc:
         raise ImportFileError(f"{where}: {exc} Nothing was imported.") from None
     return Response(uid, cohort, participant, exercise.id, answer, saved_at, kit_version)

@@ -24,6 +24,7 @@ import traitlets
 from ..catalogue import Exercise
 from ..compare import MIN_COHORT, Comparison, cohort_comparison
 from ..errors import AnswerError, StoreError
+from ..identifiers import IdentifierError
 from ..identity import ROOM_SOURCE, Identity
 from ..room import RoomCodeError, check_still_issued
 
@@ -74,6 +75,7 @@ class SaveOutcome:
     ok: bool
     message: str
     response: Any = None
+    confirmable: bool = False  # refused only for an e-mail address or phone number: "Save anyway" may keep it
 
 
 class ExerciseWidget(widgets.VBox):
@@ -147,7 +149,17 @@ class ExerciseWidget(widgets.VBox):
         self.unsaved.add_class("wk-unsaved")
         self.status = widgets.HTML("")
         self.status.add_class("wk-status")
-        footer = widgets.HBox([self.save_button, self.unsaved, self.status], layout=widgets.Layout(align_items="center", flex_flow="row wrap"))
+        self.confirm_button = widgets.Button(
+            description="Save anyway",
+            icon="exclamation-triangle",
+            tooltip="Keep the e-mail address or phone number and save",
+            layout=widgets.Layout(display="none", width="auto"),
+        )
+        self.confirm_button.add_class("wk-confirm-save")
+        self.confirm_button.on_click(self._on_confirm_click)
+        footer = widgets.HBox(
+            [self.save_button, self.unsaved, self.status, self.confirm_button], layout=widgets.Layout(align_items="center", flex_flow="row wrap")
+        )
         footer.add_class("wk-footer")
         return footer
 
@@ -177,6 +189,8 @@ class ExerciseWidget(widgets.VBox):
     def _changed(self) -> None:
         """Called by the kinds whenever a control changes."""
         self._last_change = time.monotonic()
+        if hasattr(self, "confirm_button"):  # a confirmation holds only for the answer that was warned about
+            self.confirm_button.layout.display = "none"
         if not self._loading:
             self.dirty = True
 
@@ -214,15 +228,21 @@ class ExerciseWidget(widgets.VBox):
 
     # --- saving and comparing -----------------------------------------------------------------
 
-    def save(self) -> SaveOutcome:
-        """Check and save what is on screen; the screen keeps it whatever happens."""
+    def save(self, allow_contact_details: bool = False) -> SaveOutcome:
+        """Check and save what is on screen; the screen keeps it whatever happens.
+
+        An answer holding an e-mail address or phone number is refused with a warning and
+        a "Save anyway" button (``allow_contact_details=True``); one holding an NHS number
+        or postcode is refused until it is removed.
+        """
         try:
             store = self._get_store()
         except StoreError as exc:
             outcome = SaveOutcome(False, not_saved_message(self.exercise, exc))
         else:
-            outcome = save_answer(store, self.exercise, self.get_answer(), self.identity)
+            outcome = save_answer(store, self.exercise, self.get_answer(), self.identity, allow_contact_details=allow_contact_details)
         self._show_status(outcome.message, outcome.ok)
+        self.confirm_button.layout.display = None if outcome.confirmable else "none"
         if outcome.ok:
             self.saved = outcome.response
             self.dirty = False
@@ -256,6 +276,9 @@ class ExerciseWidget(widgets.VBox):
 
         loop.call_later(SETTLE_POLL_S, save_when_settled)
 
+    def _on_confirm_click(self, button: widgets.Button) -> None:
+        self.save(allow_contact_details=True)
+
     def refresh_comparison(self) -> Comparison | None:
         """Show where the saved answer sits against the cohort (aggregates only)."""
         if self.saved is None:
@@ -264,7 +287,8 @@ class ExerciseWidget(widgets.VBox):
             comparison = cohort_comparison(self.store, self.exercise, self.identity, self.saved.answer, self.min_cohort)
         except StoreError as exc:
             comparison = Comparison(False, 0, (f"The cohort's answers could not be read: {exc}",))
-        self.compare_text.value = "".join(f"<p>{html.escape(line)}</p>" for line in comparison.lines)
+        note = f'<p class="wk-help">{html.escape(comparison.note)}</p>' if comparison.note else ""
+        self.compare_text.value = "".join(f"<p>{html.escape(line)}</p>" for line in comparison.lines) + note
         self.compare_box.layout.display = None
         return comparison
 
@@ -295,12 +319,16 @@ def number_box(slider: widgets.IntSlider, description: str, style: dict[str, str
     return box
 
 
-def save_answer(store: Any, exercise: Exercise, answer: Any, identity: Identity) -> SaveOutcome:
+def save_answer(store: Any, exercise: Exercise, answer: Any, identity: Identity, *, allow_contact_details: bool = False) -> SaveOutcome:
     """Save through the store; a refusal or a store failure becomes a plain-English sentence."""
     try:
         if identity.participant_source == ROOM_SOURCE:
             check_still_issued(identity.participant, identity.cohort, store=store)
-        response = store.save(exercise.id, answer, participant=identity.participant, cohort=identity.cohort)
+        response = store.save(
+            exercise.id, answer, participant=identity.participant, cohort=identity.cohort, allow_contact_details=allow_contact_details
+        )
+    except IdentifierError as exc:
+        return SaveOutcome(False, not_saved_message(exercise, exc), confirmable=exc.confirmable)
     except (AnswerError, StoreError, RoomCodeError) as exc:
         return SaveOutcome(False, not_saved_message(exercise, exc))
     return SaveOutcome(True, saved_message(response.saved_at), response)
