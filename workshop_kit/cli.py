@@ -120,6 +120,13 @@ def _demo(args: argparse.Namespace) -> int:
     with _store(args) as store:
         added = make_demo_cohort(store, args.participants, args.cohort, args.seed)
         print(f"Added {added} answers by {args.participants} made-up participants to cohort {args.cohort} in {store.location}.")
+        if args.follow_up:
+            from .demo import make_demo_follow_up
+            from .waves import follow_up_of, wave_cohort
+
+            later = wave_cohort(args.cohort, follow_up_of(store.catalogue).wave)
+            added = make_demo_follow_up(store, args.participants, args.cohort, args.seed)
+            print(f"Added {added} follow-up answers to {later}.")
     return 0
 
 
@@ -131,6 +138,17 @@ def _report(args: argparse.Namespace) -> int:
     with _store(args) as store:
         files = cohort_report(store, args.cohort, args.out, names=args.names, min_group=args.min_group)
     print(f"Wrote {files.html}, {files.xlsx} and the CSV files in {files.csv_dir}.")
+    return 0
+
+
+@_kit_errors
+def _programme(args: argparse.Namespace) -> int:
+    """Write the programme report: every cohort side by side, and the follow-up shifts (HTML and XLSX)."""
+    from .programme_report import programme_report
+
+    with _store(args) as store:
+        files = programme_report(store, args.cohort or None, args.out, min_group=args.min_group)
+    print(f"Wrote {files.html} and {files.xlsx}.")
     return 0
 
 
@@ -177,6 +195,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--participants", type=_positive, default=30, help="how many made-up participants (default: 30)")
     demo.add_argument("--cohort", default="demo", help="the cohort to fill (default: demo)")
     demo.add_argument("--seed", type=int, help="the same seed gives the same answers (running it twice adds nothing)")
+    demo.add_argument("--follow-up", action="store_true", help="also add a follow-up wave: most of the same people answering the re-asked exercises")
     demo.add_argument("--store", help=store_help)
     demo.set_defaults(run=_demo)
     report = commands.add_parser("report", help="write a cohort's report as HTML, XLSX and CSV")
@@ -186,6 +205,12 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--min-group", type=_positive, default=3, help="no breakdown below this many answers (default: 3)")
     report.add_argument("--store", help=store_help)
     report.set_defaults(run=_report)
+    prog = commands.add_parser("programme", help="write the programme report: cohorts side by side and their follow-up shifts (HTML, XLSX)")
+    prog.add_argument("--cohort", action="append", help="a cohort to include (repeat for more; default: every cohort in the store)")
+    prog.add_argument("--out", help="folder to write into (default: programme-report)")
+    prog.add_argument("--min-group", type=_positive, default=3, help="no figures for a cohort with fewer answers than this (default: 3)")
+    prog.add_argument("--store", help=store_help)
+    prog.set_defaults(run=_programme)
     return parser
 
 
