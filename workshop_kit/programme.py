@@ -124,9 +124,9 @@ def build_programme(
         later = store.participant_counts(list(waves.values())) if waves else {}
         views = {ex.id: exercise_view(ex, chosen, _for(ex, tallies, counted), min_group) for ex in wanted}
         shifts: dict[str, ShiftView] = {}
-        if follow_up and chosen:
+        if follow_up:
             ids = [i for i in follow_up.exercises if any(ex.id == i for ex in wanted)]
-            rows = store.current_answers_in([*chosen, *waves.values()], ids) if ids else []
+            rows = store.current_answers_in([*chosen, *waves.values()], ids) if ids and chosen else []
             for exercise_id in ids:
                 shifts[exercise_id] = shift_view(catalogue.exercise(exercise_id), chosen, waves, rows, min_group)
     return Programme(

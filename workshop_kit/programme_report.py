@@ -224,6 +224,8 @@ def _signed(value: Any, digits: int = 1, pct: bool = False) -> str:
 def wide_table(view: ExerciseView) -> dict[str, Any]:
     """The view as one row per cohort: cohort, answered, then one cell per category (and a paired scale's shift)."""
     ex, table = view.exercise, view.table
+    if table.empty:
+        return {"columns": [], "rows": []}
     category = _CATEGORY.get(ex.kind)
     shown = table[table["status"] == ""]
     parts = list(dict.fromkeys(shown[category])) if category else []
@@ -269,6 +271,8 @@ def _cell(kind: str, row: Any) -> str:
 def wide_shift(view: ShiftView) -> dict[str, Any]:
     """The follow-up shift as one row per cohort: people who answered both, then before → after (change) per category."""
     ex, table = view.exercise, view.table
+    if table.empty:
+        return {"columns": [], "rows": []}
     category = _SHIFT_CATEGORY[ex.kind]
     shown = table[table["status"] == ""]
     parts = list(dict.fromkeys(shown[category]))
