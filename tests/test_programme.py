@@ -18,8 +18,8 @@ import pytest
 from workshop_kit.catalogue import load_catalogue
 from workshop_kit.cli import main
 from workshop_kit.errors import CatalogueError, IdentityError, KitError
-from workshop_kit.programme import build_programme, programme_cohorts, weighted_stats, wilson
-from workshop_kit.programme_report import programme_report, wide_table
+from workshop_kit.programme_data import build_programme, programme_cohorts, weighted_stats, wilson
+from workshop_kit.programme_views import programme_report, wide_table
 from workshop_kit.store import ResponseStore
 from workshop_kit.summaries import compare_over_time
 from workshop_kit.transfer import export_answers, import_answers

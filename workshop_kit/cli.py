@@ -144,7 +144,7 @@ def _report(args: argparse.Namespace) -> int:
 @_kit_errors
 def _programme(args: argparse.Namespace) -> int:
     """Write the programme report: every cohort side by side, and the follow-up shifts (HTML and XLSX)."""
-    from .programme_report import programme_report
+    from .programme_views import programme_report
 
     with _store(args) as store:
         files = programme_report(store, args.cohort or None, args.out, min_group=args.min_group)

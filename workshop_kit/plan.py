@@ -27,7 +27,7 @@ from markupsafe import Markup
 from ._version import __version__
 from .catalogue import Catalogue, Exercise, Section
 from .errors import KitError
-from .follow_up import BeforeAfter, before_and_after
+from .followup import BeforeAfter, before_and_after
 from .identity import current_identity
 from .store import default_store
 

@@ -206,12 +206,16 @@ def _friendly(exc: Exception, url: str, action: str) -> StoreError:
     where = _describe(url)
     if "locked" in text or "busy" in text:
         reason = "it is busy with other saves and did not free up in time. Please try again in a moment"
+    elif "permission denied for" in text or "row-level security" in text:  # PostgreSQL's grants and row security (workshop_kit.hub)
+        reason = "this login is not allowed to do that: on a shared programme only facilitators can read everyone's answers, and each participant only their own"
     elif "readonly" in text or "read-only" in text or "permission denied" in text:
         reason = "it is read-only. Ask your facilitator to check the store's permissions"
     elif "unable to open" in text or "no such file" in text or "does not exist" in text:
         reason = _why_unopenable(url)
     elif "full" in text or "no space" in text:
         reason = "the disk is full. Free some space, then try again"
+    elif "password authentication failed" in text or "no password supplied" in text:
+        reason = "it refused this login (wrong user name or password). Ask your facilitator to check WORKSHOP_KIT_STORE"
     elif "connection" in text or "could not connect" in text or "refused" in text:
         reason = "it cannot be reached. Check the network, or ask your facilitator"
     else:

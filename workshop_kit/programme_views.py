@@ -34,7 +34,7 @@ from matplotlib.figure import Figure
 from ._version import __version__
 from .charts import BLUE, GREY, ORANGE
 from .errors import KitError
-from .programme import ExerciseView, Programme, ShiftView, build_programme
+from .programme_data import ExerciseView, Programme, ShiftView, build_programme
 from .report import _defused, defuse, sheet_names
 from .store import ResponseStore
 from .catalogue import Exercise
@@ -260,7 +260,7 @@ def _cell(kind: str, row: Any) -> str:
     if row is None:
         return "–"
     if kind == "scale":
-        return f"{_num(row.mean)} ± {_num(row.sd)} (median {_num(row.median, 0)})"
+        return f"{_num(row.mean)} ± {_num(row.sd)} (median {_num(row.median, 0 if float(row.median).is_integer() else 1)})"
     if kind == "pick":
         return f"{_pct(row.share)} ({_pct(row.share_low)}–{_pct(row.share_high)})"
     if kind == "budget":
