@@ -37,7 +37,7 @@ FLAGS = [
     "--disable-sync",
 ]
 PAGE_TIMEOUT_MS = 120_000  # a busy two-core machine needs a while to start a kernel and run a page
-SERVER_TIMEOUT_S = 120
+SERVER_TIMEOUT_S = 300  # warming the pool on a loaded two-core machine
 ARTIFACTS = REPO / "test-artifacts"
 
 
@@ -108,15 +108,15 @@ class Room:
     @property
     def base(self) -> str:
         """``http://127.0.0.1:PORT``."""
-        return self.url.split("/voila/")[0]
+        return self.url.split("/?")[0]
 
     @property
     def token(self) -> str:
         return self.url.rsplit("token=", 1)[1]
 
     def page_url(self, page: str, code: str | None = None) -> str:
-        """A participant page's address, with the token and optionally a personal code."""
-        return f"{self.base}/voila/render/{page}?token={self.token}" + (f"&code={code}" if code else "")
+        """A participant page's address (the room page opened on one section), with the token and optionally a personal code."""
+        return f"{self.base}/?token={self.token}" + (f"&code={code}" if code else "") + f"&page={page}"
 
 
 def read_until(process: subprocess.Popen[str], marker: str, timeout: float) -> str:
@@ -171,22 +171,24 @@ def stop_process_group(process: subprocess.Popen[str], sig: int = signal.SIGTERM
 
 
 @contextmanager
-def served_room(store: Path, cohort: str = "E2E-Cohort", notebooks: Path = NOTEBOOKS, dashboard: bool = True) -> Iterator[Room]:
-    """`workshop-kit serve` on 127.0.0.1 and a free port, writing to store; stopped afterwards."""
+def served_room(store: Path, cohort: str = "E2E-Cohort", notebooks: Path = NOTEBOOKS, dashboard: bool = True, expect: int = 3, close_seconds: float | None = None) -> Iterator[Room]:
+    """`workshop-kit serve` on 127.0.0.1 and a free port, writing to store, warmed for expect people; stopped afterwards."""
     from workshop_kit.serve import free_port
 
     env = dict(os.environ, WORKSHOP_KIT_STORE=str(store), PYTHONUNBUFFERED="1")
     for name in ("QUERY_STRING", "JUPYTERHUB_USER", "WORKSHOP_KIT_COHORT", "WORKSHOP_KIT_ROOM"):
         env.pop(name, None)
-    args = [sys.executable, "-m", "workshop_kit.cli", "serve", "--cohort", cohort, "--notebooks", str(notebooks), "--port", str(free_port())]
+    args = [sys.executable, "-m", "workshop_kit.cli", "serve", "--cohort", cohort, "--notebooks", str(notebooks), "--port", str(free_port()), "--expect", str(expect)]
     if not dashboard:
         args.append("--no-dashboard")
+    if close_seconds is not None:
+        args += ["--close-seconds", str(close_seconds)]
     process = subprocess.Popen(args, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
     try:
         output = read_until(process, "Press Ctrl-C", SERVER_TIMEOUT_S)
         _keep_draining(process)
-        url = re.search(r"(http://127\.0\.0\.1:\d+/voila/render/00-welcome\.ipynb\?token=\S+)", output).group(1)  # type: ignore[union-attr]
-        dash = re.search(r"(http://127\.0\.0\.1:\d+/\?token=\S+)", output)
+        url = re.search(r"Share this link.*\n\s*(http://127\.0\.0\.1:\d+/\?token=\S+)", output).group(1)  # type: ignore[union-attr]
+        dash = re.search(r"Facilitator dashboard.*\n\s*(http://127\.0\.0\.1:\d+/\?token=\S+)", output)
         yield Room(process, url, dash.group(1) if dash else None, store, cohort, output)
     finally:
         stop_process_group(process)
@@ -206,14 +208,15 @@ def exercise_box(page: Any, title: str) -> Any:
 
 
 def join_room(page: Any, room: Room, name: str) -> str:
-    """Open the room's link, type a name, get a personal link; returns the personal code."""
+    """Open the room's link, type a name in the join form, land on the personal page; returns the personal code."""
     page.goto(room.url)
-    wait_for_page(page, ".wk-room-name input")
-    page.fill(".wk-room-name input", name)
-    page.click(".wk-room-issue")
-    link = page.wait_for_selector("a.wk-room-personal", timeout=PAGE_TIMEOUT_MS)
-    match = re.search(r"[?&]code=([A-Za-z0-9_-]+)", link.get_attribute("href") or "")
+    page.fill("#wk-join-name", name)
+    page.click(".wk-join-submit")
+    page.wait_for_url(re.compile(r"[?&]code="), timeout=PAGE_TIMEOUT_MS)
+    match = re.search(r"[?&]code=([A-Za-z0-9_-]+)", page.url)
     assert match, "the personal link should carry a code"
+    link = page.wait_for_selector("a.wk-room-personal", timeout=PAGE_TIMEOUT_MS)
+    assert match.group(1) in (link.get_attribute("href") or ""), "the page shows the same personal link"
     return match.group(1)
 
 

@@ -83,11 +83,14 @@ def test_two_participants_answer_and_the_dashboard_counts_two(browser, room: Roo
         code_b = join_room(ben, room, "Ann")  # the same name: still two people
         assert code_a != code_b
 
-        # Ann follows the welcome page's link to section 5, then the page's own plain "Next" link
-        ann.click("a.wk-room-section[href^='05-']")
-        wait_for_page(ann, ".wk-save")
-        ann.click("a[href='06-personal-brand.ipynb']")
-        ann.wait_for_url(re.compile(rf"06-personal-brand\.ipynb\?.*code={re.escape(code_a)}"))
+        # Ann opens section 5 from the welcome page's list (inside the page, no reload), then
+        # follows the section's own plain "Continue with" link, which reloads with her code
+        ann.click(".wk-nav-list .wk-nav-05-relationships")
+        wait_for_page(ann, ".wk-page-05-relationships .wk-save")
+        assert "code=" in ann.url and "page=" not in ann.url  # the same page: no new kernel was asked for
+        ann.click(".wk-page-05-relationships a[href*='page=06-personal-brand.ipynb']")
+        ann.wait_for_url(re.compile(rf"code={re.escape(code_a)}&page=06-personal-brand\.ipynb"))
+        wait_for_page(ann, ".wk-page-06-personal-brand .wk-save")
         answer_brand_and_goal(ann, room, code_a, value=8, picks=["Strategic", "Decisive", "Innovative"], goal="Every clinician sees one record.")
         answer_brand_and_goal(ben, room, code_b, value=4, picks=["Approachable", "Strategic", "Supportive"], goal="Digital first outpatients.")
         assert not ann.errors and not ben.errors  # type: ignore[attr-defined]
@@ -134,12 +137,13 @@ def test_refused_save_shows_why_and_writes_nothing(browser, room: Room) -> None:
         assert [r for r in store.all_responses(room.cohort, participant=key)] == []
 
 
-def test_page_without_personal_code_asks_for_it(browser, room: Room) -> None:  # noqa: F811
-    """A section page opened without a personal code shows the plain-English request instead of exercises."""
+def test_page_without_personal_code_asks_for_a_name(browser, room: Room) -> None:  # noqa: F811
+    """A section page opened without a personal code shows the join form instead of exercises (no kernel)."""
     with new_page(browser) as page:
-        page.goto(room.page_url(BRAND))
-        page.wait_for_selector(".wk-room-missing", timeout=PAGE_TIMEOUT_MS)
-        assert "open your personal link from the welcome page" in page.inner_text(".wk-room-missing")
+        response = page.goto(room.page_url(BRAND))
+        assert response is not None and response.status == 200
+        page.wait_for_selector("#wk-join-name")
+        assert "Type your name to get your personal link" in page.inner_text("body")
         assert page.locator(".wk-save").count() == 0
 
 
@@ -148,23 +152,23 @@ def test_guessed_code_opens_nothing(browser, room: Room) -> None:  # noqa: F811
     from workshop_kit.room import new_code
 
     with new_page(browser) as page:
-        page.goto(room.page_url(BRAND, new_code()))
-        page.wait_for_selector(".wk-room-missing", timeout=PAGE_TIMEOUT_MS)
-        assert "not one this workshop gave out" in page.inner_text(".wk-room-missing")
-        assert page.locator(".wk-save").count() == 0
+        response = page.goto(room.page_url(BRAND, new_code()))
+        assert response is not None and response.status == 403
+        assert "not one this workshop gave out" in page.inner_text("[role=alert]")
+        assert page.locator(".wk-save").count() == 0 and page.locator("#wk-join-name").count() == 1
 
 
 def test_without_the_token_nothing_is_served(browser, room: Room) -> None:  # noqa: F811
     """Opening a page without the room's token shows Jupyter's login form, never the page or its kernel."""
     with new_page(browser) as page:
-        response = page.goto(f"{room.base}/voila/render/00-welcome.ipynb")
+        response = page.goto(f"{room.base}/")
         page.wait_for_load_state("domcontentloaded")
         assert "/login" in page.url
         assert response is not None and response.ok  # the login form itself
         body = page.inner_text("body")
         assert "Welcome: becoming a successful leader" not in body
         assert page.locator("form input[type=password]").count() >= 1  # Jupyter's login form
-        page.goto(f"{room.base}/voila/render/00-welcome.ipynb?token=not-the-token")
+        page.goto(f"{room.base}/?token=not-the-token")
         assert "/login" in page.url
     assert room.dashboard_url
     with new_page(browser) as page:  # the room's token does not open the facilitator dashboard
@@ -187,7 +191,7 @@ UPSTREAM = {
     ),
 }
 # Where the kit's own markup lives on a page: its widgets (wk-* classes) and the notebooks' Markdown.
-KIT_MARKUP = "[class*='wk-'], .jp-RenderedMarkdown, .jp-MarkdownOutput, .jp-RenderedHTMLCommon"
+KIT_MARKUP = "[class*='wk-'], .wk-join-page, .jp-RenderedMarkdown, .jp-MarkdownOutput, .jp-RenderedHTMLCommon"
 
 
 def audit(page, name: str) -> dict[str, list[dict]]:  # type: ignore[no-untyped-def]
@@ -243,10 +247,11 @@ def test_welcome_and_section_pages_are_accessible(browser, room: Room, capsys: p
     """axe-core finds no serious or critical violation in the kit's own markup on the welcome page and a section page."""
     with new_page(browser) as page:
         page.goto(room.url)
-        wait_for_page(page, ".wk-room-name input")
+        with capsys.disabled():
+            join = audit(page, "join")
+        code = join_room(page, room, "Dee")
         with capsys.disabled():
             welcome = audit(page, "welcome")
-        code = join_room(page, room, "Dee")
         page.goto(room.page_url(BRAND, code))
         wait_for_page(page, ".wk-save")
         attributes = exercise_box(page, "Three things to be known for")
@@ -258,6 +263,7 @@ def test_welcome_and_section_pages_are_accessible(browser, room: Room, capsys: p
         page.evaluate("window.scrollBy(0, -160)")
         page.screenshot(path=str(screenshot_path("participant-page.png")))
     assert serious(welcome["kit"]) == [], welcome["kit"]
+    assert join["kit"] == [] and join["chrome"] == [], join  # the join page is the kit's own, every rule applies
     assert serious(section["kit"]) == [], section["kit"]
 
 

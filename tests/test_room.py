@@ -153,20 +153,19 @@ class TestLinks:
             ("02-risk.ipynb", "Risk: forgiveness or permission?"),
         ]
 
-    def test_links_carry_the_code_and_escape_names(self, tmp_path: Path, store: ResponseStore, in_room: None) -> None:
-        """Every section link carries the code; the page shows the name escaped."""
-        write_notebook(tmp_path / "01-a.ipynb", "A <b>bold</b> title")
-        person = room.Person("Leeds", room.new_code(), "room-x", "O'Neil", None)  # type: ignore[arg-type]
+    def test_personal_link_carries_the_code_and_escapes_the_name(self, tmp_path: Path, store: ResponseStore, in_room: None) -> None:
+        """The welcome panel's personal link carries the code; the name is shown escaped."""
+        person = room.Person("Leeds", room.new_code(), "room-x", "O'Neil <b>", None)  # type: ignore[arg-type]
         page = room.links_html(person, tmp_path)
-        assert f'href="01-a.ipynb?code={person.code}"' in page
-        assert "O&#x27;Neil" in page and "A &lt;b&gt;bold&lt;/b&gt; title" in page
+        assert f'href="?code={person.code}"' in page
+        assert "O&#x27;Neil &lt;b&gt;" in page and "<b>" not in page
 
     def test_personal_link_is_complete_when_the_room_url_is_known(self, monkeypatch: pytest.MonkeyPatch) -> None:
         """The personal link includes the room's address and token, so it works on its own."""
-        monkeypatch.setenv(room.ROOM_URL_ENV, "http://10.0.0.5:8866/voila/render/")
+        monkeypatch.setenv(room.ROOM_URL_ENV, "http://10.0.0.5:8866/")
         monkeypatch.setenv(room.ROOM_TOKEN_ENV, "T0K")
-        assert room.page_link("00-welcome.ipynb", "C0DE", absolute=True) == "http://10.0.0.5:8866/voila/render/00-welcome.ipynb?token=T0K&code=C0DE"
-        assert room.page_link("01-a.ipynb", "C0DE") == "01-a.ipynb?code=C0DE"
+        assert room.page_link("00-welcome.ipynb", "C0DE", absolute=True) == "http://10.0.0.5:8866/?token=T0K&code=C0DE"
+        assert room.page_link("01-a.ipynb", "C0DE") == "?code=C0DE&page=01-a.ipynb"
 
 
 class TestWelcomePanel:

@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -23,7 +24,7 @@ import pytest
 
 from workshop_kit import serve
 
-TIMEOUT = 120  # a loaded machine can take a while to start Jupyter
+TIMEOUT = 300  # a loaded machine can take a while to start Jupyter and warm the room
 
 
 def tiny_notebook(path: Path, heading: str, code: str = "") -> None:
@@ -73,22 +74,20 @@ class TestPieces:
         config = json.loads((folder / "voila.json").read_text())
         assert config["Voila"]["token"] == token
         assert config["Voila"]["tornado_settings"]["headers"]["Referrer-Policy"] == "same-origin"
-        assert "voila_prelaunch_hook" in (folder / "voila.py").read_text()
         assert stat.S_IMODE((folder / "voila.json").stat().st_mode) == 0o600
         assert stat.S_IMODE(folder.stat().st_mode) == 0o700
         assert config["MappingKernelManager"] == {"cull_idle_timeout": 900, "cull_interval": 60, "cull_connected": False}
-        command = serve.voila_command(tmp_path, host="127.0.0.1", port=8866, config_dir=folder)
+        command = serve.voila_command(tmp_path / "workshop.ipynb", host="127.0.0.1", port=8866, config_dir=folder, room={"expect": 30})
         assert not any(token in part for part in command)
         assert "--Voila.ip=127.0.0.1" in command and "--no-browser" in command and "--Voila.port_retries=0" in command
+        assert command[1:3] == ["-m", "workshop_kit.room_server"] and "--RoomVoila.expect=30" in command
 
-    def test_code_from_referer_only_from_our_pages(self) -> None:
-        """A link followed from one of the room's own pages passes its code on; any other referrer does not."""
-        code = "A" * 22
-        assert serve.code_from_referer(f"http://10.0.0.5:8866/voila/render/01-a.ipynb?token=t&code={code}", "10.0.0.5:8866") == code
-        assert serve.code_from_referer(f"http://evil.example/voila/render/01-a.ipynb?code={code}", "10.0.0.5:8866") is None
-        assert serve.code_from_referer(f"http://10.0.0.5:8866/voila/tree?code={code}", "10.0.0.5:8866") is None
-        assert serve.code_from_referer("http://10.0.0.5:8866/voila/render/01-a.ipynb?code=short", "10.0.0.5:8866") is None
-        assert serve.code_from_referer(None, "10.0.0.5:8866") is None
+    def test_room_page_warms_up_then_shows(self, tmp_path: Path) -> None:
+        """The one notebook served to the room does its imports first, then waits for its request and shows the page."""
+        page = serve.write_room_page(tmp_path)
+        cells = json.loads(page.read_text())["cells"]
+        assert [c["source"] for c in cells] == ["import workshop_kit.room_app as room_app\nroom_app.warm()", "room_app.show()"]
+        assert all(c["outputs"] == [] and c["id"] for c in cells)
 
     def test_tokens_are_long_and_fresh(self) -> None:
         """Generated tokens carry 192 bits and differ every time."""
@@ -98,7 +97,7 @@ class TestPieces:
     def test_room_environment(self) -> None:
         """Kernels inherit one store, one cohort and room mode, and nothing that names a person."""
         base = {"PATH": "/bin", "QUERY_STRING": "code=x", "JUPYTERHUB_USER": "fac", "WORKSHOP_KIT_PROFILE": "/p.json"}
-        env = serve.room_environment(base, store_url="sqlite:///a.sqlite", cohort="Leeds", room_url="http://h:1/voila/render/", token="T")
+        env = serve.room_environment(base, store_url="sqlite:///a.sqlite", cohort="Leeds", room_url="http://h:1/", token="T")
         assert env["WORKSHOP_KIT_STORE"] == "sqlite:///a.sqlite" and env["WORKSHOP_KIT_COHORT"] == "Leeds"
         assert env["WORKSHOP_KIT_ROOM"] == "1" and env["PATH"] == "/bin"
         assert not {"QUERY_STRING", "JUPYTERHUB_USER", "WORKSHOP_KIT_PROFILE"} & set(env)
@@ -121,7 +120,7 @@ class TestPieces:
         """Binding beyond this computer prints a warning; the default says how to open it up."""
 
         class FakeServer:
-            url, port = "http://x:1/voila/render/00-welcome.ipynb?token=T", 1
+            url, port = "http://x:1/?token=T", 1
 
         for host, warned in (("0.0.0.0", True), ("127.0.0.1", False)):
             out = io.StringIO()
@@ -203,67 +202,139 @@ def stop_and_check_nothing_survives(process: subprocess.Popen[str], seen: list[p
     return rest
 
 
+def room_links(output: str) -> tuple[str, str | None]:
+    """The room's link and the dashboard's, from what `serve` printed."""
+    room_url = re.search(r"Share this link.*\n\s*(http://\S+)", output).group(1)  # type: ignore[union-attr]
+    dash = re.search(r"Facilitator dashboard.*\n\s*(http://\S+)", output)
+    return room_url, dash.group(1) if dash else None
+
+
+def join(base: str, token: str, name: str) -> tuple[int, str]:
+    """Post the join form as a browser does (its _xsrf cookie and field); the status and where it redirects."""
+    import http.cookiejar
+
+    jar = http.cookiejar.CookieJar()
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+            return None
+
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), NoRedirect)
+    form = opener.open(f"{base}/?token={token}", timeout=TIMEOUT).read().decode()
+    xsrf = re.search(r'name="_xsrf" value="([^"]+)"', form).group(1)  # type: ignore[union-attr]
+    body = urllib.parse.urlencode({"_xsrf": xsrf, "name": name}).encode()
+    try:
+        with opener.open(urllib.request.Request(f"{base}/", data=body, headers={"Origin": base}), timeout=TIMEOUT) as response:
+            return response.status, response.headers.get("Location", "")
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.headers.get("Location", "")
+
+
+def kernel_ids(process: subprocess.Popen[str]) -> set[str]:
+    """The ids of the kernels the command's room server is running (from their connection files)."""
+    ids = set()
+    for proc in family(process):
+        with contextlib.suppress(psutil.Error):
+            match = re.search(r"kernel-([0-9a-f-]{36})\.json", " ".join(proc.cmdline()))
+            if match:
+                ids.add(match.group(1))
+    return ids
+
+
+def page_kernel(html_text: str) -> str:
+    """The kernel a Voilà page was handed (its page config names it)."""
+    return re.search(r'"kernelId": "([0-9a-f-]{36})"', html_text).group(1)  # type: ignore[union-attr]
+
+
+def wait_until(condition, timeout: float = TIMEOUT) -> bool:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.5)
+    return condition()
+
+
 class TestServeCommand:
     def test_room_is_served_with_a_token_and_stops_cleanly(self, notebooks: Path, kit_env: Path) -> None:
-        """`serve` prints a working link, refuses requests without the token, hides the dashboard, and leaves no kernel behind on Ctrl-C."""
+        """`serve` warms up, prints a working link, joins people without a kernel, refuses requests without the token, hides the dashboard, and leaves no kernel behind on Ctrl-C."""
         store_file = kit_env / "room.sqlite"
         env = dict(os.environ, WORKSHOP_KIT_STORE=str(store_file))
-        process = start_command(["serve", "--cohort", "Leeds-2025", "--notebooks", str(notebooks), "--port", str(serve.free_port())], env)
+        process = start_command(["serve", "--cohort", "Leeds-2025", "--notebooks", str(notebooks), "--port", str(serve.free_port()), "--expect", "2"], env)
         try:
             output = read_until(process, "Press Ctrl-C")
-            room_url = re.search(r"(http://127\.0\.0\.1:\d+/voila/render/00-welcome\.ipynb\?token=\S+)", output).group(1)
-            dash_url = re.search(r"(http://127\.0\.0\.1:\d+/\?token=\S+)", output).group(1)
-            base, token = room_url.split("/voila/")[0], room_url.rsplit("token=", 1)[1]
+            room_url, dash_url = room_links(output)
+            base, token = room_url.split("/?")[0], room_url.rsplit("token=", 1)[1]
             assert "WARNING" not in output and str(store_file) in output
+            assert "Getting the room ready for 2 participants" in output and "Room ready" in output
 
-            status, headers, body = get(room_url)
-            assert status == 200 and headers.get("Referrer-Policy") == "same-origin" and "cohort Leeds-2025" in body
-            code = "B" * 22  # a plain link from a page with a code reopens the next page with that code
-            request = urllib.request.Request(f"{base}/voila/render/01-section.ipynb?token={token}", headers={"Referer": f"{base}/voila/render/00-welcome.ipynb?code={code}"})
-            status, headers, _ = get(request)
-            assert status == 302 and headers["Location"].endswith(f"/voila/render/01-section.ipynb?token={token}&code={code}")
-            assert get(f"{base}/voila/render/00-welcome.ipynb")[0] in (302, 403)
-            assert get(f"{base}/voila/render/00-welcome.ipynb?token=wrong")[0] in (302, 403)
+            status, headers, body = get(room_url)  # the join form: plain HTML, no kernel
+            assert status == 200 and headers.get("Referrer-Policy") == "same-origin" and "Leeds-2025" in body and 'name="name"' in body
+            status, location = join(base, token, "Siân")
+            assert status == 303 and location.startswith(f"/?token={token}&code=")
+            code = location.rsplit("code=", 1)[1]
+            status, _, body = get(f"{base}{location}")
+            assert status == 200 and "cohort Leeds-2025" in body  # the welcome notebook's cell ran in the participant's kernel
+            assert page_kernel(body) in kernel_ids(process)
+
+            assert get(f"{base}/")[0] in (302, 403)
+            assert get(f"{base}/?token=wrong&code={code}")[0] in (302, 403)
             assert get(f"{base}/voila/render/facilitator-dashboard.ipynb?token={token}")[0] == 404
             assert get(f"{base}/voila/files/answers.sqlite?token={token}")[0] in (403, 404)
+            assert get(f"{base}/voila/tree?token={token}")[0] == 404
             dash_base = dash_url.split("/?token=")[0]
             assert get(f"{dash_base}/?token={token}")[0] in (302, 403)  # the room's token does not open it
             status, _, body = get(dash_url)
             assert status == 200 and "facilitator only" in body
 
             seen = family(process)
-            assert any(is_kernel(p) for p in seen), "opening pages should have started kernels"
+            assert any(is_kernel(p) for p in seen), "the warm pool and the participant's page should be kernels"
         except BaseException:
             kill_everything(process)
             raise
         rest = stop_and_check_nothing_survives(process, seen, signal.SIGINT)
         assert "Stopped" in rest
 
-    def test_open_to_the_room_warns(self, notebooks: Path, kit_env: Path) -> None:
-        """`serve --host 0.0.0.0` prints a warning and a link with this computer's network address, stops a left page's kernel once idle, and stops on SIGTERM."""
-        env = dict(os.environ, WORKSHOP_KIT_STORE=str(kit_env / "room.sqlite"))
+    def test_kernels_follow_people_not_requests(self, notebooks: Path, kit_env: Path) -> None:
+        """No kernel for a request without an issued code; one kernel per participant however often they reopen; a closed page's kernel goes."""
+        from workshop_kit import room
+        from workshop_kit.store import ResponseStore
+
+        store_file = kit_env / "room.sqlite"
+        with ResponseStore(store_file) as store:
+            codes = [room.issue_code(name, cohort="Leeds", store=store).code for name in ("Ann", "Ben")]
+        env = dict(os.environ, WORKSHOP_KIT_STORE=str(store_file))
         port = serve.free_port("0.0.0.0")
-        process = start_command(
-            ["serve", "--cohort", "Leeds", "--notebooks", str(notebooks), "--host", "0.0.0.0", "--port", str(port), "--no-dashboard", "--idle-minutes", "0.1"],
-            env,
-        )
+        args = ["serve", "--cohort", "Leeds", "--notebooks", str(notebooks), "--host", "0.0.0.0", "--port", str(port), "--no-dashboard", "--expect", "2", "--close-seconds", "4"]
+        process = start_command(args, env)
         try:
             output = read_until(process, "Press Ctrl-C")
             token = re.search(r"token=(\S+)", output).group(1)
-            assert get(f"http://127.0.0.1:{port}/voila/render/01-section.ipynb?token={token}")[0] == 200
+            base = f"http://127.0.0.1:{port}"
+            warm = kernel_ids(process)
+            assert len(warm) >= 2
+            for query in ["", "&page=01-section.ipynb", f"&code={room.new_code()}", "&code=short"] * 5:  # 20 requests, none with an issued code
+                assert get(f"{base}/?token={token}{query}")[0] in (200, 403)
+            time.sleep(3)  # the tick would have started any refill by now
+            assert kernel_ids(process) == warm, "a request without an issued code must not start or use a kernel"
+
+            first = page_kernel(get(f"{base}/?token={token}&code={codes[0]}")[2])
+            second = page_kernel(get(f"{base}/?token={token}&code={codes[0]}&page=01-section.ipynb")[2])  # Ann reopens
+            other = page_kernel(get(f"{base}/?token={token}&code={codes[1]}")[2])
+            assert len({first, second, other}) == 3
+            assert wait_until(lambda: first not in kernel_ids(process), 30), "Ann's older page should be shut down at once"
+            assert second in kernel_ids(process) and other in kernel_ids(process)
+            # neither page ever connected (no browser): each is freed once closed for --close-seconds
+            assert wait_until(lambda: not {second, other} & kernel_ids(process), 60), "closed pages should free their kernels"
+            assert wait_until(lambda: len(kernel_ids(process)) >= 2, 60), "the pool is kept warm"
             seen = family(process)
-            assert any(is_kernel(p) for p in seen), "the page should have started a kernel"
-            deadline = time.monotonic() + TIMEOUT  # nobody is on the page: its kernel goes once idle (6 s here)
-            while any(is_kernel(p) for p in family(process)) and time.monotonic() < deadline:
-                time.sleep(1)
-            assert not any(is_kernel(p) for p in family(process)), "an abandoned page's kernel should be stopped"
         except BaseException:
             kill_everything(process)
             raise
         stop_and_check_nothing_survives(process, seen, signal.SIGTERM)
         assert "WARNING: the pages are open to every device" in output
         assert "Facilitator dashboard" not in output
-        assert re.search(r"http://(?!0\.0\.0\.0)\S+:\d+/voila/render/00-welcome\.ipynb\?token=", output)
+        assert re.search(r"http://(?!0\.0\.0\.0)\S+:\d+/\?token=", output)
 
     def test_bad_cohort_name_is_refused(self, notebooks: Path) -> None:
         """A cohort name the kit cannot use stops `serve` before anything starts, with a plain message."""

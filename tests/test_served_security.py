@@ -69,7 +69,7 @@ def secured(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SecuredRoom]:
         seeded.save("goal.statement", f"My goal is {MARKER}", participant=victim.participant, cohort=COHORT)
         participant = room_codes.issue_code("Tess Tester", cohort=COHORT, store=seeded)
     assert MARKER.encode() in store.read_bytes()  # the store really holds it, so its absence below means something
-    with served_room(store, cohort=COHORT) as served:
+    with served_room(store, cohort=COHORT, close_seconds=600) as served:  # the victim's page never connects: keep its kernel for the checks
         status, _, body = fetch(served.base, served.page_url(PAGE, victim.code).split(served.base, 1)[1])
         assert status == 200, "the victim's page should load with the token"
         yield SecuredRoom(served, store, victim.code, participant.code, kernel_id_of(body), folder / "pwned")
@@ -198,7 +198,7 @@ def test_without_the_token_every_route_that_could_read_answers_is_refused(secure
     routes += [("GET", path) for path in ("/", "/voila/tree", "/voila/tree/", "/voila/api/contents", f"/voila/api/contents/{PAGE}", f"/voila/api/contents/{PAGE}?content=1&format=text")]
     routes += [("GET", f"/voila/files/{name}") for name in (PAGE, "00-welcome.ipynb", "answers.sqlite", "../", "..%2F", "..%2F" * 12 + store_abs.lstrip("/"), store_abs.lstrip("/"))]
     routes += [("GET", path) for path in ("/api/kernels", f"/api/kernels/{kernel}", "/api/sessions", "/api/contents", f"/api/contents/{PAGE}", "/api/kernelspecs", "/api/status")]
-    routes += [("DELETE", f"/api/kernels/{kernel}"), ("POST", f"/voila/api/shutdown/{kernel}"), ("POST", "/api/kernels")]
+    routes += [("DELETE", f"/api/kernels/{kernel}"), ("POST", f"/voila/api/shutdown/{kernel}"), ("POST", "/api/kernels"), ("POST", "/")]
     websockets = [f"/api/kernels/{kernel}/channels?session_id=s", f"/api/kernels/{uuid.uuid4()}/channels?session_id=s"]
 
     rows: list[tuple[str, str, int | str, str]] = []
@@ -251,6 +251,24 @@ def test_open_static_routes_do_not_reach_the_store(secured: SecuredRoom) -> None
         print(f"{status}  {path[:56]}...{path[-22:]}")
     print(f"{len(rows)} traversal attempts, none reached the store.")
     assert not leaks, leaks
+
+
+def test_joining_needs_the_form_from_this_server(secured: SecuredRoom) -> None:
+    """A name posted with the token but without the join form's _xsrf field (a page elsewhere posting into the room) issues no code."""
+    with ResponseStore(secured.store) as store:
+        before = len(room_codes.find_codes("Mallory", COHORT, store=store))
+    body = "name=Mallory"
+    headers = {"Content-Type": "application/x-www-form-urlencoded", "Origin": "http://evil.example"}
+    host, port = secured.room.base.split("://", 1)[1].split(":")
+    connection = http.client.HTTPConnection(host, int(port), timeout=HTTP_TIMEOUT)
+    try:
+        connection.request("POST", f"/?token={secured.room.token}", body=body, headers=headers)
+        status = connection.getresponse().status
+    finally:
+        connection.close()
+    assert status in (403, 404)
+    with ResponseStore(secured.store) as store:
+        assert len(room_codes.find_codes("Mallory", COHORT, store=store)) == before
 
 
 # --- 2. with the token: a participant's kernel -----------------------------------------------------

@@ -535,11 +535,11 @@ class TestGrid:
     def test_live_chart_and_summary(self, kit_store):
         """The chart is redrawn as items move; the summary names Mendelow's quadrants."""
         w = make("system.map", kit_store)
-        before = bytes(w.chart.value)
-        assert before.startswith(b"\x89PNG")
+        before = w.chart.value
+        assert before.startswith("<svg") and 'role="img"' in before
         w.items[0].name.value = "Board"
         w.items[0].x.value = 9
-        assert bytes(w.chart.value) != before
+        assert w.chart.value != before and ">Board</text>" in w.chart.value
         assert "Keep informed</strong> (1): Board" in w.summary.value
         for q in ("Manage closely", "Keep satisfied", "Keep informed", "Monitor"):
             assert q in w.summary.value
@@ -564,13 +564,16 @@ class TestGrid:
         e = ex("system.map")
         html_text = summary_html(e, [{"name": "<img src=x onerror=alert(1)>", "x": 1, "y": 1, "tag": "National"}])
         assert "<img" not in html_text and "&lt;img" in html_text
+        chart = draw_grid(e, [{"name": "<img src=x onerror=alert(1)>", "x": 1, "y": 1, "tag": "National"}])
+        assert "<img" not in chart and "&lt;img" in chart
 
     def test_other_axes(self):
         """A grid that is not interest × influence names its quadrants after its axes."""
         e = ex("iceberg.horizon")
         html_text = summary_html(e, [{"name": "AI", "x": 9, "y": 9, "tag": "Technology"}])
         assert "Major impact · almost certain</strong> (1): AI" in html_text
-        assert draw_grid(e, []).startswith(b"\x89PNG")
+        chart = draw_grid(e, [{"name": "AI", "x": 9, "y": 9, "tag": "Technology"}])
+        assert chart.startswith("<svg") and "Major impact · almost certain" in chart and "<title" in chart
 
 
 class TestLog:

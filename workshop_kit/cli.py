@@ -15,6 +15,16 @@ def _lab(args: argparse.Namespace) -> int:
     return run_lab(args.notebooks and Path(args.notebooks), port=args.port, token=args.token, open_browser=not args.no_browser)
 
 
+def _room_size(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--expect takes a number of participants, such as 30 (got {text!r})") from None
+    if not 1 <= value <= 500:
+        raise argparse.ArgumentTypeError(f"--expect must be between 1 and 500 participants (got {value})")
+    return value
+
+
 def _serve(args: argparse.Namespace) -> int:
     """Serve the participant pages to a room with Voila, and the facilitator dashboard locally."""
     from .errors import KitError
@@ -29,6 +39,8 @@ def _serve(args: argparse.Namespace) -> int:
         store=args.store,
         dashboard=not args.no_dashboard,
         idle_minutes=args.idle_minutes,
+        expect=args.expect,
+        disconnect_grace=args.close_seconds,
     )
     try:
         return serve_room(settings)
@@ -169,7 +181,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--store", help="where answers go: a file path or database URL (default: WORKSHOP_KIT_STORE, then the default file)")
     serve.add_argument("--notebooks", help="folder of notebooks (default: the kit's own)")
     serve.add_argument("--no-dashboard", action="store_true", help="do not start the facilitator dashboard")
-    serve.add_argument("--idle-minutes", type=float, default=15.0, help="stop a closed page's Python process after this many idle minutes (default: 15)")
+    serve.add_argument("--expect", type=_room_size, default=30, help="how many participants to get ready for: pages are warmed up for them before the link is shown (default: 30)")
+    serve.add_argument("--close-seconds", type=float, default=90.0, help="free a participant's page this many seconds after they close it (default: 90)")
+    serve.add_argument("--idle-minutes", type=float, default=15.0, help="backstop: stop any other idle Python process with no page after this many minutes (default: 15)")
     serve.set_defaults(run=_serve)
     store_help = "the store: a file path or database URL (default: WORKSHOP_KIT_STORE, then the default file)"
     participant_help = "the name their answers were saved under, or the name a room participant typed on the welcome page, or a room answer key (room-…)"

@@ -29,7 +29,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qs, quote
+from urllib.parse import parse_qs, urlencode
 
 import ipywidgets as widgets
 
@@ -39,7 +39,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .store import ResponseStore
 
 ROOM_ENV = "WORKSHOP_KIT_ROOM"
-ROOM_URL_ENV = "WORKSHOP_KIT_ROOM_URL"  # where participants' pages live, e.g. http://10.0.0.5:8866/voila/render/
+ROOM_URL_ENV = "WORKSHOP_KIT_ROOM_URL"  # the room page's address, e.g. http://10.0.0.5:8866/
 ROOM_TOKEN_ENV = "WORKSHOP_KIT_ROOM_TOKEN"  # the room's access token, so a personal link works on its own
 CODE_PARAM = "code"
 CODE_BYTES = 16  # 128 bits of randomness; token_urlsafe gives 22 characters
@@ -101,15 +101,21 @@ def looks_like_code(value: object) -> bool:
 
 
 def query_string() -> str:
-    """This page's query string, as Voilà handed it to the kernel (waits for it with preheated kernels)."""
-    if os.environ.get("VOILA_PREHEAT", "False") == "True":  # a preheated kernel learns its page later
-        try:
-            from voila.utils import get_query_string
+    """This page's query string, as Voilà handed it to the kernel.
 
-            return get_query_string() or ""
-        except Exception:  # noqa: BLE001 - no Voilà, or it could not tell: treat as no query string
-            return ""
+    A pooled (preheated) kernel learns its request only once, through Voilà's request-info
+    socket; this waits for it the first time and keeps it (Voilà sends it once, so asking
+    again would wait for ever)."""
+    global _request_seen
+    if os.environ.get("VOILA_PREHEAT", "False") == "True" and not _request_seen:
+        from voila.utils import wait_for_request
+
+        wait_for_request()  # puts the request's QUERY_STRING into os.environ
+        _request_seen = True
     return os.environ.get("QUERY_STRING", "")
+
+
+_request_seen = False
 
 
 def code_from_query(query: str | None = None) -> str | None:
@@ -192,6 +198,22 @@ def find_person(code: str | None, *, cohort: str | None = None, store: ResponseS
     return known if known.cohort == cohort else None
 
 
+def issued_person(code: str, *, cohort: str | None = None, store: ResponseStore | None = None) -> Person | None:
+    """The participant the store issued this code to in this cohort, asking the store itself (no cache),
+    so a link withdrawn by ``workshop-kit forget`` in another process is refused at once."""
+    if not looks_like_code(code):
+        return None
+    from sqlalchemy import select
+
+    from .store import people
+
+    with _store(store)._read() as conn:
+        row = conn.execute(select(people).where(people.c.code == code)).mappings().first()
+    if row is None or row["cohort"] != _cohort(cohort):
+        return None
+    return Person(row["cohort"], row["code"], row["participant"], row["display_name"], row["created_at"])
+
+
 def room_person(*, store: ResponseStore | None = None) -> Person:
     """The participant whose personal link opened this page, or :class:`RoomCodeError` in plain English."""
     code = code_from_query()
@@ -255,15 +277,14 @@ def find_codes(display_name: str, cohort: str, *, store: ResponseStore | None = 
 
 
 def page_link(page: str, code: str, *, absolute: bool = False) -> str:
-    """A link to one page carrying the code: relative (``01-x.ipynb?code=…``) or the full shareable URL."""
-    query = f"{CODE_PARAM}={quote(code, safe='')}"
-    base = os.environ.get(ROOM_URL_ENV, "")
-    if absolute and base:
-        token = os.environ.get(ROOM_TOKEN_ENV, "")
-        if token:
-            query = f"token={quote(token, safe='')}&{query}"
-        return f"{base.rstrip('/')}/{quote(page)}?{query}"
-    return f"{quote(page)}?{query}"
+    """A link to one page of the room carrying the code: relative (``?code=…&page=01-x.ipynb``)
+    or the full shareable URL (with the room's token, so it works on its own)."""
+    query = [(CODE_PARAM, code)] if page == WELCOME_PAGE else [(CODE_PARAM, code), ("page", page)]
+    base = os.environ.get(ROOM_URL_ENV, "") if absolute else ""
+    token = os.environ.get(ROOM_TOKEN_ENV, "")
+    if absolute and base and token:
+        query.insert(0, ("token", token))
+    return f"{base}?{urlencode(query)}"
 
 
 def section_pages(folder: str | os.PathLike[str] | None = None) -> list[tuple[str, str]]:
@@ -295,18 +316,14 @@ def _title(path: Path) -> str:
 
 
 def links_html(person: Person, folder: str | os.PathLike[str] | None = None) -> str:
-    """The participant's personal link and a link to every section page, as escaped HTML."""
+    """The participant's personal link, as escaped HTML (the room page lists the sections itself)."""
     personal = page_link(WELCOME_PAGE, person.code, absolute=True)
-    items = "".join(
-        f'<li><a class="wk-room-section" href="{html.escape(page_link(page, person.code))}">{html.escape(title)}</a></li>'
-        for page, title in section_pages(folder)
-    )
     return (
         _STYLE + '<div class="wk-room-links">'
         f"<p>Welcome, <strong>{html.escape(person.display_name)}</strong>. This is your personal link. "
-        f"Keep it to yourself, and bookmark it or copy it somewhere safe: it is the only way back to your answers.</p>"
+        f"Keep it to yourself, and bookmark it or copy it somewhere safe: it is the only way back to your answers, "
+        f"on this or any other device.</p>"
         f'<p><a class="wk-room-personal" href="{html.escape(personal)}">{html.escape(personal)}</a></p>'
-        f'<p>The sections (each opens with your link):</p><ul class="wk-room-sections">{items}</ul>'
         f"</div>"
     )
 

@@ -40,15 +40,11 @@ DEFAULT_IDLE_MINUTES = 15.0
 STOP_TIMEOUT_SECONDS = 10
 # Never left in the folder a room is served from: the facilitator's pages and local clutter.
 _NOT_FOR_PARTICIPANTS = ("facilitator*", ".ipynb_checkpoints", "__pycache__", "*.sqlite", "*.sqlite-*", ".*")
-# Every Voilà page: never send the page's link (which holds the token and personal code) to
-# another site, but do send it to the room's own pages, so a plain link between notebooks keeps
-# the participant's code (see voila_prelaunch_hook).
+# Every Voilà page: never send the page's link (which holds the token and personal code) to another site.
 _HEADERS = {"Referrer-Policy": "same-origin", "X-Content-Type-Options": "nosniff"}
-_VOILA_PY = """# written by workshop-kit serve
-from workshop_kit.serve import voila_prelaunch_hook
-
-c.VoilaConfiguration.prelaunch_hook = voila_prelaunch_hook
-"""
+ROOM_PAGE = "workshop.ipynb"  # the one page served to the room (see room_app); written when the room is staged
+DEFAULT_EXPECT = 30
+KERNEL_MIB_GUESS = 110  # a participant's kernel before one is measured (Python, ipywidgets, the kit)
 
 
 def default_notebooks() -> Path:
@@ -113,14 +109,14 @@ def stage_participant_pages(source: Path, dest: Path) -> list[str]:
     return sorted(p.name for p in dest.glob("*.ipynb"))
 
 
-def write_voila_config(folder: Path, token: str, *, room: bool = True, idle_minutes: float = DEFAULT_IDLE_MINUTES) -> Path:
+def write_voila_config(folder: Path, token: str, *, idle_minutes: float = DEFAULT_IDLE_MINUTES) -> Path:
     """Write a private voila.json with the token (kept off the command line, where `ps` shows it)
-    and kernel culling, and, for a room, voila.py installing :func:`voila_prelaunch_hook`; returns the folder.
+    and kernel culling; returns the folder.
 
-    Culling: Voilà asks for a page's kernel to be shut down when the page is left, but with a token
-    that request is refused ('_xsrf' argument missing; voila-dashboards/voila#1458), so every page
-    a participant ever opened would keep its Python process.  Kernels with no page connected are
-    therefore stopped once idle for ``idle_minutes``; a page still open is never touched.
+    Culling is the backstop: the room server shuts a participant's kernel down itself once its
+    page has been closed (see room_server).  Voilà's own "shut the kernel down when the page is
+    left" request is refused with a token ('_xsrf' argument missing; voila-dashboards/voila#1458),
+    so any other kernel with no page connected is stopped once idle for ``idle_minutes``.
     """
     folder.mkdir(parents=True, exist_ok=True)
     os.chmod(folder, 0o700)
@@ -130,9 +126,24 @@ def write_voila_config(folder: Path, token: str, *, room: bool = True, idle_minu
         "MappingKernelManager": {"cull_idle_timeout": idle, "cull_interval": max(1, min(60, idle // 2)), "cull_connected": False},
     }
     _write_private(folder / "voila.json", json.dumps(config))
-    if room:
-        _write_private(folder / "voila.py", _VOILA_PY)
     return folder
+
+
+def write_room_page(folder: Path) -> Path:
+    """The one notebook the room is served: warm up ahead of time, then show the participant's page."""
+    cells = [
+        {"cell_type": "code", "id": "warm-up", "execution_count": None, "metadata": {"tags": ["warm-up"]}, "outputs": [], "source": "import workshop_kit.room_app as room_app\nroom_app.warm()"},
+        {"cell_type": "code", "id": "page", "execution_count": None, "metadata": {}, "outputs": [], "source": "room_app.show()"},
+    ]
+    notebook = {
+        "cells": cells,
+        "metadata": {"kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}, "language_info": {"name": "python"}},
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
+    path = folder / ROOM_PAGE
+    path.write_text(json.dumps(notebook, indent=1), encoding="utf-8")
+    return path
 
 
 def _write_private(path: Path, text: str) -> None:
@@ -141,51 +152,12 @@ def _write_private(path: Path, text: str) -> None:
         handle.write(text)
 
 
-def code_from_referer(referer: str | None, host: str) -> str | None:
-    """The personal code of the room page a link was followed from, if it was one of ours."""
-    from urllib.parse import parse_qs, urlsplit
-
-    from .room import CODE_PARAM, looks_like_code
-
-    if not referer:
-        return None
-    parts = urlsplit(referer)
-    if parts.netloc.lower() != host.lower() or "/voila/render/" not in parts.path:
-        return None
-    values = parse_qs(parts.query).get(CODE_PARAM, [])
-    return values[0] if values and looks_like_code(values[0]) else None
-
-
-def voila_prelaunch_hook(req, notebook=None, cwd=None):  # type: ignore[no-untyped-def]
-    """Voilà's prelaunch hook for a room: a page opened by a plain link from another room page gets that page's code.
-
-    The notebooks link to each other with plain Markdown links (``[next](03-x.ipynb)``), which
-    would drop ``?code=…``.  The browser sends the page it came from (same-origin Referer), so
-    the page is reopened with the code added, before any kernel starts.  Nothing is stored in
-    the browser.
-    """
-    from urllib.parse import urlencode
-
-    from tornado.web import Finish
-
-    from .room import CODE_PARAM
-
-    if req.get_query_argument(CODE_PARAM, None):
-        return None
-    code = code_from_referer(req.request.headers.get("Referer"), req.request.host)
-    if code is None:
-        return None
-    query = [(k, v.decode("utf-8", "replace")) for k, values in req.request.query_arguments.items() for v in values]
-    req.redirect(f"{req.request.path}?{urlencode([*query, (CODE_PARAM, code)])}")
-    raise Finish()
-
-
-def voila_command(target: Path, *, host: str, port: int, config_dir: Path) -> list[str]:
-    """The Voilà command line for a folder (tree of pages) or one notebook."""
-    return [
+def voila_command(target: Path, *, host: str, port: int, config_dir: Path, room: dict[str, object] | None = None) -> list[str]:
+    """The Voilà command line for one notebook; for a room, the kit's room server with its settings."""
+    program = ["-m", "workshop_kit.room_server"] if room is not None else ["-m", "voila"]
+    command = [
         sys.executable,
-        "-m",
-        "voila",
+        *program,
         str(target),
         "--no-browser",
         f"--Voila.ip={host}",
@@ -196,6 +168,10 @@ def voila_command(target: Path, *, host: str, port: int, config_dir: Path) -> li
         "--theme=light",
         "--Voila.log_level=ERROR",  # kernel start/stop/cull lines and refused shutdown beacons would bury the link
     ]
+    if os.name == "posix":  # kernels on Unix sockets in Voilà's private folder, not on TCP ports any local user can reach
+        command.append("--KernelManager.transport=ipc")
+    command += [f"--RoomVoila.{name}={value}" for name, value in (room or {}).items()]
+    return command
 
 
 def lab_command(folder: Path, *, host: str, port: int, open_browser: bool) -> list[str]:
@@ -370,6 +346,9 @@ class RoomSettings:
     dashboard_port: int | None = None
     dashboard_token: str | None = None
     idle_minutes: float = DEFAULT_IDLE_MINUTES
+    expect: int = DEFAULT_EXPECT
+    disconnect_grace: float = 90.0
+    warm_timeout: float | None = None
     log: TextIO | None = None
 
 
@@ -403,21 +382,32 @@ def serve_room(settings: RoomSettings, out: TextIO = sys.stdout) -> int:
     token = settings.token or new_token()
     port = settings.port or free_port(settings.host if settings.host not in ("", "::") else "0.0.0.0", DEFAULT_ROOM_PORT)
     host_in_link = share_host(settings.host)
-    room_base = f"http://{_bracket(host_in_link)}:{port}/voila/render/"
-    participant_url = f"{room_base}{WELCOME_PAGE}?token={token}"
+    room_base = f"http://{_bracket(host_in_link)}:{port}/"
+    participant_url = f"{room_base}?token={token}"
 
     with tempfile.TemporaryDirectory(prefix="workshop-kit-room-") as tmp:
         tmp_path = Path(tmp)
         os.chmod(tmp_path, 0o700)
         pages = tmp_path / "pages"
         stage_participant_pages(source, pages)
+        status_file = tmp_path / "room-status.json"
+        room_options = {"expect": settings.expect, "disconnect_grace": settings.disconnect_grace, "status_file": status_file}
         env = room_environment(dict(os.environ), store_url=store_url, cohort=cohort, room_url=room_base, token=token)
+        # a pooled kernel asks the server for its request on this address (Voilà's default is 127.0.0.1)
+        env["VOILA_APP_IP"] = settings.host if settings.host not in ("", "0.0.0.0", "::", "localhost") else "127.0.0.1"
         servers: list[Server] = []
         try:
             with _running(servers, out):
+                _check_room_fits(settings.expect, out)
                 room = start_server(
                     "room server",
-                    voila_command(pages, host=settings.host, port=port, config_dir=write_voila_config(tmp_path / "room-config", token, idle_minutes=settings.idle_minutes)),
+                    voila_command(
+                        write_room_page(pages),
+                        host=settings.host,
+                        port=port,
+                        config_dir=write_voila_config(tmp_path / "room-config", token, idle_minutes=settings.idle_minutes),
+                        room=room_options,
+                    ),
                     env=env,
                     cwd=pages,
                     port=port,
@@ -432,10 +422,102 @@ def serve_room(settings: RoomSettings, out: TextIO = sys.stdout) -> int:
                     if not wait_until_listening(server):
                         print(f"The {server.name} did not start; see the messages above.", file=out)
                         return 1
+                if not _warm_up(room, status_file, settings, out):
+                    return 1
                 _announce(settings, cohort, where, room, dashboard, out)
                 return _run(servers, out)
         except (_Stop, KeyboardInterrupt):  # stopped while starting up
             return 0
+
+
+def _check_room_fits(expect: int, out: TextIO, kernel_mib: float = KERNEL_MIB_GUESS) -> bool:
+    """Warn, before and after warming up, when this computer looks too small for the room; True if it fits."""
+    import psutil
+
+    from .room_server import pool_margin
+
+    need_mib = (expect + pool_margin(expect)) * kernel_mib + 300  # the servers themselves
+    free_mib = psutil.virtual_memory().available / 2**20
+    cores = os.cpu_count() or 1
+    fits = need_mib <= free_mib * 0.9
+    if not fits:
+        largest = max(0, int((free_mib * 0.9 - 300) / kernel_mib / 1.1))
+        print(
+            f"WARNING: a room of {expect} needs about {need_mib / 1024:.1f} GiB of memory and this computer has "
+            f"{free_mib / 1024:.1f} GiB free. Pages will be slow or fail to open. The largest room that fits now is "
+            f"about {largest} people: close other programs, or use a bigger computer or JupyterHub (docs/deployment.md).",
+            file=out,
+            flush=True,
+        )
+    if cores < 2:
+        print("WARNING: this computer has one processor core; pages will open slowly when many people join at once.", file=out, flush=True)
+    return fits
+
+
+def _room_state(status_file: Path) -> dict[str, float]:
+    try:
+        return json.loads(status_file.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def _warm_up(room: Server, status_file: Path, settings: RoomSettings, out: TextIO) -> bool:
+    """Wait until the pool holds a warm page for everyone expected, saying how far it has got; False if the server died."""
+    from .room_server import pool_target
+
+    target = pool_target(settings.expect, 0)
+    timeout = settings.warm_timeout if settings.warm_timeout is not None else 60 + 4.0 * target
+    print(f"Getting the room ready for {settings.expect} participants: warming up {target} pages (about {max(5, round(target * 1.2))} s on this computer) …", file=out, flush=True)
+    started = last_said = time.monotonic()
+    while True:
+        if room.process.poll() is not None:
+            print("The room server stopped while warming up; see the messages above.", file=out, flush=True)
+            return False
+        ready = int(_room_state(status_file).get("pool_ready", 0))
+        if ready >= target:
+            break
+        now = time.monotonic()
+        if now - started > timeout:
+            print(f"Only {ready} of {target} pages are warm after {now - started:.0f} s; the first arrivals may wait a little.", file=out, flush=True)
+            break
+        if now - last_said >= 10:
+            print(f"  {ready} of {target} pages ready …", file=out, flush=True)
+            last_said = now
+        time.sleep(0.5)
+    kernels = [p for p in _processes(room) if "ipykernel" in " ".join(_cmdline(p))]
+    if kernels:
+        mib = sum(_rss(p) for p in kernels) / len(kernels) / 2**20
+        print(f"Room ready: {len(kernels)} warm pages, about {mib:.0f} MiB each.", file=out, flush=True)
+        if mib > KERNEL_MIB_GUESS:  # heavier than assumed before warming up: check again with the real figure
+            _check_room_fits(settings.expect, out, kernel_mib=mib)
+    return True
+
+
+def _processes(server: Server) -> list[object]:
+    import psutil
+
+    try:
+        return list(psutil.Process(server.pid).children(recursive=True))
+    except psutil.Error:
+        return []
+
+
+def _cmdline(proc: object) -> list[str]:
+    import psutil
+
+    try:
+        return proc.cmdline()  # type: ignore[attr-defined]
+    except psutil.Error:
+        return []
+
+
+def _rss(proc: object) -> int:
+    import psutil
+
+    try:
+        return proc.memory_info().rss  # type: ignore[attr-defined]
+    except psutil.Error:
+        return 0
 
 
 def _start_dashboard(settings: RoomSettings, source: Path, tmp: Path, store_url: str, cohort: str) -> Server | None:
@@ -453,7 +535,7 @@ def _start_dashboard(settings: RoomSettings, source: Path, tmp: Path, store_url:
     env.update(WORKSHOP_KIT_STORE=store_url, WORKSHOP_KIT_COHORT=cohort, PYTHONUNBUFFERED="1")
     return start_server(
         "facilitator dashboard",
-        voila_command(found[0], host="127.0.0.1", port=port, config_dir=write_voila_config(tmp / "dashboard-config", token, room=False)),
+        voila_command(found[0], host="127.0.0.1", port=port, config_dir=write_voila_config(tmp / "dashboard-config", token)),
         env=env,
         cwd=source,
         port=port,

@@ -5,7 +5,7 @@ keep informed, monitor)."""
 from __future__ import annotations
 
 import html
-import io
+from pathlib import Path
 from typing import Any, Callable
 
 import ipywidgets as widgets
@@ -16,7 +16,7 @@ from .base import ExerciseWidget, number_box
 from .log import control_value, field_control, field_value
 
 LABEL_WIDTH = {"description_width": "10em"}
-MARKERS = ["o", "s", "^", "D", "v", "P", "X", "*"]
+COLOURS = ["#005eb8", "#d5281b", "#007f3b", "#ffb81c", "#330072", "#00a9ce", "#ae2573", "#425563"]  # NHS palette, told apart by shape too
 
 
 def _full() -> widgets.Layout:
@@ -78,7 +78,7 @@ class GridWidget(ExerciseWidget):
         self.add_button = widgets.Button(description=f"Add {ex.item_label.lower()}", icon="plus", layout=widgets.Layout(width="auto"))
         self.add_button.add_class("wk-add")
         self.add_button.on_click(self._on_add_click)
-        self.chart = widgets.Image(format="png", layout=widgets.Layout(width="400px", height="auto"))
+        self.chart = widgets.HTML(layout=widgets.Layout(width="400px"))
         self.chart.add_class("wk-grid-chart")
         self.summary = widgets.HTML("")
         self.summary.add_class("wk-grid-summary")
@@ -156,50 +156,80 @@ def summary_html(ex: Exercise, items: list[dict[str, Any]]) -> str:
     return f"<ul>{''.join(lines)}</ul>"
 
 
-def draw_grid(ex: Exercise, items: list[dict[str, Any]]) -> bytes:
-    """A PNG of the four quadrants with each item placed and marked by its tag (shape and colour)."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
+def draw_grid(ex: Exercise, items: list[dict[str, Any]]) -> str:
+    """An SVG of the four quadrants with each item placed and marked by its tag (shape and colour).
 
-    fig = Figure(figsize=(5.6, 4.8), dpi=100)
-    FigureCanvasAgg(fig)
-    ax = fig.add_subplot(1, 1, 1)
+    Drawn from a Jinja2 template (names escaped) rather than matplotlib, so a participant's page
+    never loads a plotting library (50 MB and a second of start-up per person in a room)."""
+    box = {"left": 62, "right": 545, "top": 12, "bottom": 372}
+    width, height = 560, box["bottom"] + 76 + 20 * ((len(ex.tags) + 1) // 2)
     lo, hi = ex.min - 0.5, ex.max + 0.5
+
+    def px(value: float) -> float:
+        return round(box["left"] + (value - lo) / (hi - lo) * (box["right"] - box["left"]), 1)
+
+    def py(value: float) -> float:
+        return round(box["bottom"] - (value - lo) / (hi - lo) * (box["bottom"] - box["top"]), 1)
+
     mid = (ex.min + ex.max) / 2 + (0.5 if (ex.max - ex.min) % 2 == 0 else 0)
-    ax.set_xlim(lo, hi)
-    ax.set_ylim(lo, hi)
-    ax.axvline(mid, color="#8a8f94", linewidth=1)
-    ax.axhline(mid, color="#8a8f94", linewidth=1)
-    for (high_x, high_y), name in quadrant_names(ex).items():
-        ax.text(
-            hi - 0.2 if high_x else lo + 0.2,
-            hi - 0.2 if high_y else lo + 0.2,
-            name,
-            ha="right" if high_x else "left",
-            va="top" if high_y else "bottom",
-            fontsize=9,
-            color="#425563",
-            style="italic",
-            bbox=dict(facecolor="white", edgecolor="none", alpha=0.8, pad=1),
-        )
-    for i, tag in enumerate(ex.tags):
-        placed = [it for it in items if it["tag"] == tag]
-        if not placed:
+    quadrants = [
+        {"name": name, "x": box["right"] - 6 if high_x else box["left"] + 6, "y": box["top"] + 16 if high_y else box["bottom"] - 8, "anchor": "end" if high_x else "start"}
+        for (high_x, high_y), name in quadrant_names(ex).items()
+    ]
+    ticks = list(range(ex.min, ex.max + 1))
+    points = []
+    for item in items:
+        if item.get("tag") not in ex.tags:
             continue
-        ax.scatter([it["x"] for it in placed], [it["y"] for it in placed], marker=MARKERS[i % len(MARKERS)], color=f"C{i % 10}", s=60, label=tag, zorder=3)
-        for it in placed:
-            right = it["x"] > (ex.min + ex.max) / 2  # label towards the middle, so it stays inside the chart
-            ax.annotate(_short(it["name"]), (it["x"], it["y"]), textcoords="offset points", xytext=(-6 if right else 6, 4), ha="right" if right else "left", fontsize=8)
-    ax.set_xlabel(f"{ex.x_axis.label}: {ex.x_axis.low} → {ex.x_axis.high}")
-    ax.set_ylabel(f"{ex.y_axis.label}: {ex.y_axis.low} → {ex.y_axis.high}")
-    ax.set_xticks(range(ex.min, ex.max + 1))
-    ax.set_yticks(range(ex.min, ex.max + 1))
-    if any(it["tag"] in ex.tags for it in items):
-        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2, fontsize=8, frameon=False, title=ex.tag_label, title_fontsize=8)
-    fig.subplots_adjust(left=0.12, right=0.97, top=0.97, bottom=0.27)
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png")
-    return buffer.getvalue()
+        i = ex.tags.index(item["tag"])
+        x, y = px(item["x"]), py(item["y"])
+        right = item["x"] > (ex.min + ex.max) / 2  # label towards the middle, so it stays inside the chart
+        points.append({"shape": _marker(i, x, y), "colour": COLOURS[i % len(COLOURS)], "name": _short(item["name"]), "y": y, "label_x": x - 8 if right else x + 8, "anchor": "end" if right else "start"})
+    legend = [{"shape": _marker(i, box["left"] + 8 + 240 * (i % 2), box["bottom"] + 80 + 20 * (i // 2)), "colour": COLOURS[i % len(COLOURS)], "tag": tag, "x": box["left"] + 8 + 240 * (i % 2), "y": box["bottom"] + 80 + 20 * (i // 2)} for i, tag in enumerate(ex.tags)]
+    placed = len(points)
+    title = f"{ex.title}: {placed} {ex.item_label.lower()}{'' if placed == 1 else 's'} placed by {ex.x_axis.label.lower()} and {ex.y_axis.label.lower()}; the same in words below."
+    return _grid_template().render(
+        uid=f"wk-grid-{abs(hash((ex.id, repr(items)))) % 10**8}",
+        width=width,
+        height=height,
+        box=box,
+        mid_x=px(mid),
+        mid_y=py(mid),
+        quadrants=quadrants,
+        ticks_x=[{"at": px(t), "label": t} for t in ticks],
+        ticks_y=[{"at": py(t), "label": t} for t in ticks],
+        x_label=f"{ex.x_axis.label}: {ex.x_axis.low} → {ex.x_axis.high}",
+        y_label=f"{ex.y_axis.label}: {ex.y_axis.low} → {ex.y_axis.high}",
+        points=points,
+        legend=legend if any(p for p in points) else [],
+        tag_label=ex.tag_label,
+        title=title,
+    )
+
+
+def _marker(i: int, x: float, y: float, r: float = 6) -> str:
+    """An SVG path for the i-th tag's marker: circle, square, triangle, diamond, then round again."""
+    shape = i % 4
+    if shape == 0:
+        return f"M {x - r} {y} a {r} {r} 0 1 0 {2 * r} 0 a {r} {r} 0 1 0 {-2 * r} 0 Z"
+    if shape == 1:
+        return f"M {x - r} {y - r} h {2 * r} v {2 * r} h {-2 * r} Z"
+    if shape == 2:
+        return f"M {x} {y - r - 1} L {x + r + 1} {y + r} L {x - r - 1} {y + r} Z"
+    return f"M {x} {y - r - 1} L {x + r + 1} {y} L {x} {y + r + 1} L {x - r - 1} {y} Z"
+
+
+_TEMPLATE: Any = None
+
+
+def _grid_template() -> Any:
+    global _TEMPLATE
+    if _TEMPLATE is None:
+        import jinja2
+
+        folder = Path(__file__).resolve().parent.parent / "templates"
+        _TEMPLATE = jinja2.Environment(loader=jinja2.FileSystemLoader(folder), autoescape=True).get_template("grid.svg")
+    return _TEMPLATE
 
 
 def _short(name: str, limit: int = 22) -> str:

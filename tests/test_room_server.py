@@ -1,0 +1,51 @@
+"""Tests for workshop_kit.room_server's decisions: how big the warm pool is, and which kernels go.
+
+The server itself (Voilà with the pool, the join form and the reaper) is exercised for real in
+test_serve.py and the browser tests; these check the rules on their own.
+"""
+
+from __future__ import annotations
+
+from workshop_kit.room_server import KernelWatch, code_of_url, pool_margin, pool_target
+
+
+def test_pool_covers_those_still_expected_plus_a_margin() -> None:
+    assert pool_margin(2) == 2 and pool_margin(30) == 3 and pool_margin(100) == 10
+    assert pool_target(30, 0) == 33  # before anyone arrives
+    assert pool_target(30, 25) == 8
+    assert pool_target(30, 40) == 3  # more came than expected: the margin stays
+
+
+def test_code_is_read_from_the_page_url() -> None:
+    assert code_of_url("http://h:1/?token=t&code=abc&page=02-risk.ipynb") == "abc"
+    assert code_of_url("http://h:1/?token=t") is None
+
+
+def test_a_reopened_page_replaces_the_older_kernel_at_once() -> None:
+    watch = KernelWatch(disconnect_grace=60)
+    watch.claim("k1", "room-ann", now=0)
+    watch.claim("k2", "room-ben", now=1)
+    watch.claim("k3", "room-ann", now=2)  # Ann reloads, or opens her link on another device
+    assert watch.to_shut_down({"k1", "k2", "k3"}, {"k1": 1, "k2": 1, "k3": 1}, now=3) == ["k1"]
+    assert watch.participants() == 2
+
+
+def test_a_closed_page_goes_after_the_grace_period_only() -> None:
+    watch = KernelWatch(disconnect_grace=60)
+    watch.claim("k1", "room-ann", now=0)
+    assert watch.to_shut_down({"k1"}, {"k1": 1}, now=30) == []
+    assert watch.to_shut_down({"k1"}, {"k1": 0}, now=80) == []  # connected until 30: 50 s closed
+    assert watch.to_shut_down({"k1"}, {"k1": 0}, now=91) == ["k1"]
+
+
+def test_a_page_that_never_connects_goes_after_the_grace_period() -> None:
+    watch = KernelWatch(disconnect_grace=10)
+    watch.claim("k1", "room-ann", now=0)
+    assert watch.to_shut_down({"k1"}, {}, now=5) == []
+    assert watch.to_shut_down({"k1"}, {}, now=11) == ["k1"]
+
+
+def test_kernels_that_are_gone_are_forgotten() -> None:
+    watch = KernelWatch(disconnect_grace=10)
+    watch.claim("k1", "room-ann", now=0)
+    assert watch.to_shut_down(set(), {}, now=1) == [] and watch.claims == {}

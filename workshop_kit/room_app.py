@@ -1,0 +1,267 @@
+"""The room page: one kernel per participant, showing every section inside one page.
+
+``workshop-kit serve`` serves one Voilà page to the room (``room.ipynb``, written by the
+server), from a pool of kernels started ahead of time.  A pooled kernel runs
+:func:`warm` before anyone asks for it (imports, catalogue, the section notebooks read and
+their text turned into HTML), then waits in :func:`show` until Voilà hands it a request.
+Only then does it learn whose page it is (the personal code in the link) and which section
+was asked for, and it builds that section's exercises.  Moving to another section is a
+button in the page: the same kernel builds the next section's exercises, so a room that
+moves on together starts no kernel at all.  Sections already built are kept, so unsaved
+entries survive going back and forth.
+
+The section notebooks stay the one source of content: markdown cells are shown as text and
+each code cell (``kit.exercise("risk.appetite")``) is evaluated here, as Voilà or JupyterLab
+would.  Nothing typed in the browser is ever executed.
+"""
+
+from __future__ import annotations
+
+import ast
+import html
+import json
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, quote
+
+import ipywidgets as widgets
+
+from . import room
+
+PAGE_PARAM = "page"
+HOME = room.WELCOME_PAGE
+_NOTEBOOK_LINK = re.compile(r'href="(\d\d-[\w.-]+\.ipynb)(#[^"]*)?"')
+_CODE_MARK = "__WK_ROOM_CODE__"  # stands for the participant's code in links prepared before the request
+_STYLE = """<style>
+.wk-app { max-width: 60rem; margin: 0 auto; }
+.wk-app .wk-md { font-size: 1rem; line-height: 1.5; }
+.wk-app .wk-md a { color: #005eb8; text-decoration: underline; }
+.wk-app .wk-md table { border-collapse: collapse; }
+.wk-app .wk-md th, .wk-app .wk-md td { border: 1px solid #aeb7bd; padding: 0.25rem 0.5rem; text-align: left; }
+.wk-app .wk-bar { flex-wrap: wrap; gap: 0.4rem; align-items: center; border-bottom: 1px solid #d8dde0; padding: 0.3rem 0; margin-bottom: 0.5rem; }
+.wk-app .wk-bar .wk-where { flex: 1 1 12rem; font-weight: 600; }
+.wk-app .wk-nav-list { flex-direction: column; gap: 0.3rem; }
+.wk-app .wk-nav-list .widget-button { width: auto; max-width: 100%; text-align: left; height: auto; white-space: normal; }
+.wk-app .widget-button:focus-visible { outline: 3px solid #ffbf47; outline-offset: 1px; }
+</style>"""
+
+
+@dataclass
+class Cell:
+    """One cell of a section notebook, prepared before anyone asks: HTML text, or code to evaluate."""
+
+    kind: str  # "markdown" or "code"
+    text: str
+
+
+@dataclass
+class Section:
+    """A section notebook: its file name, title and cells."""
+
+    page: str
+    title: str
+    cells: list[Cell] = field(default_factory=list)
+
+    @property
+    def stem(self) -> str:
+        return self.page.removesuffix(".ipynb")
+
+
+def markdown_html(text: str) -> str:
+    """The notebook's own markdown as HTML; links to sibling notebooks keep the participant's code."""
+    rendered = _markdown()(text)
+    return _NOTEBOOK_LINK.sub(lambda m: f'href="?{room.CODE_PARAM}={_CODE_MARK}&amp;{PAGE_PARAM}={quote(m.group(1))}"', str(rendered))
+
+
+_MARKDOWN: Any = None
+
+
+def _markdown() -> Any:
+    global _MARKDOWN
+    if _MARKDOWN is None:
+        import mistune
+
+        _MARKDOWN = mistune.create_markdown(escape=True, plugins=["table", "strikethrough"])
+    return _MARKDOWN
+
+
+def read_section(path: Path) -> Section:
+    """A section notebook read from disk, markdown already turned into HTML."""
+    notebook = json.loads(path.read_text(encoding="utf-8"))
+    cells = []
+    for cell in notebook.get("cells", []):
+        source = cell.get("source", "")
+        text = "".join(source) if isinstance(source, list) else str(source)
+        tags = cell.get("metadata", {}).get("tags", [])
+        if cell.get("cell_type") == "markdown":
+            cells.append(Cell("markdown", markdown_html(text)))
+        elif cell.get("cell_type") == "code" and "setup" not in tags and text.strip():
+            cells.append(Cell("code", text))
+    return Section(path.name, room._title(path), cells)
+
+
+def read_sections(folder: Path) -> dict[str, Section]:
+    """Every page of the room, the welcome page first, by file name."""
+    pages = [folder / HOME] + [folder / page for page, _title in room.section_pages(folder)]
+    return {path.name: read_section(path) for path in pages if path.is_file()}
+
+
+def evaluate(code: str, namespace: dict[str, Any]) -> Any:
+    """Run a notebook cell's code as a notebook would and return its last expression's value."""
+    tree = ast.parse(code, mode="exec")
+    last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None
+    exec(compile(tree, "<section>", "exec"), namespace)  # noqa: S102 - the kit's own notebook files, never browser input
+    if last is None:
+        return None
+    return eval(compile(ast.Expression(last.value), "<section>", "eval"), namespace)  # noqa: S307
+
+
+def as_widget(value: Any) -> Any:
+    """A cell's value as something the page can show (a widget, HTML, or nothing)."""
+    if value is None or isinstance(value, widgets.Widget):
+        return value
+    if hasattr(value, "_repr_html_"):
+        return widgets.HTML(value._repr_html_())
+    return widgets.HTML(f"<pre>{html.escape(repr(value))}</pre>")
+
+
+class RoomApp(widgets.VBox):
+    """The participant's page: a bar (where you are, previous, next, home) and the open section."""
+
+    def __init__(self, sections: dict[str, Section], person: room.Person, namespace: dict[str, Any]):
+        super().__init__()
+        self.add_class("wk-app")
+        self.sections = sections
+        self.person = person
+        self.namespace = namespace
+        self.order = list(sections)
+        self.built: dict[str, widgets.VBox] = {}
+        self.current = ""
+        # the bar's buttons stay the same widgets from page to page, so one can take the focus
+        # (which scrolls the browser back to the top) as soon as a new section is shown
+        self.where = widgets.HTML()
+        self.where.add_class("wk-where")
+        self.home_button = self._nav_button("All sections")
+        self.previous_button = self._nav_button("← Previous")
+        self.next_button = self._nav_button("Next →")
+        self.bottom_next = self._nav_button("Next section →")
+        bar = widgets.HBox([self.where, self.home_button, self.previous_button, self.next_button])
+        bar.add_class("wk-bar")
+        self.body = widgets.VBox()
+        self.body.add_class("wk-body")
+        self.children = [widgets.HTML(_STYLE), bar, self.body, self.bottom_next]
+
+    def show_page(self, page: str) -> None:
+        """Show one section (built the first time it is opened, kept after)."""
+        if page not in self.sections:
+            page = HOME
+        if page not in self.built:
+            self.built[page] = self._build(self.sections[page])
+        moved = bool(self.current)
+        self.current = page
+        index = self.order.index(page)
+        self.where.value = f"<span>{html.escape(self.sections[page].title)}</span>"
+        self._point(self.home_button, HOME if page != HOME else None)
+        self._point(self.previous_button, self.order[index - 1] if index > 0 else None)
+        following = self.order[index + 1] if index + 1 < len(self.order) else None
+        self._point(self.next_button, following)
+        self._point(self.bottom_next, following)
+        self.body.children = [self.built[page]]
+        if moved:
+            (self.next_button if following else self.previous_button).focus()
+
+    def _nav_button(self, label: str) -> widgets.Button:
+        button = widgets.Button(description=label, layout=widgets.Layout(width="auto"))
+        button.add_class("wk-nav")
+        button.target = None  # type: ignore[attr-defined]
+        button.on_click(self._on_nav_click)
+        return button
+
+    def _on_nav_click(self, button: widgets.Button) -> None:
+        if getattr(button, "target", None):
+            self.show_page(button.target)  # type: ignore[attr-defined]
+
+    def _point(self, button: widgets.Button, page: str | None) -> None:
+        """Make a nav button open page (or hide it when there is nowhere to go)."""
+        button.target = page  # type: ignore[attr-defined]
+        button.layout.display = None if page else "none"
+        button.tooltip = self.sections[page].title if page else ""
+        button._dom_classes = tuple(c for c in button._dom_classes if not c.startswith("wk-nav-")) + ((f"wk-nav-{self.sections[page].stem}",) if page else ())
+
+    def _build(self, section: Section) -> widgets.VBox:
+        code = quote(self.person.code, safe="")
+        parts: list[Any] = []
+        for cell in section.cells:
+            if cell.kind == "markdown":
+                text = widgets.HTML(cell.text.replace(_CODE_MARK, code))
+                text.add_class("wk-md")
+                parts.append(text)
+                continue
+            try:
+                shown = as_widget(evaluate(cell.text, self.namespace))
+            except Exception as exc:  # noqa: BLE001 - one broken cell must not take the page down
+                shown = widgets.HTML(f'<p role="alert">This part of the page could not be shown ({html.escape(type(exc).__name__)}).</p>')
+            if shown is not None:
+                parts.append(shown)
+        if section.page == HOME:
+            parts.insert(min(1, len(parts)), self._section_list())
+        box = widgets.VBox(parts)
+        box.add_class(f"wk-page-{section.stem}")
+        return box
+
+    def _section_list(self) -> widgets.VBox:
+        heading = widgets.HTML("<h2>The sections</h2><p>Each opens here, on this page, with your answers kept.</p>")
+        buttons = []
+        for page in self.order[1:]:
+            button = self._nav_button(self.sections[page].title)
+            self._point(button, page)
+            buttons.append(button)
+        listing = widgets.VBox(buttons)
+        listing.add_class("wk-nav-list")
+        return widgets.VBox([heading, listing])
+
+
+# --- what the pooled kernel does --------------------------------------------------------------------
+
+_SECTIONS: dict[str, Section] = {}
+
+
+def warm(folder: str | os.PathLike[str] | None = None) -> None:
+    """Before any request: load what every page needs, so a participant waits only for their own exercises."""
+    import workshop_kit  # noqa: F401
+    from . import widgets as kit_widgets  # noqa: F401 - ipywidgets and every exercise kind
+    from .catalogue import default_catalogue
+    from .store import default_store
+
+    default_catalogue()
+    try:
+        default_store()
+    except Exception:  # noqa: BLE001 - the page says so on its first save instead
+        pass
+    _SECTIONS.clear()
+    _SECTIONS.update(read_sections(Path(folder or os.getcwd())))
+
+
+def requested_page(query: str) -> str:
+    """The section the link asks for (``page=02-risk.ipynb``), or the welcome page."""
+    values = parse_qs(query).get(PAGE_PARAM, [])
+    return values[0] if values and values[0] in _SECTIONS else HOME
+
+
+def show(folder: str | os.PathLike[str] | None = None) -> Any:
+    """Wait for this kernel's request, then build the participant's page (or a plain message)."""
+    if not _SECTIONS:
+        warm(folder)
+    query = room.query_string()  # blocks in a pooled kernel until Voilà hands it a page request
+    try:
+        person = room.room_person()
+    except room.RoomCodeError as exc:
+        return room.missing_code_widget(str(exc))
+    import workshop_kit as kit
+
+    app = RoomApp(_SECTIONS, person, {"kit": kit})
+    app.show_page(requested_page(query))
+    return app
