@@ -14,7 +14,7 @@ from pathlib import Path
 
 from . import common
 
-SECTIONS = ("save", "refresh", "startup", "files", "room")
+SECTIONS = ("save", "refresh", "startup", "files", "room", "programme")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -55,6 +55,10 @@ def main(argv: list[str] | None = None) -> int:
             from . import startup
 
             got = startup.run(args.quick, browser=not args.no_browser)
+        elif section == "programme":
+            from . import programme
+
+            got = programme.run(args.quick, postgres=not args.no_postgres)
         elif section == "files":
             from . import files
 

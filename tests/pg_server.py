@@ -74,8 +74,9 @@ def free_port() -> int:
 class PostgresServer:
     """One throwaway PostgreSQL cluster with one database; ``url`` is its SQLAlchemy URL."""
 
-    def __init__(self, database: str = DATABASE):
+    def __init__(self, database: str = DATABASE, password: str | None = None):
         self.database = database
+        self.password = password  # set: TCP connections need it (scram-sha-256), as on a real server
         self.bin_dir = find_bin_dir()
         self.folder: Path | None = None
         self.port: int | None = None
@@ -83,8 +84,9 @@ class PostgresServer:
 
     @property
     def url(self) -> str:
-        """The SQLAlchemy URL of the database (no password: trust authentication on 127.0.0.1)."""
-        return f"postgresql+psycopg://{SERVER_USER}@127.0.0.1:{self.port}/{self.database}"
+        """The SQLAlchemy URL of the database (no password with trust authentication on 127.0.0.1)."""
+        secret = f":{self.password}" if self.password else ""
+        return f"postgresql+psycopg://{SERVER_USER}{secret}@127.0.0.1:{self.port}/{self.database}"
 
     def _run(self, *args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
         command = [str(self.bin_dir / args[0]), *args[1:]]
@@ -111,7 +113,15 @@ class PostgresServer:
             entry = pwd.getpwnam(SERVER_USER)
             os.chown(self.folder, entry.pw_uid, entry.pw_gid)
         data = self.folder / "data"
-        self._run("initdb", "-D", str(data), "-U", SERVER_USER, "-A", "trust", "-E", "UTF8", "--no-sync", "--no-instructions")
+        auth = ["-A", "trust"]
+        if self.password:  # the socket in this private folder stays trusted (set-up); TCP asks for passwords
+            secret = self.folder / "pwfile"
+            secret.write_text(self.password + "\n", encoding="utf-8")
+            if _running_as_root():
+                entry = pwd.getpwnam(SERVER_USER)
+                os.chown(secret, entry.pw_uid, entry.pw_gid)
+            auth = ["--auth-local=trust", "--auth-host=scram-sha-256", f"--pwfile={secret}"]
+        self._run("initdb", "-D", str(data), "-U", SERVER_USER, *auth, "-E", "UTF8", "--no-sync", "--no-instructions")
         for attempt in range(3):
             self.port = free_port()
             options = f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.folder} -c fsync=off -c full_page_writes=off -c max_connections=100"
@@ -122,7 +132,7 @@ class PostgresServer:
                 if attempt == 2:
                     raise
         self._started = True
-        self._run("createdb", "-h", "127.0.0.1", "-p", str(self.port), "-U", SERVER_USER, self.database)
+        self._run("createdb", "-h", str(self.folder), "-p", str(self.port), "-U", SERVER_USER, self.database)
         return self
 
     def stop(self) -> None:

@@ -14,7 +14,7 @@ from workshop_kit.plan import notebook_file
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 CATALOGUE = default_catalogue()
 SECTION_FILES = [notebook_file(s) for s in CATALOGUE.sections]
-WORKSHOP_FILES = ["00-welcome.ipynb", *SECTION_FILES, "11-development-plan.ipynb"]
+WORKSHOP_FILES = ["00-welcome.ipynb", *SECTION_FILES, "11-development-plan.ipynb", "12-follow-up.ipynb"]
 EXERCISE_CALL = re.compile(r'^kit\.exercise\("([^"]+)"\)$')
 FRAME_HEADINGS = ("## Time guide and objectives", "## Key points", "## Next")
 
@@ -77,7 +77,7 @@ class TestCells:
     @pytest.mark.parametrize("name", WORKSHOP_FILES)
     def test_only_kit_calls(self, name):
         """Apart from the import, code cells only call the kit's display functions (nothing saves)."""
-        allowed = re.compile(r'^kit\.(exercise\("[a-z0-9.-]+"\)|welcome\(\)|progress\(\)|development_plan\(\))$')
+        allowed = re.compile(r'^kit\.(exercise\("[a-z0-9.-]+"\)|welcome\(\)|progress\(\)|development_plan\(\)|follow_up\(\))$')
         for cell in code_cells(name)[1:]:
             assert allowed.match(source(cell).strip()), source(cell)
 
@@ -154,6 +154,60 @@ class TestFrame:
         assert [source(c) for c in code_cells("00-welcome.ipynb")[1:]] == ["kit.welcome()", "kit.progress()"]
         assert [source(c) for c in code_cells("11-development-plan.ipynb")[1:]] == ["kit.development_plan()"]
         assert "Who will see your answers" in markdown("00-welcome.ipynb")
+
+    def test_follow_up_notebook_asks_what_the_catalogue_lists(self):
+        """Notebook 12 names no exercise itself: kit.follow_up() asks the catalogue's [follow_up] list, then the plan shows before and after."""
+        assert [source(c) for c in code_cells("12-follow-up.ipynb")[1:]] == ["kit.follow_up()", "kit.development_plan()"]
+        assert shown_exercises("12-follow-up.ipynb") == []
+
+
+class TestFacilitatorProgramme:
+    NAME = "facilitator-programme.ipynb"
+
+    def test_one_line_per_view_and_never_served_to_the_room(self):
+        """Every code cell is one line; the file name keeps it out of the room (serve leaves out facilitator*)."""
+        from fnmatch import fnmatch
+
+        from workshop_kit.serve import _NOT_FOR_PARTICIPANTS
+
+        assert any(fnmatch(self.NAME, pattern) for pattern in _NOT_FOR_PARTICIPANTS)
+        cells = [source(c).strip() for c in code_cells(self.NAME)]
+        assert all(len(c.splitlines()) == 1 for c in cells)
+        for view in ("prog.overview()", 'prog.table("risk.appetite")', 'prog.chart("risk.appetite")', 'prog.shift("week.time-budget")', "prog.write_report()"):
+            assert view in cells
+        assert all(c.get("outputs") == [] and c.get("execution_count") is None for c in code_cells(self.NAME))
+
+    def test_runs_on_a_programme_and_writes_the_report(self, tmp_path):
+        """With two demo cohorts and a follow-up, every view shows them and the report is written beside the notebook."""
+        import os
+        import shutil
+
+        import nbformat
+        from nbclient import NotebookClient
+
+        from workshop_kit.demo import make_demo_cohort, make_demo_follow_up
+        from workshop_kit.store import ResponseStore
+
+        store_path = tmp_path / "answers.sqlite"
+        with ResponseStore(store_path) as store:
+            make_demo_cohort(store, 8, "leeds-2026-03", seed=1)
+            make_demo_follow_up(store, 8, "leeds-2026-03", seed=1)
+            make_demo_cohort(store, 2, "york-2026-04", seed=2)
+        shutil.copy(NOTEBOOKS / self.NAME, tmp_path / self.NAME)
+        env = {k: v for k, v in os.environ.items() if k not in ("WORKSHOP_KIT_COHORT", "WORKSHOP_KIT_ROOM", "JUPYTERHUB_USER", "QUERY_STRING")}
+        env.update(WORKSHOP_KIT_STORE=str(store_path), MPLBACKEND="Agg")
+        nb = nbformat.read(tmp_path / self.NAME, as_version=4)
+        NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute(env=env)
+        outputs = {source(c).strip(): c.outputs for c in nb.cells if c.cell_type == "code"}
+        assert not [o for outs in outputs.values() for o in outs if o.output_type == "error"]
+        html = lambda cell: "".join(o.get("data", {}).get("text/html", "") for o in outputs[cell])  # noqa: E731
+        assert "leeds-2026-03" in html("prog.overview()") and "york-2026-04" in html("prog.overview()")
+        table = html('prog.table("risk.appetite")')
+        assert "suppressed: fewer than 3 answers" in table and "± " in table
+        assert any("image/svg+xml" in o.get("data", {}) for o in outputs['prog.chart("risk.appetite")'])
+        assert "→" in html('prog.shift("week.time-budget")')
+        assert (tmp_path / "programme-report" / "programme.html").is_file()
+        assert (tmp_path / "programme-report" / "programme.xlsx").is_file()
 
 
 @pytest.mark.parametrize("name", WORKSHOP_FILES)

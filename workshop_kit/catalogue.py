@@ -10,6 +10,7 @@ names the file, the exercise and the field.
 from __future__ import annotations
 
 import os
+import re
 import sys
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -27,6 +28,8 @@ CATALOGUE_ENV = "WORKSHOP_KIT_CATALOGUE"
 DEFAULT_CATALOGUE = Path(__file__).parent / "content" / "catalogue.toml"
 
 KINDS = ("scale", "pick", "text", "budget", "grid", "log")
+COMPARABLE_KINDS = ("scale", "pick", "budget", "log")  # kinds a follow-up can compare before and after
+_WAVE_NAME = re.compile(r"^[a-z][a-z0-9-]{0,23}$")
 FIELD_TYPES = ("text", "choice", "date", "number")
 
 
@@ -116,6 +119,20 @@ class Exercise:
 
 
 @dataclass(frozen=True)
+class FollowUp:
+    """The follow-up wave: which exercises are asked again, some weeks after the workshop.
+
+    Its answers are saved under the cohort's wave name, ``<cohort>@<wave>`` (see
+    :mod:`workshop_kit.waves`), so they sit beside the workshop's answers without replacing them.
+    """
+
+    wave: str
+    title: str
+    weeks: tuple[int, int]
+    exercises: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Catalogue:
     """All sections and exercises, in chapter order, from one file."""
 
@@ -123,6 +140,7 @@ class Catalogue:
     sections: tuple[Section, ...]
     exercises: tuple[Exercise, ...]
     _by_id: dict[str, Exercise] = field(default_factory=dict, repr=False, compare=False)
+    follow_up: FollowUp | None = None
 
     def exercise(self, exercise_id: str) -> Exercise:
         """The exercise with this id, or a plain-English error naming it."""
@@ -370,7 +388,29 @@ def load_catalogue(path: str | os.PathLike[str] | None = None) -> Catalogue:
     section_ids = {s.id for s in sections}
     exercises = tuple(_read_exercise(path, i, t, section_ids) for i, t in enumerate(_tables(top, "exercises")))
     _no_duplicates(path, "exercise", [e.id for e in exercises])
-    return Catalogue(path=path, sections=sections, exercises=exercises, _by_id={e.id: e for e in exercises})
+    by_id = {e.id: e for e in exercises}
+    follow_up = _read_follow_up(path, data["follow_up"], by_id) if "follow_up" in data else None
+    return Catalogue(path=path, sections=sections, exercises=exercises, _by_id=by_id, follow_up=follow_up)
+
+
+def _read_follow_up(path: Path, table: Any, by_id: dict[str, Exercise]) -> FollowUp:
+    """The [follow_up] table: a wave name, a title, the weeks it is taken in, and the exercises asked again."""
+    if not isinstance(table, dict):
+        raise CatalogueError(f"{path}: top level, field 'follow_up': expected a table, got {table!r}")
+    r = _Reader(path, "the [follow_up] table", table)
+    wave = r.get("wave", str, "follow-up")
+    if not _WAVE_NAME.match(wave):
+        raise r.fail("wave", f"must be a short lower-case name of letters, digits and hyphens, e.g. 'follow-up' (got {wave!r})")
+    weeks = r.get("weeks", list, [6, 12])
+    if len(weeks) != 2 or not all(isinstance(w, int) and not isinstance(w, bool) for w in weeks) or not 0 < weeks[0] <= weeks[1]:
+        raise r.fail("weeks", f"must be two whole numbers of weeks, earliest first, e.g. [6, 12] (got {weeks!r})")
+    ids = r.strings("exercises", nonempty=True)
+    for exercise_id in ids:
+        if exercise_id not in by_id:
+            raise r.fail("exercises", f"names an exercise that is not in the catalogue ({exercise_id!r})")
+        if by_id[exercise_id].kind not in COMPARABLE_KINDS:
+            raise r.fail("exercises", f"'{exercise_id}' is a {by_id[exercise_id].kind} exercise; a follow-up can only compare {', '.join(COMPARABLE_KINDS)} exercises")
+    return FollowUp(wave=wave, title=r.get("title", str, "Follow-up", nonempty=True), weeks=(weeks[0], weeks[1]), exercises=ids)
 
 
 def _tables(top: _Reader, name: str) -> list[dict[str, Any]]:

@@ -132,6 +132,13 @@ def _demo(args: argparse.Namespace) -> int:
     with _store(args) as store:
         added = make_demo_cohort(store, args.participants, args.cohort, args.seed)
         print(f"Added {added} answers by {args.participants} made-up participants to cohort {args.cohort} in {store.location}.")
+        if args.follow_up:
+            from .demo import make_demo_follow_up
+            from .waves import follow_up_of, wave_cohort
+
+            later = wave_cohort(args.cohort, follow_up_of(store.catalogue).wave)
+            added = make_demo_follow_up(store, args.participants, args.cohort, args.seed)
+            print(f"Added {added} follow-up answers to {later}.")
     return 0
 
 
@@ -218,6 +225,16 @@ def _date(text: str):
         raise argparse.ArgumentTypeError(f"must be a date like 2026-06-30 (got {text})") from None
 
 
+def _programme(args: argparse.Namespace) -> int:
+    """Write the programme report: every cohort side by side, and the follow-up shifts (HTML and XLSX)."""
+    from .programme_views import programme_report
+
+    with _store(args) as store:
+        files = programme_report(store, args.cohort or None, args.out, min_group=args.min_group)
+    print(f"Wrote {files.html} and {files.xlsx}.")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="workshop-kit", description="Leadership workshops for NHS digital leaders.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -268,6 +285,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--participants", type=_positive, default=30, help="how many made-up participants (default: 30)")
     demo.add_argument("--cohort", default="demo", help="the cohort to fill (default: demo)")
     demo.add_argument("--seed", type=int, help="the same seed gives the same answers (running it twice adds nothing)")
+    demo.add_argument("--follow-up", action="store_true", help="also add a follow-up wave: most of the same people answering the re-asked exercises")
     demo.add_argument("--store", help=store_help)
     demo.set_defaults(run=_demo)
     report = commands.add_parser("report", help="write a cohort's report as HTML, XLSX and CSV")
@@ -298,8 +316,13 @@ def build_parser() -> argparse.ArgumentParser:
     pack.add_argument("--axe-results", nargs="+", metavar="FILE", help="axe-core results written by the browser tests (test-artifacts/axe-*.json)")
     pack.add_argument("--store", help=store_help)
     pack.set_defaults(run=_ig_pack)
+    prog = commands.add_parser("programme", help="write the programme report: cohorts side by side and their follow-up shifts (HTML, XLSX)")
+    prog.add_argument("--cohort", action="append", help="a cohort to include (repeat for more; default: every cohort in the store)")
+    prog.add_argument("--out", help="folder to write into (default: programme-report)")
+    prog.add_argument("--min-group", type=_positive, default=3, help="no figures for a cohort with fewer answers than this (default: 3)")
+    prog.add_argument("--store", help=store_help)
+    prog.set_defaults(run=_programme)
     return parser
-
 
 
 def _add_who_options(command: argparse.ArgumentParser) -> None:

@@ -302,6 +302,39 @@ def iter_demo_rows(
             yield Response(_uid(rng), cohort, name, ex.id, make(rng, bold), when, __version__)
 
 
+def iter_follow_up_rows(
+    participants: int = 30, cohort: str = "demo", seed: int | None = None, *, catalogue: Catalogue | None = None, share: float = 0.8
+) -> Iterator[Response]:
+    """Follow-up rows for a demo cohort: ``share`` of its participants (the same names) answer the re-asked exercises again, a little bolder."""
+    from .waves import follow_up_of, wave_cohort
+
+    catalogue = catalogue or default_catalogue()
+    follow_up = follow_up_of(catalogue)
+    later = wave_cohort(cohort, follow_up.wave)
+    rng = random.Random(None if seed is None else seed + 1)
+    makers = [(ex, _MAKERS[ex.kind](ex, rng)) for ex in (catalogue.exercise(i) for i in follow_up.exercises)]
+    start = dt.datetime.now(dt.timezone.utc).replace(microsecond=0) - dt.timedelta(hours=1)
+    for name in participant_names(participants)[: round(participants * share)]:
+        bold = rng.gauss(0.8, 1)  # six weeks on, most have moved a little
+        when = start + dt.timedelta(seconds=_randint(rng, 0, 1800))
+        for ex, make in makers:
+            when += dt.timedelta(seconds=_randint(rng, 20, 240))
+            yield Response(_uid(rng), later, name, ex.id, make(rng, bold), when, __version__)
+
+
+def make_demo_follow_up(store: ResponseStore | None = None, participants: int = 30, cohort: str = "demo", seed: int | None = None, share: float = 0.8) -> int:
+    """Add a demo cohort's follow-up wave (see :func:`iter_follow_up_rows`); returns how many rows were added."""
+    if store is None:
+        from .store import default_store
+
+        store = default_store()
+    rows = iter_follow_up_rows(participants, cohort, seed, catalogue=store.catalogue, share=share)
+    added = 0
+    while batch := list(islice(rows, BATCH)):
+        added += store.add_responses(batch)
+    return added
+
+
 def _uid(rng: random.Random) -> str:
     """A version-4 UUID drawn from the seeded generator (same seed, same ids)."""
     h = f"{rng.getrandbits(128):032x}"

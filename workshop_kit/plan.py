@@ -27,6 +27,7 @@ from markupsafe import Markup
 from ._version import __version__
 from .catalogue import Catalogue, Exercise, Section
 from .errors import KitError
+from .followup import BeforeAfter, before_and_after
 from .identity import current_identity
 from .store import default_store
 
@@ -58,6 +59,10 @@ NEXT_STEPS = (
     "for the dimensions you touched least.",
     "Keep the commitments you made to colleagues: a promise kept builds more trust than any plan.",
 )
+
+
+FOLLOW_UP_MISSING = "not answered at the follow-up yet — see notebook 12"
+WORKSHOP_MISSING = "answered at the follow-up only, so there is nothing to compare with"
 
 
 class PlanExportError(KitError):
@@ -152,6 +157,8 @@ class Plan:
     dimensions: tuple[DimensionCount, ...]
     kit_version: str = __version__
     display_name: str = ""
+    follow_up: tuple[BeforeAfter, ...] = ()  # the re-asked exercises, once anything was saved at the follow-up
+    follow_up_title: str = ""
 
     @property
     def name(self) -> str:
@@ -186,7 +193,9 @@ class Plan:
     def to_html(self, *, fragment: bool = False) -> str:
         """The plan as a standalone HTML page (or, with ``fragment=True``, just its body)."""
         template = _jinja().get_template("fragment" if fragment else "page")
-        return template.render(plan=self, credit=CREDIT, next_steps=NEXT_STEPS)
+        return template.render(
+            plan=self, credit=CREDIT, next_steps=NEXT_STEPS, follow_up_missing=FOLLOW_UP_MISSING, workshop_missing=WORKSHOP_MISSING
+        )
 
 
 # --- building ----------------------------------------------------------------------------
@@ -228,7 +237,10 @@ def build_plan(
     ``display_name`` names the plan when the participant key is not a name (a room's ``room-…`` key).
     """
     catalogue = catalogue or store.catalogue
-    answers = saved_answers(store, participant, cohort)
+    from .waves import split_wave
+
+    answers = saved_answers(store, participant, split_wave(cohort, catalogue)[0])  # a follow-up wave's plan starts from the workshop
+    pairs = before_and_after(store, participant, cohort, catalogue=catalogue)
     numbers = {s.id: notebook_number(s) for s in catalogue.sections}
     items: dict[str, PlanItem] = {}
     sections = []
@@ -257,6 +269,8 @@ def build_plan(
         sections=tuple(sections),
         dimensions=_dimensions(items.values()),
         display_name=display_name,
+        follow_up=pairs if any(p.after is not None for p in pairs) else (),
+        follow_up_title=catalogue.follow_up.title if catalogue.follow_up else "",
     )
 
 
@@ -519,6 +533,14 @@ def _markdown(plan: Plan) -> str:
     for highlight in plan.highlights:
         lines += [f"### {md_escape(highlight.label)}", ""]
         lines += _md_blocks(highlight.blocks) if highlight.answered else [f"*{highlight.missing_note}*", ""]
+    if plan.follow_up:
+        lines += [f"## Before and after: {md_escape(plan.follow_up_title)}", ""]
+        for pair in plan.follow_up:
+            lines += [f"### {md_escape(pair.exercise.title)}", ""]
+            if pair.both:
+                lines += [f"- {_md_cell(line)}" for line in pair.change] + [""]
+            else:
+                lines += [f"*{FOLLOW_UP_MISSING if pair.after is None else WORKSHOP_MISSING}*", ""]
     lines += ["## Section by section", ""]
     for section in plan.sections:
         lines += [f"### {section.number}. {md_escape(section.title)} (notebook {section.notebook})", ""]
@@ -577,6 +599,11 @@ _FRAGMENT = (
 {% for h in plan.highlights %}<h3>{{ h.label }}</h3>
 {% if h.answered %}{{ blocks(h.blocks) }}{% else %}<p class="wk-missing">{{ h.missing_note }}</p>{% endif %}
 {% endfor %}
+{% if plan.follow_up %}<h2>Before and after: {{ plan.follow_up_title }}</h2>
+{% for p in plan.follow_up %}<h3>{{ p.exercise.title }}</h3>
+{% if p.both %}<ul class="wk-change">{% for line in p.change %}<li>{{ line }}</li>{% endfor %}</ul>
+{% else %}<p class="wk-missing">{{ follow_up_missing if p.after is none else workshop_missing }}</p>{% endif %}
+{% endfor %}{% endif %}
 <h2>Section by section</h2>
 {% for s in plan.sections %}<h3>{{ s.number }}. {{ s.title }} <span class="wk-meta">(notebook {{ s.notebook }})</span></h3>
 {% for i in s.items %}<h4>{{ i.title }}</h4>

@@ -246,12 +246,16 @@ def _friendly(exc: Exception, url: str, action: str) -> StoreError:
     where = _describe(url)
     if "locked" in text or "busy" in text:
         reason = "it is busy with other saves and did not free up in time. Please try again in a moment"
+    elif "permission denied for" in text or "row-level security" in text:  # PostgreSQL's grants and row security (workshop_kit.hub)
+        reason = "this login is not allowed to do that: on a shared programme only facilitators can read everyone's answers, and each participant only their own"
     elif "readonly" in text or "read-only" in text or "permission denied" in text:
         reason = "it is read-only. Ask your facilitator to check the store's permissions"
     elif "unable to open" in text or "no such file" in text or "does not exist" in text:
         reason = _why_unopenable(url)
     elif "full" in text or "no space" in text:
         reason = "the disk is full. Free some space, then try again"
+    elif "password authentication failed" in text or "no password supplied" in text:
+        reason = "it refused this login (wrong user name or password). Ask your facilitator to check WORKSHOP_KIT_STORE"
     elif "connection" in text or "could not connect" in text or "refused" in text:
         reason = "it cannot be reached. Check the network, or ask your facilitator"
     else:
@@ -611,6 +615,54 @@ class ResponseStore:
         )
         with self._read() as conn:
             return {exercise_id: int(count) for exercise_id, count in conn.execute(query)}
+
+    def programme_tallies(self, cohorts: Collection[str], exercise_ids: Collection[str]) -> dict[str, dict[str, list[tuple[Any, int]]]]:
+        """:meth:`answer_tallies` for many cohorts in one query: cohort → exercise id → (answer, how many gave it)."""
+        query = (
+            select(responses.c.cohort, responses.c.exercise_id, responses.c.answer, func.count())
+            .where(responses.c.cohort.in_(list(cohorts)), IS_CURRENT, responses.c.exercise_id.in_(list(exercise_ids)))
+            .group_by(responses.c.cohort, responses.c.exercise_id, responses.c.answer)
+        )
+        with paused_gc():
+            with self._read() as conn, conn.begin():
+                if conn.dialect.name == "postgresql":
+                    conn.exec_driver_sql("SET LOCAL work_mem = '64MB'")
+                rows = conn.execute(query).all()
+            answers = json.loads("[" + ",".join([row[2] for row in rows]) + "]")
+            tallies: dict[str, dict[str, list[tuple[Any, int]]]] = {}
+            for row, answer in zip(rows, answers):
+                tallies.setdefault(row[0], {}).setdefault(row[1], []).append((answer, row[3]))
+            return tallies
+
+    def answered_in(self, cohorts: Collection[str], exercise_ids: Collection[str]) -> dict[str, dict[str, int]]:
+        """:meth:`answered` for many cohorts in one query: cohort → exercise id → participants with a current answer."""
+        query = (
+            select(responses.c.cohort, responses.c.exercise_id, func.count())
+            .where(responses.c.cohort.in_(list(cohorts)), IS_CURRENT, responses.c.exercise_id.in_(list(exercise_ids)))
+            .group_by(responses.c.cohort, responses.c.exercise_id)
+        )
+        counts: dict[str, dict[str, int]] = {}
+        with self._read() as conn:
+            for cohort, exercise_id, n in conn.execute(query):
+                counts.setdefault(cohort, {})[exercise_id] = int(n)
+        return counts
+
+    def participant_counts(self, cohorts: Collection[str]) -> dict[str, int]:
+        """How many participants of each cohort have saved anything (cohorts with none are left out)."""
+        who = select(responses.c.cohort, responses.c.participant).where(responses.c.cohort.in_(list(cohorts))).distinct().subquery()
+        query = select(who.c.cohort, func.count()).group_by(who.c.cohort)
+        with self._read() as conn:
+            return {cohort: int(n) for cohort, n in conn.execute(query)}
+
+    def current_answers_in(self, cohorts: Collection[str], exercise_ids: Collection[str]) -> list[Response]:
+        """Every participant's current answer to these exercises in these cohorts, in saving order."""
+        query = (
+            select(*_RESPONSE_FIELDS)
+            .where(IS_CURRENT, responses.c.cohort.in_(list(cohorts)), responses.c.exercise_id.in_(list(exercise_ids)))
+            .order_by(responses.c.id)
+        )
+        with paused_gc(), self._read() as conn:
+            return _responses(conn.execute(query).all())
 
     def all_responses(self, cohort: str | None = None, *, participant: str | None = None) -> list[Response]:
         """Every row, history included, oldest first (what an export holds)."""

@@ -445,46 +445,94 @@ def compare_cohorts(exercise: Exercise, rows: Iterable[Response], *, min_group: 
 def compare_over_time(
     exercise: Exercise, before: Iterable[Response], after: Iterable[Response], *, min_group: int = MIN_GROUP
 ) -> pd.DataFrame:
-    """The same people at two moments (e.g. cohort "start" and cohort "follow-up"), matched by participant.
+    """The same people at two moments (e.g. cohort "leeds" and its follow-up "leeds@follow-up"), matched by participant.
 
     Scale: moment, matched, mean_before, mean_after, mean_change, up, down, same.
     Pick: option, matched, share_before, share_after, change.
+    Budget: heading, matched, mean_before, mean_after, mean_change.
+    Log: field, choice, matched, share_before, share_after, change (shares of the rows
+    with that field filled in: e.g. how many commitments are marked Delivered).
     Only participants who answered both times count; with fewer than ``min_group``
     matched the figures are NaN.
     """
-    _check_comparable(exercise)
+    if exercise.kind not in ("scale", "pick", "budget", "log"):
+        raise ValueError(f"{exercise.id}: changes over time are measured for scale, pick, budget and log exercises only (this one is {exercise.kind}).")
     first = {r.participant: r.answer for r in latest_only(r for r in before if r.exercise_id == exercise.id)}
     second = {r.participant: r.answer for r in latest_only(r for r in after if r.exercise_id == exercise.id)}
     people = sorted(set(first) & set(second))
-    n, hidden = len(people), len(people) < min_group
-    nan = float("nan")
+    return _OVER_TIME[exercise.kind](exercise, [first[p] for p in people], [second[p] for p in people], len(people) < min_group)
+
+
+_NAN = float("nan")
+
+
+def _scale_over_time(exercise: Exercise, first: list[Any], second: list[Any], hidden: bool) -> pd.DataFrame:
+    n = len(first)
     records = []
-    if exercise.kind == "scale":
-        for moment, key in _moments(exercise):
-            a = pd.Series([first[p][key] if key else first[p] for p in people], dtype="float64")
-            b = pd.Series([second[p][key] if key else second[p] for p in people], dtype="float64")
-            change = b - a
-            records.append(
-                {
-                    "moment": moment,
-                    "matched": n,
-                    "mean_before": nan if hidden else a.mean(),
-                    "mean_after": nan if hidden else b.mean(),
-                    "mean_change": nan if hidden else change.mean(),
-                    "up": nan if hidden else float((change > 0).sum()),
-                    "down": nan if hidden else float((change < 0).sum()),
-                    "same": nan if hidden else float((change == 0).sum()),
-                }
-            )
-        columns = ["moment", "matched", "mean_before", "mean_after", "mean_change", "up", "down", "same"]
-    else:
-        picked_a = [_picked(exercise, first[p]) for p in people]
-        picked_b = [_picked(exercise, second[p]) for p in people]
-        for option in _pick_options(exercise):
-            sa = sum(option in p for p in picked_a) / n if n else nan
-            sb = sum(option in p for p in picked_b) / n if n else nan
-            records.append(
-                {"option": option, "matched": n, "share_before": nan if hidden else sa, "share_after": nan if hidden else sb, "change": nan if hidden else sb - sa}
-            )
-        columns = ["option", "matched", "share_before", "share_after", "change"]
+    for moment, key in _moments(exercise):
+        a = pd.Series([v[key] if key else v for v in first], dtype="float64")
+        b = pd.Series([v[key] if key else v for v in second], dtype="float64")
+        change = b - a
+        records.append(
+            {
+                "moment": moment,
+                "matched": n,
+                "mean_before": _NAN if hidden else a.mean(),
+                "mean_after": _NAN if hidden else b.mean(),
+                "mean_change": _NAN if hidden else change.mean(),
+                "up": _NAN if hidden else float((change > 0).sum()),
+                "down": _NAN if hidden else float((change < 0).sum()),
+                "same": _NAN if hidden else float((change == 0).sum()),
+            }
+        )
+    columns = ["moment", "matched", "mean_before", "mean_after", "mean_change", "up", "down", "same"]
     return pd.DataFrame(records, columns=columns).astype({"matched": "int64"})
+
+
+def _pick_over_time(exercise: Exercise, first: list[Any], second: list[Any], hidden: bool) -> pd.DataFrame:
+    n = len(first)
+    picked_a = [_picked(exercise, a) for a in first]
+    picked_b = [_picked(exercise, b) for b in second]
+    records = []
+    for option in _pick_options(exercise):
+        sa = sum(option in p for p in picked_a) / n if n else _NAN
+        sb = sum(option in p for p in picked_b) / n if n else _NAN
+        records.append({"option": option, "matched": n, "share_before": _NAN if hidden else sa, "share_after": _NAN if hidden else sb, "change": _NAN if hidden else sb - sa})
+    return pd.DataFrame(records, columns=["option", "matched", "share_before", "share_after", "change"]).astype({"matched": "int64"})
+
+
+def _budget_over_time(exercise: Exercise, first: list[Any], second: list[Any], hidden: bool) -> pd.DataFrame:
+    n = len(first)
+    records = []
+    for heading in exercise.headings:
+        a = pd.Series([v[heading] for v in first], dtype="float64")
+        b = pd.Series([v[heading] for v in second], dtype="float64")
+        records.append(
+            {
+                "heading": heading,
+                "matched": n,
+                "mean_before": _NAN if hidden else a.mean(),
+                "mean_after": _NAN if hidden else b.mean(),
+                "mean_change": _NAN if hidden else (b - a).mean(),
+            }
+        )
+    return pd.DataFrame(records, columns=["heading", "matched", "mean_before", "mean_after", "mean_change"]).astype({"matched": "int64"})
+
+
+def _log_over_time(exercise: Exercise, first: list[Any], second: list[Any], hidden: bool) -> pd.DataFrame:
+    n = len(first)
+    records = []
+    for f in (f for f in exercise.fields if f.type == "choice"):
+        before = Counter(row.get(f.name) for answer in first for row in answer if row.get(f.name))
+        after = Counter(row.get(f.name) for answer in second for row in answer if row.get(f.name))
+        filled_a, filled_b = sum(before.values()), sum(after.values())
+        for choice in f.choices:
+            sa = before[choice] / filled_a if filled_a else _NAN
+            sb = after[choice] / filled_b if filled_b else _NAN
+            records.append(
+                {"field": f.label, "choice": choice, "matched": n, "share_before": _NAN if hidden else sa, "share_after": _NAN if hidden else sb, "change": _NAN if hidden else sb - sa}
+            )
+    return pd.DataFrame(records, columns=["field", "choice", "matched", "share_before", "share_after", "change"]).astype({"matched": "int64"})
+
+
+_OVER_TIME = {"scale": _scale_over_time, "pick": _pick_over_time, "budget": _budget_over_time, "log": _log_over_time}
