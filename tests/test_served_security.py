@@ -254,18 +254,22 @@ def test_open_static_routes_do_not_reach_the_store(secured: SecuredRoom) -> None
 
 
 def test_joining_needs_the_form_from_this_server(secured: SecuredRoom) -> None:
-    """A name posted with the token but without the join form's _xsrf field (a page elsewhere posting into the room) issues no code."""
+    """A browser that has the room's login cookie, made to post a name by a page elsewhere (no _xsrf field), gets no code."""
+    import http.cookiejar
+    import urllib.error
+    import urllib.request
+
     with ResponseStore(secured.store) as store:
         before = len(room_codes.find_codes("Mallory", COHORT, store=store))
-    body = "name=Mallory"
-    headers = {"Content-Type": "application/x-www-form-urlencoded", "Origin": "http://evil.example"}
-    host, port = secured.room.base.split("://", 1)[1].split(":")
-    connection = http.client.HTTPConnection(host, int(port), timeout=HTTP_TIMEOUT)
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    opener.open(f"{secured.room.base}/?token={secured.room.token}", timeout=HTTP_TIMEOUT).read()  # the room's cookie, as a participant's browser holds it
+    assert any("login" in c.name or "user" in c.name for c in jar), [c.name for c in jar]
+    request = urllib.request.Request(f"{secured.room.base}/", data=b"name=Mallory", headers={"Content-Type": "application/x-www-form-urlencoded", "Origin": "http://evil.example"})
     try:
-        connection.request("POST", f"/?token={secured.room.token}", body=body, headers=headers)
-        status = connection.getresponse().status
-    finally:
-        connection.close()
+        status = opener.open(request, timeout=HTTP_TIMEOUT).status
+    except urllib.error.HTTPError as exc:
+        status = exc.code
     assert status in (403, 404)
     with ResponseStore(secured.store) as store:
         assert len(room_codes.find_codes("Mallory", COHORT, store=store)) == before

@@ -292,8 +292,8 @@ def section_pages(folder: str | os.PathLike[str] | None = None) -> list[tuple[st
     folder = Path(folder or os.getcwd())
     pages = []
     for path in sorted(folder.glob("[0-9][0-9]-*.ipynb")):
-        if path.name == WELCOME_PAGE or not _PAGE.match(path.name):
-            continue
+        if path.name == WELCOME_PAGE or not _PAGE.match(path.name) or "follow-up" in path.name:
+            continue  # the follow-up is taken weeks later, not in the workshop room
         pages.append((path.name, _title(path)))
     return pages
 

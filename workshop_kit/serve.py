@@ -39,7 +39,8 @@ READY_TIMEOUT_SECONDS = 60
 DEFAULT_IDLE_MINUTES = 15.0
 STOP_TIMEOUT_SECONDS = 10
 # Never left in the folder a room is served from: the facilitator's pages and local clutter.
-_NOT_FOR_PARTICIPANTS = ("facilitator*", ".ipynb_checkpoints", "__pycache__", "*.sqlite", "*.sqlite-*", ".*")
+# The follow-up is taken weeks later, on its own, not on the workshop day.
+_NOT_FOR_PARTICIPANTS = ("facilitator*", "*follow-up*", ".ipynb_checkpoints", "__pycache__", "*.sqlite", "*.sqlite-*", ".*")
 # Every Voilà page: never send the page's link (which holds the token and personal code) to another site.
 _HEADERS = {"Referrer-Policy": "same-origin", "X-Content-Type-Options": "nosniff"}
 ROOM_PAGE = "workshop.ipynb"  # the one page served to the room (see room_app); written when the room is staged
