@@ -436,11 +436,12 @@ async def participant_join_new(base: str, token: str, name: str, start_at: async
         result.ready = time.perf_counter() - start
         opened = time.perf_counter()
         sub = Result()
-        try:
-            await open_page(browser, urljoin(base, answer.headers["Location"]), link_ready, sub, opened, start + timeout)
-        finally:
-            result.page = sub.page
-        result.marks["link ready"] = time.perf_counter() - opened
+        await _attempt(sub, open_page(browser, urljoin(base, answer.headers["Location"]), link_ready, sub, opened, start + timeout))
+        result.page = sub.page
+        if sub.error:
+            result.extra["link error"] = sub.error  # the join itself succeeded
+        else:
+            result.marks["link ready"] = time.perf_counter() - opened
 
     return await _attempt(result, steps())
 
@@ -847,7 +848,7 @@ class Room:
             self.timed("join (welcome page, name typed, link shown)", results, target=True, load_before=load, extra=marks(results, "form"))
         else:
             self.timed("join (form, name posted, 303 to the personal link)", results, target=True, load_before=load, extra=marks(results, "form"))
-            linked = [Result(ready=r.marks.get("link ready"), error="" if "link ready" in r.marks else (r.error or "not opened")) for r in results]
+            linked = [Result(ready=r.marks.get("link ready"), error="" if "link ready" in r.marks else r.extra.get("link error", r.error or "not opened")) for r in results]
             self.timed("personal link opened (after the join)", linked, target=True, load_before=load)
         self.after("join", n, load)
         close_all(results)
