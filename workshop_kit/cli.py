@@ -225,6 +225,7 @@ def _date(text: str):
         raise argparse.ArgumentTypeError(f"must be a date like 2026-06-30 (got {text})") from None
 
 
+@_kit_errors
 def _programme(args: argparse.Namespace) -> int:
     """Write the programme report: every cohort side by side, and the follow-up shifts (HTML and XLSX)."""
     from .programme_views import programme_report
