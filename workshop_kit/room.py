@@ -56,8 +56,6 @@ _STYLE = """<style>
 .wk-room-links a { color: #005eb8; text-decoration: underline; }
 .wk-room-links a:focus-visible { outline: 3px solid #ffbf47; outline-offset: 1px; }
 .wk-room-links .wk-room-personal { word-break: break-all; }
-.wk-room-links ul.wk-room-sections { list-style: none; padding-left: 0; }
-.wk-room-links ul.wk-room-sections li { margin: 0.3rem 0; }
 </style>"""
 UNKNOWN_CODE_MESSAGE = (
     "This personal link is not one this workshop gave out, so nothing here can be saved. Please open "
