@@ -35,6 +35,7 @@ WELCOME_PAGE = "00-welcome.ipynb"
 DASHBOARD_GLOB = "facilitator*.ipynb"
 DEFAULT_ROOM_PORT = 8866
 DEFAULT_LAB_PORT = 8888
+IOPUB_TIMEOUT_SECONDS = 300
 READY_TIMEOUT_SECONDS = 60
 DEFAULT_IDLE_MINUTES = 15.0
 STOP_TIMEOUT_SECONDS = 10
@@ -167,6 +168,10 @@ def voila_command(target: Path, *, host: str, port: int, config_dir: Path, room:
         f"--Voila.config_file_paths={config_dir}",
         "--VoilaConfiguration.show_tracebacks=False",  # a participant sees a plain message, not code
         "--theme=light",
+        # A page's widgets reach the server as hundreds of messages after its cell has finished; when many
+        # pages are built at once they take longer than nbclient's 4 s, which then drops the page's output
+        # without a word (the page opens with no exercises).  Wait for them as long as a page may take.
+        f"--VoilaExecutor.iopub_timeout={IOPUB_TIMEOUT_SECONDS}",
         os.environ.get("WORKSHOP_KIT_SERVER_LOG", "--Voila.log_level=ERROR"),  # kernel start/stop/cull lines and refused shutdown beacons would bury the link
     ]
     if os.name == "posix":  # kernels on Unix sockets in Voilà's private folder, not on TCP ports any local user can reach
