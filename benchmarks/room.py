@@ -708,6 +708,25 @@ def kernels(served: Served) -> int:
         return 0
 
 
+def cpu_seconds(served: Served) -> float:
+    """CPU time (user + system) used so far by the server and every process it started that is still alive."""
+    import psutil
+
+    try:
+        root = psutil.Process(served.process.pid)
+        procs = [root, *root.children(recursive=True)]
+    except psutil.Error:
+        return 0.0
+    total = 0.0
+    for proc in procs:
+        try:
+            times = proc.cpu_times()
+        except psutil.Error:
+            continue
+        total += times.user + times.system
+    return total
+
+
 def memory(served: Served) -> Memory:
     import psutil
 
@@ -781,6 +800,17 @@ class Room:
         self.baseline = kernels(served)
         self.open_pages: list[Result] = []
         self.chromium: ChromiumParticipant | None = None
+        self.cpu_mark = 0.0
+
+    def start_phase(self) -> str:
+        """The load average now; also marks the server's CPU time, so the phase can say how much it used."""
+        self.cpu_mark = cpu_seconds(self.served)
+        return load_average()
+
+    def cpu_used(self, participants: int) -> str:
+        """CPU seconds the server and its kernels used since the phase started (kernels freed meanwhile not counted), in all and per participant."""
+        used = cpu_seconds(self.served) - self.cpu_mark
+        return f"server and kernels used {used:.1f} CPU s ({used / max(participants, 1):.2f} per participant)"
 
     def add(self, what: str, value: str, target: str = "", met: bool | None = None, note: str = "") -> None:
         if "load " not in note:
@@ -808,7 +838,7 @@ class Room:
     def timed(self, phase: str, results: list[Result], *, target: bool, load_before: str, extra: str = "") -> None:
         value, p95, ok = summary(results)
         goal = TARGET_P95.get(self.n) if target else None
-        note = "; ".join(filter(None, [f"{ok}/{len(results)} ready within {self.timeout:.0f} s", extra, errors(results), f"load {load_before.split()[0]}→{load_average().split()[0]}"]))
+        note = "; ".join(filter(None, [f"{ok}/{len(results)} ready within {self.timeout:.0f} s", extra, self.cpu_used(len(results)), errors(results), f"load {load_before.split()[0]}→{load_average().split()[0]}"]))
         self.add(f"{phase}: time to ready p50 / p95 / max", value, f"p95 ≤ {goal:g} s" if goal else "", (p95 <= goal) if goal else None, note)
         if ok < len(results):  # what the server said, to tell a slow room from a broken one (not in the table)
             said = [line.strip() for line in self.served.output().splitlines() if re.search(r"error|warning|timeout|exception", line, re.I)]
@@ -837,7 +867,7 @@ class Room:
     async def join(self) -> None:
         if not self.fits("join", self.n):
             return
-        load = load_average()
+        load = self.start_phase()
         token, base, n = self.served.token, self.served.base, self.n
         if self.served.layout == "old":
             scripts = [lambda ev, i=i: participant_join_old(base, token, f"Joiner {i + 1}", ev, self.timeout) for i in range(n)]
@@ -856,7 +886,7 @@ class Room:
     async def open_section(self) -> None:
         if not self.fits(f"open {SECTION}", self.n + 1):
             return
-        load = load_average()
+        load = self.start_phase()
         served, n = self.served, self.n
         ready = any_button if served.layout == "bare" else enabled_save
         codes = issue_codes(served, n + 1) if served.layout != "bare" else [None] * (n + 1)
@@ -877,7 +907,7 @@ class Room:
     async def move_on(self) -> None:
         if not self.open_pages:
             return
-        load = load_average()
+        load = self.start_phase()
         pages = self.open_pages[: self.n]
         results = await _phase([lambda ev, r=r: participant_move_on(r, ev, self.timeout) for r in pages], self.timeout)
         self.timed("move on together to section 03 (nav button clicked)", results, target=True, load_before=load)

@@ -81,3 +81,49 @@ def test_cells_are_evaluated_like_a_notebook() -> None:
     namespace: dict[str, object] = {}
     assert room_app.evaluate("x = 2\nx * 3", namespace) == 6
     assert room_app.evaluate("y = 1", namespace) is None and namespace["y"] == 1
+
+
+SHARING_PROBE = """
+import json, os, sys
+import ipywidgets as widgets
+from workshop_kit import room, room_app
+from workshop_kit.store import ResponseStore
+import workshop_kit as kit
+share = sys.argv[1] == "share"
+room_app.warm(sys.argv[2], share_models=share)
+with ResponseStore(os.environ["WORKSHOP_KIT_STORE"]) as store:
+    person = room.issue_code("Ann", cohort="Leeds", store=store)
+os.environ["QUERY_STRING"] = f"code={person.code}&page=02-risk.ipynb"
+before = set(widgets.Widget.widgets)
+app = room_app.show(sys.argv[2])
+made = [w for key, w in widgets.Widget.widgets.items() if key not in before]
+risk = [w for w in app.built["02-risk.ipynb"].children if "wk-exercise" in getattr(w, "_dom_classes", ())]
+first, second = risk[0], risk[1]
+first.confirm_button.layout.display = None  # the kit shows one exercise's "Save anyway" ...
+print(json.dumps({
+    "models": len(made),
+    "state_bytes": sum(len(json.dumps(w.get_state(), default=str)) for w in made),
+    "other_confirm_hidden": second.confirm_button.layout.display == "none",  # ... and no other
+    "nav_own_layouts": len({id(b.layout) for b in (app.home_button, app.previous_button, app.next_button, app.bottom_next)}) == 4,
+}))
+"""
+
+
+def test_room_kernels_share_default_models_and_hiding_one_control_hides_no_other(tmp_path: Path) -> None:
+    """In the room's kernels (warm(share_models=True)) a section sends far fewer widget models, and a control the
+    kit hides or shows has its own layout.  Each run is its own process: sharing cannot be undone."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    results = {}
+    for mode in ("share", "plain"):
+        env = {**os.environ, "WORKSHOP_KIT_STORE": str(tmp_path / f"{mode}.sqlite"), "WORKSHOP_KIT_COHORT": "Leeds", room.ROOM_ENV: "1"}
+        env.pop("VOILA_PREHEAT", None)
+        done = subprocess.run([sys.executable, "-c", SHARING_PROBE, mode, str(NOTEBOOKS)], env=env, capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+        results[mode] = json.loads(done.stdout.strip().splitlines()[-1])
+    shared, plain = results["share"], results["plain"]
+    assert shared["models"] < 0.7 * plain["models"] and shared["state_bytes"] < 0.7 * plain["state_bytes"], results
+    assert shared["other_confirm_hidden"] and shared["nav_own_layouts"]

@@ -229,13 +229,19 @@ class RoomApp(widgets.VBox):
 _SECTIONS: dict[str, Section] = {}
 
 
-def warm(folder: str | os.PathLike[str] | None = None) -> None:
-    """Before any request: load what every page needs, so a participant waits only for their own exercises."""
+def warm(folder: str | os.PathLike[str] | None = None, *, share_models: bool = False) -> None:
+    """Before any request: load what every page needs, so a participant waits only for their own exercises.
+
+    share_models (the room's kernels): widgets left with the default layout or style share one
+    model per kind from now on in this process, halving what a page sends (see widgets.sharing)."""
     import workshop_kit  # noqa: F401
     from . import widgets as kit_widgets  # noqa: F401 - ipywidgets and every exercise kind
     from .catalogue import default_catalogue
     from .store import default_store
+    from .widgets.sharing import share_default_models
 
+    if share_models:
+        share_default_models()  # before any widget of the page is made
     default_catalogue()
     try:
         default_store()

@@ -134,7 +134,7 @@ def write_voila_config(folder: Path, token: str, *, idle_minutes: float = DEFAUL
 def write_room_page(folder: Path) -> Path:
     """The one notebook the room is served: warm up ahead of time, then show the participant's page."""
     cells = [
-        {"cell_type": "code", "id": "warm-up", "execution_count": None, "metadata": {"tags": ["warm-up"]}, "outputs": [], "source": "import workshop_kit.room_app as room_app\nroom_app.warm()"},
+        {"cell_type": "code", "id": "warm-up", "execution_count": None, "metadata": {"tags": ["warm-up"]}, "outputs": [], "source": "import workshop_kit.room_app as room_app\nroom_app.warm(share_models=True)"},
         {"cell_type": "code", "id": "page", "execution_count": None, "metadata": {}, "outputs": [], "source": "room_app.show()"},
     ]
     notebook = {

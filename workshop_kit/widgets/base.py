@@ -106,7 +106,7 @@ class ExerciseWidget(widgets.VBox):
         self.add_class("wk-exercise")
         self.add_class(f"wk-kind-{self.kind}")
         self.children = [
-            widgets.HTML(STYLE),
+            style_widget(),
             self._build_header(),
             *self._build_body(),
             self._build_footer(),
@@ -297,6 +297,17 @@ class ExerciseWidget(widgets.VBox):
 
 
 # --- plain functions -----------------------------------------------------------------------------
+
+
+def style_widget() -> widgets.HTML:
+    """The exercises' style sheet: one widget per process, shown in every exercise (one model, not one per exercise)."""
+    global _style_widget
+    if _style_widget is None:
+        _style_widget = widgets.HTML(STYLE)
+    return _style_widget
+
+
+_style_widget: widgets.HTML | None = None
 
 
 def number_box(slider: widgets.IntSlider, description: str, style: dict[str, str] | None = None) -> widgets.BoundedIntText:
