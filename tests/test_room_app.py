@@ -127,3 +127,25 @@ def test_room_kernels_share_default_models_and_hiding_one_control_hides_no_other
     shared, plain = results["share"], results["plain"]
     assert shared["models"] < 0.7 * plain["models"] and shared["state_bytes"] < 0.7 * plain["state_bytes"], results
     assert shared["other_confirm_hidden"] and shared["nav_own_layouts"]
+
+
+def test_the_next_section_is_built_ahead_inside_a_running_kernel_loop(person: room.Person, monkeypatch: pytest.MonkeyPatch) -> None:
+    """In a kernel (an event loop running) the section after the open one is built a while later, before anyone asks;
+    outside one nothing is built ahead.  Moving on then shows the very section built ahead."""
+    import asyncio
+
+    room_app.warm(NOTEBOOKS)
+    monkeypatch.setattr(room_app.RoomApp, "ahead_delay", (0.0, 0.0))
+    app = room_app.show(NOTEBOOKS)
+    assert set(app.built) == {"02-risk.ipynb"}  # no loop running: on demand only
+
+    async def in_a_kernel() -> None:
+        app.show_page("03-audacious-goals.ipynb")
+        assert "04-system.ipynb" not in app.built  # not while the section is being shown ...
+        await asyncio.sleep(0.05)
+        assert "04-system.ipynb" in app.built  # ... but soon after
+
+    asyncio.run(in_a_kernel())
+    ahead = app.built["04-system.ipynb"]
+    app.next_button.click()
+    assert app.current == "04-system.ipynb" and app.body.children == (ahead,)

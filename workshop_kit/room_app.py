@@ -18,9 +18,11 @@ would.  Nothing typed in the browser is ever executed.
 from __future__ import annotations
 
 import ast
+import asyncio
 import html
 import json
 import os
+import random
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -129,7 +131,14 @@ def as_widget(value: Any) -> Any:
 
 
 class RoomApp(widgets.VBox):
-    """The participant's page: a bar (where you are, previous, next, home) and the open section."""
+    """The participant's page: a bar (where you are, previous, next, home) and the open section.
+
+    While the participant reads a section, the page's kernel builds the next one in the
+    background (a while after the page is shown, at a moment that differs from person to person,
+    so a room does not build all at once): when the room moves on together, the section is
+    already there and only the swap crosses the network."""
+
+    ahead_delay = (6.0, 20.0)  # seconds after a section is shown: the earliest and latest moment to build the next one
 
     def __init__(self, sections: dict[str, Section], person: room.Person, namespace: dict[str, Any]):
         super().__init__()
@@ -172,6 +181,22 @@ class RoomApp(widgets.VBox):
         self.body.children = [self.built[page]]
         if moved:
             (self.next_button if following else self.previous_button).focus()
+        if following:
+            self._build_ahead(following)
+
+    def _build_ahead(self, page: str) -> None:
+        """Build a section before it is asked for, later, when this kernel has nothing else to do (only inside a running kernel)."""
+        if page in self.built:
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # not in a kernel's event loop (a test, a script): build on demand only
+            return
+        loop.call_later(random.uniform(*self.ahead_delay), self._build_if_still_needed, page)
+
+    def _build_if_still_needed(self, page: str) -> None:
+        if page not in self.built:
+            self.built[page] = self._build(self.sections[page])
 
     def _nav_button(self, label: str) -> widgets.Button:
         button = widgets.Button(description=label, layout=widgets.Layout(width="auto"))
