@@ -63,6 +63,7 @@ QUICK_SIZES = (1, 10, 30)
 SECTION = "02-risk.ipynb"
 READING_PAUSE = 30  # seconds between the room opening a section and moving on together (a real room takes minutes)
 NEXT_NAV_CLASS = "wk-nav-03-audacious-goals"
+NEXT_PAGE_CLASS = "wk-page-03-audacious-goals"
 TARGET_P95 = {30: 2.0, 100: 5.0}  # issue 12: seconds until the first enabled Save, p95
 MIB = 1024 * 1024
 PER_PARTICIPANT, SPARE = 100 * MIB, 2048 * MIB  # a phase is skipped unless a kernel each (and spare) fits in free memory
@@ -84,6 +85,27 @@ def buttons(states: State, css_class: str | None = None) -> list[str]:
 
 def enabled_save(states: State, exclude: frozenset[str] = frozenset()) -> bool:
     return any(not states[mid].get("disabled", False) for mid in buttons(states, "wk-save") if mid not in exclude)
+
+
+def _child_ids(state: dict) -> list[str]:
+    return [c.removeprefix("IPY_MODEL_") for c in state.get("children") or [] if isinstance(c, str)]
+
+
+def shown_save(states: State, page_class: str) -> bool:
+    """The room page's body shows the section with page_class, and an enabled Save is inside it (what a browser draws)."""
+    bodies = with_class(states, "VBoxModel", "wk-body")
+    shown = [c for b in bodies for c in _child_ids(states[b]) if c in states and page_class in _classes(states[c])]
+    todo, seen = list(shown), set()
+    while todo:
+        mid = todo.pop()
+        if mid in seen or mid not in states:
+            continue
+        seen.add(mid)
+        state = states[mid]
+        if state.get("_model_name") == "ButtonModel" and "wk-save" in _classes(state) and not state.get("disabled", False):
+            return True
+        todo.extend(_child_ids(state))
+    return False
 
 
 def any_button(states: State) -> bool:
@@ -451,7 +473,8 @@ async def participant_join_new(base: str, token: str, name: str, start_at: async
 
 
 async def participant_move_on(opened: Result, start_at: asyncio.Event, timeout: float) -> Result:
-    """In an open section page: click the button to section 03, wait for a new enabled Save."""
+    """In an open section page: click the button to section 03, wait until the page shows section 03 with an enabled Save
+    (the section may have been built ahead, so its Save can exist before the click)."""
     result = Result(browser=opened.browser, page=opened.page)
     await start_at.wait()
     start = time.perf_counter()
@@ -460,12 +483,11 @@ async def participant_move_on(opened: Result, start_at: asyncio.Event, timeout: 
         page = opened.page
         if page is None or opened.ready is None:
             raise PageError("the section page never opened")
-        before = frozenset(buttons(page.states, "wk-save"))
         nav = with_class(page.states, "ButtonModel", NEXT_NAV_CLASS)
         if not nav:
             raise PageError(f"no button with class {NEXT_NAV_CLASS}")
         page.comm_msg(nav[0], {"method": "custom", "content": {"event": "click"}})
-        await page.wait_states(lambda s: enabled_save(s, exclude=before), timeout)
+        await page.wait_states(lambda s: shown_save(s, NEXT_PAGE_CLASS), timeout)
         result.ready = time.perf_counter() - start
 
     return await _attempt(result, steps())
