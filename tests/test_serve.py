@@ -82,12 +82,13 @@ class TestPieces:
         assert not any(token in part for part in command)
         assert "--Voila.ip=127.0.0.1" in command and "--no-browser" in command and "--Voila.port_retries=0" in command
         assert command[1:3] == ["-m", "workshop_kit.room_server"] and "--RoomVoila.expect=30" in command
+        assert f"--VoilaExecutor.iopub_timeout={serve.IOPUB_TIMEOUT_SECONDS}" in command  # nbclient's 4 s dropped crowded pages' output
 
     def test_room_page_warms_up_then_shows(self, tmp_path: Path) -> None:
         """The one notebook served to the room does its imports first, then waits for its request and shows the page."""
         page = serve.write_room_page(tmp_path)
         cells = json.loads(page.read_text())["cells"]
-        assert [c["source"] for c in cells] == ["import workshop_kit.room_app as room_app\nroom_app.warm()", "room_app.show()"]
+        assert [c["source"] for c in cells] == ["import workshop_kit.room_app as room_app\nroom_app.warm(share_models=True)", "room_app.show()"]
         assert all(c["outputs"] == [] and c["id"] for c in cells)
 
     def test_tokens_are_long_and_fresh(self) -> None:
