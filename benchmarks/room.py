@@ -61,6 +61,7 @@ from .startup import CHROMIUM_FLAGS, _env, _free_port
 SIZES = (1, 10, 30, 100)
 QUICK_SIZES = (1, 10, 30)
 SECTION = "02-risk.ipynb"
+OPEN_ON = "2"  # --room-open-on: the server is told the room opens on SECTION
 READING_PAUSE = 30  # seconds between the room opening a section and moving on together (a real room takes minutes)
 NEXT_NAV_CLASS = "wk-nav-03-audacious-goals"
 NEXT_PAGE_CLASS = "wk-page-03-audacious-goals"
@@ -649,14 +650,18 @@ def serve_supports_expect(env: dict[str, str]) -> bool:
     return "--expect" in out.stdout
 
 
-def start_kit(tmp: Path, env: dict[str, str], layout: str, expect: int, timeout: float) -> Served:
+def start_kit(tmp: Path, env: dict[str, str], layout: str, expect: int, timeout: float, open_on: str = "") -> Served:
     port, token = _free_port(), "bench-" + os.urandom(12).hex()
     store = str(tmp / f"room-{layout}-{expect}.sqlite")
     cohort = f"bench-room-{expect}"
     command = [sys.executable, "-m", "workshop_kit.cli", "serve", "--cohort", cohort, "--port", str(port), "--token", token, "--store", store]
     if layout == "new":
         command += ["--expect", str(expect)]
-    log_path = tmp / f"kit-{layout}-{expect}.log"
+    if open_on:
+        command += ["--open-on", open_on]
+        store = store.replace(".sqlite", "-open.sqlite")
+        command[command.index("--store") + 1] = store
+    log_path = tmp / f"kit-{layout}-{expect}{'-open' if open_on else ''}.log"
     served = Served(f"workshop-kit serve ({layout})", layout, _start(command, env, ROOT, log_path), f"http://127.0.0.1:{port}/", token, log_path, store, cohort)
     warm_up = 60 + 5.0 * (expect + max(2, -(-expect // 10))) if layout == "new" else 0  # the pool: everyone expected and a margin
     _wait_for(served, lambda: "Share this link" in served.output(), max(timeout, warm_up))
@@ -991,7 +996,14 @@ async def measure(served: Served, n: int, label: str, timeout: float, browser: b
 
 
 def run(
-    quick: bool, browser: bool = True, sizes: list[int] | None = None, layout: str = "auto", timeout: float = 360, linger: float = 210, bare: bool = True
+    quick: bool,
+    browser: bool = True,
+    sizes: list[int] | None = None,
+    layout: str = "auto",
+    timeout: float = 360,
+    linger: float = 210,
+    bare: bool = True,
+    open_on: bool = False,
 ) -> list[Figure]:
     figures: list[Figure] = []
     sizes = list(sizes or (QUICK_SIZES if quick else SIZES))
@@ -1004,18 +1016,22 @@ def run(
         how = "one kernel per participant, serve --expect N" if layout == "new" else "a Voilà kernel per page"
         print(f"  kit layout measured: {layout} ({how}); sizes {sizes}; {timeout:.0f} s per phase", flush=True)
         for n in sizes:
-            for kind in ("kit", "bare") if bare else ("kit",):
-                label = f"kit ({layout})" if kind == "kit" else "bare page"
+            kinds = ["kit"] + (["kit-open"] if open_on and layout == "new" else []) + (["bare"] if bare else [])
+            for kind in kinds:
+                label = {"kit": f"kit ({layout})", "kit-open": f"kit ({layout}, --open-on {OPEN_ON})", "bare": "bare page"}[kind]
                 load = load_average()
                 print(f"  -- N={n}, {label} (load average {load})", flush=True)
                 try:
-                    served = start_kit(tmp, env, layout, n, timeout) if kind == "kit" else start_bare(tmp, env)
+                    if kind == "bare":
+                        served = start_bare(tmp, env)
+                    else:
+                        served = start_kit(tmp, env, layout, n, timeout, open_on=OPEN_ON if kind == "kit-open" else "")
                 except (RuntimeError, OSError) as exc:
                     figures.append(Figure("room", f"N={n:<3d} {label}: server start", "failed", note=str(exc)[:200]))
                     print(f"  server did not start: {exc}", flush=True)
                     continue
                 try:
-                    what = "server start until its link is printed" if kind == "kit" else "server start until it answers"
+                    what = "server start until it answers" if kind == "bare" else "server start until its link is printed"
                     figures.append(Figure("room", f"N={n:<3d} {label}: {what}", fmt_seconds(served.startup), note=f"load {load.split()[0]}→{load_average().split()[0]}"))
                     print(f"  {figures[-1].what}: {figures[-1].value}", flush=True)
                     asyncio.run(measure(served, n, label, timeout, browser, linger, figures))

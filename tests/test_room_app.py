@@ -149,3 +149,43 @@ def test_the_next_section_is_built_ahead_inside_a_running_kernel_loop(person: ro
     ahead = app.built["04-system.ipynb"]
     app.next_button.click()
     assert app.current == "04-system.ipynb" and app.body.children == (ahead,)
+
+
+def test_a_section_built_before_the_request_becomes_the_persons_own(person: room.Person, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """A warm page builds the room's opening section for no one; the request then makes every exercise this
+    person's: their key on save, their answer saved after the section was built, their code in the links."""
+    monkeypatch.setenv(room.PREBUILD_ENV, "02-risk.ipynb")
+    room_app.warm(NOTEBOOKS)
+    ahead = room_app._AHEAD["02-risk.ipynb"]
+    assert [e.identity.participant for e in ahead.exercises] == [room_app.PENDING] * 5
+    with ResponseStore(tmp_path / "answers.sqlite") as store:
+        store.save("risk.appetite", {"now": 3, "target": 8}, participant=person.participant, cohort="Leeds")
+    app = room_app.show(NOTEBOOKS)
+    assert app.built["02-risk.ipynb"] is ahead.box and not room_app._AHEAD
+    assert all(e.identity.participant == person.participant and e.identity.participant_source == "personal link" for e in ahead.exercises)
+    appetite = ahead.exercises[0]
+    assert appetite.exercise.id == "risk.appetite" and appetite.get_answer() == {"now": 3, "target": 8} and not appetite.dirty
+    links = "".join(text.value for text, _template in ahead.texts)
+    assert f"?code={person.code}&amp;page=03-audacious-goals.ipynb" in links and room_app._CODE_MARK not in links
+    appetite.set_answer({"now": 4, "target": 7})
+    assert appetite.save().ok  # saved under this person's key, not the placeholder's
+    with ResponseStore(tmp_path / "answers.sqlite") as store:
+        assert {r.participant for r in store.all_responses("Leeds")} == {person.participant}
+
+
+def test_a_section_built_ahead_for_a_page_that_opens_for_no_one_is_closed(person: room.Person, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(room.PREBUILD_ENV, "02-risk.ipynb")
+    room_app.warm(NOTEBOOKS)
+    box = room_app._AHEAD["02-risk.ipynb"].box
+    monkeypatch.setenv("QUERY_STRING", "token=t&code=NOT-A-REAL-CODE&page=02-risk.ipynb")
+    shown = room_app.show(NOTEBOOKS)
+    assert not isinstance(shown, room_app.RoomApp) and not room_app._AHEAD
+    assert box.comm is None  # closed: no browser can reach the placeholder's Save buttons
+
+
+def test_only_sections_of_exercises_and_text_are_built_before_the_request() -> None:
+    sections = room_app.read_sections(NOTEBOOKS)
+    assert room_app.build_before_request(sections["11-development-plan.ipynb"]) is None  # the plan is the person's own
+    assert room_app._is_exercise_call('kit.exercise("risk.appetite")\n')
+    for code in ('kit.exercise("a", participant="x")', "kit.plan()", 'kit.exercise(name)', 'os.system("x")', "kit.exercise("):
+        assert not room_app._is_exercise_call(code)

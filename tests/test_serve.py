@@ -24,6 +24,7 @@ import psutil
 import pytest
 
 from workshop_kit import serve
+from workshop_kit.errors import KitError
 
 TIMEOUT = 300  # a loaded machine can take a while to start Jupyter and warm the room
 
@@ -90,6 +91,14 @@ class TestPieces:
         cells = json.loads(page.read_text())["cells"]
         assert [c["source"] for c in cells] == ["import workshop_kit.room_app as room_app\nroom_app.warm(share_models=True)", "room_app.show()"]
         assert all(c["outputs"] == [] and c["id"] for c in cells)
+
+    def test_the_opening_section_is_named_by_number_or_file(self, tmp_path: Path) -> None:
+        pages = tmp_path / "pages"
+        serve.stage_participant_pages(Path(__file__).resolve().parent.parent / "notebooks", pages)
+        assert serve.opening_section(pages, "2") == serve.opening_section(pages, "02-risk") == "02-risk.ipynb"
+        assert serve.opening_section(pages, " ") == ""
+        with pytest.raises(KitError, match=r"no section '42'.*1, 2, 3"):
+            serve.opening_section(pages, "42")
 
     def test_tokens_are_long_and_fresh(self) -> None:
         """Generated tokens carry 192 bits and differ every time."""

@@ -41,6 +41,7 @@ def _serve(args: argparse.Namespace) -> int:
         idle_minutes=args.idle_minutes,
         expect=args.expect,
         disconnect_grace=args.close_seconds,
+        open_on=args.open_on,
     )
     try:
         return serve_room(settings)
@@ -254,6 +255,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--notebooks", help="folder of notebooks (default: the kit's own)")
     serve.add_argument("--no-dashboard", action="store_true", help="do not start the facilitator dashboard")
     serve.add_argument("--expect", type=_room_size, default=30, help="how many participants to get ready for: pages are warmed up for them before the link is shown (default: 30)")
+    serve.add_argument(
+        "--open-on",
+        default="",
+        metavar="SECTION",
+        help="the section the room opens first, by number (2) or file name: the warm pages have it ready before anyone asks (later warm pages follow what the room opens)",
+    )
     serve.add_argument("--close-seconds", type=float, default=90.0, help="free a participant's page this many seconds after they close it (default: 90)")
     serve.add_argument("--idle-minutes", type=float, default=15.0, help="backstop: stop any other idle Python process with no page after this many minutes (default: 15)")
     serve.set_defaults(run=_serve)

@@ -354,8 +354,26 @@ class RoomSettings:
     idle_minutes: float = DEFAULT_IDLE_MINUTES
     expect: int = DEFAULT_EXPECT
     disconnect_grace: float = 90.0
+    open_on: str = ""  # the section the room opens first: warm pages have it built before anyone asks
     warm_timeout: float | None = None
     log: TextIO | None = None
+
+
+def opening_section(pages: Path, wanted: str) -> str:
+    """The section page ``--open-on`` names (a number such as ``2`` or a file name), or "" for none;
+    KitError, listing the sections, when there is no such section."""
+    from .errors import KitError
+    from .room import section_pages
+
+    wanted = wanted.strip()
+    if not wanted:
+        return ""
+    sections = section_pages(pages)
+    for page, _title in sections:
+        if wanted in (page, page.removesuffix(".ipynb")) or (wanted.isdigit() and page.startswith(f"{int(wanted):02d}-")):
+            return page
+    listing = ", ".join(page.split("-", 1)[0].lstrip("0") or "0" for page, _title in sections)
+    raise KitError(f"There is no section {wanted!r} to open on. Give a section number ({listing}) or a file name such as {sections[0][0]}.")
 
 
 def room_environment(base: dict[str, str], *, store_url: str, cohort: str, room_url: str, token: str) -> dict[str, str]:
@@ -376,6 +394,7 @@ def room_environment(base: dict[str, str], *, store_url: str, cohort: str, room_
 
 def serve_room(settings: RoomSettings, out: TextIO = sys.stdout) -> int:
     """Serve the participant pages (and the facilitator dashboard, locally) until Ctrl-C; returns an exit code."""
+    from . import room as room_module
     from .identity import validate_name
     from .store import ResponseStore, resolve_store_url
 
@@ -396,9 +415,11 @@ def serve_room(settings: RoomSettings, out: TextIO = sys.stdout) -> int:
         os.chmod(tmp_path, 0o700)
         pages = tmp_path / "pages"
         stage_participant_pages(source, pages)
+        open_on = opening_section(pages, settings.open_on)
         status_file = tmp_path / "room-status.json"
-        room_options = {"expect": settings.expect, "disconnect_grace": settings.disconnect_grace, "status_file": status_file}
+        room_options = {"expect": settings.expect, "disconnect_grace": settings.disconnect_grace, "status_file": status_file, "open_on": open_on}
         env = room_environment(dict(os.environ), store_url=store_url, cohort=cohort, room_url=room_base, token=token)
+        env[room_module.PREBUILD_ENV] = open_on  # the first warm pages build it before anyone asks
         # a pooled kernel asks the server for its request on this address (Voilà's default is 127.0.0.1)
         env["VOILA_APP_IP"] = settings.host if settings.host not in ("", "0.0.0.0", "::", "localhost") else "127.0.0.1"
         servers: list[Server] = []
