@@ -139,7 +139,7 @@ class RoomApp(widgets.VBox):
     so a room does not build all at once): when the room moves on together, the section is
     already there and only the swap crosses the network."""
 
-    ahead_delay = (6.0, 20.0)  # seconds after a section is shown: the earliest and latest moment to build the next one
+    ahead_delay = (15.0, 45.0)  # seconds after a section is shown: the earliest and latest moment to build the next one
 
     def __init__(self, sections: dict[str, Section], person: room.Person, namespace: dict[str, Any]):
         super().__init__()
