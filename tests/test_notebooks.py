@@ -243,3 +243,13 @@ def test_executing_saves_nothing(name, tmp_path):
             assert store.count() == 0
     assert not profile.exists()
     assert not plans.exists()
+
+
+def test_welcome_table_matches_the_catalogue():
+    """The welcome page's table of sessions gives each section its catalogue minutes and number of exercises."""
+    text = markdown("00-welcome.ipynb")
+    for section in CATALOGUE.sections:
+        row = f"| {section.number:02d} | [{section.title}]({notebook_file(section)}) | {section.minutes} min | {len(CATALOGUE.exercises_in(section.id))} |"
+        assert row in text, row
+    total = sum(s.minutes for s in CATALOGUE.sections)
+    assert f"In total about {total // 60} hours {total % 60} minutes" in text
