@@ -342,3 +342,41 @@ class TestRunningGuide:
     def test_no_machine_paths(self, name: str) -> None:
         """No note contains an absolute path from somebody's machine."""
         assert not re.search(r"(?<![\w.])/(home|Users|work|tmp|root)/", note_text(name))
+
+
+PACK = ROOT / "facilitator_pack"
+PACK_FILES = ("ground-rules.md", "pre-reading.md", "evaluation-form.md", "accessibility.md", "follow-up.md")
+
+
+class TestFacilitatorPack:
+    def test_pack_has_every_part_and_its_readme_names_them(self) -> None:
+        """The pack has ground rules, pre-reading, an evaluation form, accessibility notes and a follow-up design, each named in its README with the worksheet command."""
+        readme = (PACK / "README.md").read_text(encoding="utf-8")
+        for name in PACK_FILES:
+            assert (PACK / name).is_file(), name
+            assert f"`{name}`" in readme, name
+        assert "workshop-kit worksheet --out worksheet.pdf" in readme
+
+    def test_ground_rules_cover_chatham_house_and_what_is_private(self) -> None:
+        """The ground rules name the Chatham House rule and say what is private and what is shared."""
+        rules = (PACK / "ground-rules.md").read_text(encoding="utf-8")
+        assert "Chatham House" in rules and "**Private**" in rules and "own entry" in rules
+
+    def test_pre_reading_credits_the_chapter_and_says_where_it_is(self) -> None:
+        """The pre-reading credits the chapter and both authors and says where it is published."""
+        text = (PACK / "pre-reading.md").read_text(encoding="utf-8")
+        for credit in ("Health CIO Handbook", "Becoming a successful leader", "Owen Powell", "Gareth Baxendale", "Digital Health", "digitalhealth.net"):
+            assert credit in text
+
+    def test_follow_up_offers_a_set_or_a_check_in_and_its_table_adds_up(self) -> None:
+        """The follow-up design offers an action-learning set or a 6–8 week check-in, and the check-in's minutes add up."""
+        text = (PACK / "follow-up.md").read_text(encoding="utf-8")
+        assert "action-learning set" in text and "6–8 week check-in" in text
+        for table in minute_tables(text):
+            body = [r for r in table.rows if not _is_total(r)]
+            assert sum(_minutes(r[0]) or 0 for r in body) == _minutes(_total_row(table)[0])
+
+    @pytest.mark.parametrize("name", ("README.md", *PACK_FILES))
+    def test_no_machine_paths(self, name: str) -> None:
+        """No pack file holds an absolute path from somebody's machine."""
+        assert not re.search(r"(?<![\w.])/(home|Users|work|tmp|root)/", (PACK / name).read_text(encoding="utf-8"))
