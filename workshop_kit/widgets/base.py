@@ -86,6 +86,8 @@ def _sharing_note(ex: Any) -> str:
         return '<p class="wk-shared">Shared: this answer appears word for word, without your name, on the cohort\'s wall.</p>'
     if ex.kind == "pick" and ex.allow_custom:
         return '<p class="wk-shared">Counted for the group; an own entry you type is listed as you typed it, without your name.</p>'
+    if ex.kind == "log":
+        return '<p class="wk-shared">Counted for the group: cohort views count rows and choices, never what you write or your name.</p>'
     return '<p class="wk-shared">Counted for the group: cohort views show totals and averages, never your name.</p>'
 
 
