@@ -330,6 +330,9 @@ def build_parser() -> argparse.ArgumentParser:
     prog.add_argument("--min-group", type=_positive, default=3, help="no figures for a cohort with fewer answers than this (default: 3)")
     prog.add_argument("--store", help=store_help)
     prog.set_defaults(run=_programme)
+    sheet = commands.add_parser("worksheet", help="write the paper worksheet: every exercise on A4, for a laptop-free room")
+    sheet.add_argument("--out", default="worksheet.pdf", help="a .pdf (printed by Chrome, Chromium or Edge) or a .html file (default: worksheet.pdf)")
+    sheet.set_defaults(run=_worksheet)
     return parser
 
 
@@ -338,6 +341,16 @@ def _add_who_options(command: argparse.ArgumentParser) -> None:
     which = command.add_mutually_exclusive_group()
     which.add_argument("--code", help="a room participant's personal code (the end of their personal link; write --code=CODE, as a code may begin with -), or the whole link")
     which.add_argument("--name-only", action="store_true", help="only the answers saved under --participant itself, not room participants who typed that name")
+
+
+@_kit_errors
+def _worksheet(args: argparse.Namespace) -> int:
+    """Write the paper worksheet (every exercise, A4, grey-safe) as PDF, or as HTML for a .html path."""
+    from .worksheet import write_worksheet
+
+    written = write_worksheet(args.out)
+    print(f"Wrote the worksheet to {written.pdf or written.html}" + (f" (and its web page, {written.html})." if written.pdf else "."))
+    return 0
 
 
 def _positive(text: str) -> int:
