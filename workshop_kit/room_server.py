@@ -197,6 +197,9 @@ class RoomVoila(Voila):
         self.recent_pages: collections.deque[str] = collections.deque(maxlen=RECENT_PAGES)
         os.environ[room.PREBUILD_ENV] = self.open_on  # the first pool's kernels inherit it
         self._store: Any = None
+        # open the store now: importing SQLAlchemy on the first request held every arrival up for about a second
+        with contextlib.suppress(KitError):  # a store that cannot be opened is reported to each page that asks
+            self.store()
         self._track_kernels()
         return settings
 
