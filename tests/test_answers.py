@@ -87,7 +87,7 @@ class TestPick:
 
     def test_own_choice_where_not_allowed(self, catalogue: Catalogue) -> None:
         """A choice not in the list is refused where own choices are not allowed."""
-        assert "Golf club is not one of the options" in refuse(catalogue, "iceberg.network", ["Golf club"])
+        assert "“Golf club” is not one of the options" in refuse(catalogue, "iceberg.network", ["Golf club"])
 
     def test_own_choice_too_long(self, catalogue: Catalogue) -> None:
         """An own choice longer than its limit is refused, saying the limit."""
@@ -150,7 +150,7 @@ class TestBudget:
 
     def test_unknown_heading(self, catalogue: Catalogue) -> None:
         """A heading not in the exercise is named."""
-        assert "Golf is not one of the headings" in refuse(catalogue, "week.time-budget", {**self.GOOD, "Golf": 0})
+        assert "“Golf” is not one of the headings" in refuse(catalogue, "week.time-budget", {**self.GOOD, "Golf": 0})
 
     def test_negative_share(self, catalogue: Catalogue) -> None:
         """A negative share is refused even if the sum is 100."""

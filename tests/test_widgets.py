@@ -140,6 +140,17 @@ class TestUnsavedAndSaved:
         )
         assert "still here" in not_saved_message(e, kit.StoreError("Could not save to the file x: it is read-only."))
 
+    @pytest.mark.parametrize("typed", ["CEO", "ceo", "iPad rollout", "NHS England"])
+    def test_refusal_quotes_the_text_as_typed(self, kit_store, typed):
+        """A refusal that names the participant's own words quotes them exactly as typed, case and all."""
+        catalogue = kit_store.catalogue
+        grid = catalogue.exercise("system.map")
+        item = {"name": typed, "x": 5, "y": 5, "tag": grid.tags[0]}
+        item.update({f.name: "" if f.type != "number" else None for f in grid.fields})
+        with pytest.raises(kit.AnswerError) as caught:
+            kit_store.save("system.map", [item, dict(item)], participant="ann", cohort="c1")
+        assert f"✗ Not saved: “{typed}” appears twice" in not_saved_message(grid, caught.value)
+
     def test_second_save_appends(self, kit_store):
         """A second save is a new row; the first stays in the history."""
         w = make("goal.ambition", kit_store)

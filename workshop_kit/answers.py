@@ -86,6 +86,11 @@ def _show(value: Any) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
+def _quoted(texts: list[str]) -> str:
+    """Participant text for a message, in quotes and exactly as typed (never re-cased)."""
+    return ", ".join(f"“{t}”" for t in texts)
+
+
 def _key(value: Any) -> str:
     """A dict key for a message: short plain text as it is, anything else as :func:`_show` gives it."""
     if isinstance(value, str) and len(value) <= 40 and not _SURROGATE.search(value) and not _CONTROL.search(value):
@@ -114,15 +119,15 @@ def _pick(ex: Exercise, answer: Any) -> list[str]:
     folded = [p.casefold() for p in picks]
     if len(set(folded)) != len(folded):
         dupes = sorted({p for p in picks if folded.count(p.casefold()) > 1})
-        raise _Problem(f"{', '.join(dupes)} is chosen more than once; each choice can count only once.")
+        raise _Problem(f"{_quoted(dupes)} {'is' if len(dupes) == 1 else 'are'} chosen more than once; each choice can count only once.")
     if not ex.min_picks <= len(picks) <= ex.max_picks:
         raise _Problem(f"please choose {_how_many(ex)} (you chose {len(picks)}).")
     known = {o.casefold(): o for o in ex.options}
     custom = [p for p in picks if p.casefold() not in known]
     if custom and not ex.allow_custom:
-        raise _Problem(f"{', '.join(custom)} is not one of the options.")
+        raise _Problem(f"{_quoted(custom)} is not one of the options.")
     if len(custom) > 1:
-        raise _Problem(f"only one choice of your own can be added (got {', '.join(custom)}).")
+        raise _Problem(f"only one choice of your own can be added (got {_quoted(custom)}).")
     if custom and len(custom[0]) > ex.custom_max_length:
         raise _Problem(f"your own choice is {len(custom[0])} characters; the limit is {ex.custom_max_length}.")
     return [known.get(p.casefold(), p) for p in picks]
@@ -143,7 +148,7 @@ def _budget(ex: Exercise, answer: Any) -> dict[str, int]:
         raise _Problem(f"needs a share for each of {', '.join(ex.headings)} (got {_show(answer)}).")
     unknown = [k for k in answer if k not in ex.headings]
     if unknown:
-        raise _Problem(f"{', '.join(map(_key, unknown))} is not one of the headings.")
+        raise _Problem(f"{_quoted([_key(k) for k in unknown])} is not one of the headings.")
     missing = [h for h in ex.headings if h not in answer]
     if missing:
         raise _Problem(f"a share is missing for {', '.join(missing)}.")
@@ -205,7 +210,7 @@ def _grid(ex: Exercise, answer: Any) -> list[dict[str, Any]]:
         _check_keys(item, {"name", "x", "y", "tag"} | {f.name for f in ex.fields}, where)
         name = clean_text(item.get("name"), ex.max_length, f"{where}: '{ex.item_label}'")
         if name.casefold() in seen:
-            raise _Problem(f"{name} appears twice; each item can be placed only once.")
+            raise _Problem(f"{_quoted([name])} appears twice; each item can be placed only once.")
         seen.add(name.casefold())
         tag = item.get("tag")
         if tag not in ex.tags:

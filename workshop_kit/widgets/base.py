@@ -340,7 +340,8 @@ def not_saved_message(exercise: Exercise, exc: Exception) -> str:
     prefix = f"{exercise.title} ({exercise.id}): "
     if reason.startswith(prefix):
         reason = reason[len(prefix) :]
-        reason = reason[:1].upper() + reason[1:]
+        if reason[:1].islower() and reason[1:2].islower():  # the kit's own words ("please choose…"), never a participant's quoted text
+            reason = reason[:1].upper() + reason[1:]
     if isinstance(exc, StoreError):
         return f"✗ Not saved: {reason} Your answer is still here; press Save again once that is fixed."
     return f"✗ Not saved: {reason}"
