@@ -500,6 +500,17 @@ class TestBudget:
         w.shares["Change"].value = 40
         assert "20% too much" in w.total.value and w.save_button.disabled
 
+    def test_decimal_share_counts_as_typed(self, kit_store):
+        """A share typed as 12.5 counts as 12.5: a total of 100 reads 100% and Save is enabled; it is stored as typed."""
+        w = make("week.time-budget", kit_store)
+        for heading, value in zip(w.shares, (12.5, 37.5, 20, 30)):
+            w.shares[heading].value = value
+        assert "✓ Total 100%" in w.total.value and not w.save_button.disabled
+        w.save_button.click()
+        assert kit_store.latest("week.time-budget", **ALICE).answer == {"Operations": 12.5, "Change": 37.5, "Relationships": 20, "Strategy": 30}
+        w.shares["Operations"].value = 12.555
+        assert "at most 2 decimal places" in w.total.value and w.save_button.disabled
+
     def test_total_message(self):
         """The message names the total and what is left."""
         e = ex("week.time-budget")

@@ -8,7 +8,8 @@ Stored forms, by kind:
 - scale: an integer, or ``{"now": int, "target": int}`` for a paired scale
 - pick: a list of distinct strings (options, plus at most one of the participant's own)
 - text: a string (surrounding white space removed)
-- budget: ``{heading: int}`` for every heading, adding up to the exercise's total
+- budget: ``{heading: number}`` for every heading (whole, or up to two decimal places), adding up to
+  the exercise's total
 - grid: a list of ``{"name", "x", "y", "tag", <extra fields>}`` items
 - log: a list of rows, ``{field name: value}``
 """
@@ -19,6 +20,7 @@ import datetime as dt
 import math
 import re
 import unicodedata
+from decimal import Decimal
 from typing import Any
 
 from .catalogue import Exercise, Field
@@ -152,11 +154,32 @@ def _budget(ex: Exercise, answer: Any) -> dict[str, int]:
     missing = [h for h in ex.headings if h not in answer]
     if missing:
         raise _Problem(f"a share is missing for {', '.join(missing)}.")
-    shares = {h: whole_number(answer[h], 0, ex.total, f"the share for {h}") for h in ex.headings}
-    total = sum(shares.values())
+    shares = {h: share_number(answer[h], ex.total, f"the share for {h}") for h in ex.headings}
+    total = share_total(shares.values())
     if total != ex.total:
         raise _Problem(f"the shares add up to {total}; they must add up to exactly {ex.total}.")
     return shares
+
+
+SHARE_PLACES = 2  # a budget share may have up to two decimal places (33.33 + 33.33 + 33.34)
+
+
+def share_number(value: Any, total: int, what: str = "the share") -> int | float:
+    """A share from 0 to total with at most two decimal places: an int when whole (12), else a float (12.5)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or (isinstance(value, float) and not math.isfinite(value)):
+        raise _Problem(f"{what} must be a number from 0 to {total} (got {_show(value)}).")
+    if not 0 <= value <= total:  # before Decimal: a googol or a 5000-digit number is refused, not converted
+        raise _Problem(f"{what} must be a number from 0 to {total} (got {_show(value)}).")
+    exact = Decimal(str(value))
+    if exact != exact.quantize(Decimal(1).scaleb(-SHARE_PLACES)):
+        raise _Problem(f"{what} has more than {SHARE_PLACES} decimal places (got {_show(value)}); please round it.")
+    return int(exact) if exact == exact.to_integral_value() else float(exact)
+
+
+def share_total(shares: Any) -> int | float:
+    """The shares added exactly (0.1 + 0.2 is 0.3 here), as an int when whole."""
+    total = sum((Decimal(str(v)) for v in shares), Decimal(0))
+    return int(total) if total == total.to_integral_value() else float(total)
 
 
 def _field(f: Field, value: Any, where: str) -> Any:

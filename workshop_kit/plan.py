@@ -331,7 +331,7 @@ def _text(ex: Exercise, answer: Any) -> tuple[Block, ...]:
 
 def _budget(ex: Exercise, answer: Any) -> tuple[Block, ...]:
     unit = "%" if ex.total == 100 else f" of {ex.total}"
-    rows = tuple((h, f"{int(answer[h])}{unit}") for h in ex.headings)
+    rows = tuple((h, f"{answer[h]:g}{unit}") for h in ex.headings)
     return (Block("table", headers=("Heading", "Share"), rows=rows),)
 
 
