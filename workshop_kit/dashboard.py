@@ -29,6 +29,7 @@ from typing import Any
 import ipywidgets as widgets
 import pandas as pd
 
+from .bidi import isolate
 from .catalogue import Exercise
 from .charts import ChartCache
 from .store import ResponseStore, default_store
@@ -71,7 +72,7 @@ def _fmt(value: Any) -> str:
 
 
 def table_html(frame: pd.DataFrame, max_rows: int | None = None, clip: int = CLIP) -> str:
-    """A DataFrame as a small HTML table; every cell escaped, long text clipped."""
+    """A DataFrame as a small HTML table; every cell escaped, long text clipped, its direction isolated."""
     rows = frame if max_rows is None else frame.head(max_rows)
     head = "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns)
     body = []
@@ -81,7 +82,7 @@ def table_html(frame: pd.DataFrame, max_rows: int | None = None, clip: int = CLI
             text = _fmt(value)
             text = text if len(text) <= clip else text[: clip - 1] + "…"
             cls = ' class="wk-num"' if isinstance(value, (int, float)) else ""
-            cells.append(f"<td{cls}>{html.escape(text)}</td>")
+            cells.append(f"<td{cls}>{html.escape(isolate(text))}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
     more = len(frame) - len(rows)
     if more > 0:
@@ -358,7 +359,7 @@ class Dashboard(widgets.VBox):
         now = dt.datetime.now().strftime("%H:%M:%S")
         every = f" · refreshes every {self.refresh_seconds:g} s" if self.running else ""
         people = f"{self._total} participant{'s' if self._total != 1 else ''}"
-        self.status.value = f"Cohort <b>{html.escape(cohort)}</b> · {people} · checked {now}{every}"
+        self.status.value = f"Cohort <b>{html.escape(isolate(cohort))}</b> · {people} · checked {now}{every}"
 
     # --- the timer -------------------------------------------------------------------------
 

@@ -25,6 +25,7 @@ import ipywidgets as widgets
 from markupsafe import Markup
 
 from ._version import __version__
+from .bidi import isolate
 from .catalogue import Catalogue, Exercise, Section
 from .errors import KitError
 from .followup import BeforeAfter, before_and_after
@@ -491,8 +492,8 @@ _MD_NUMBERED = re.compile(r"^(\s*\d+)([.)])", re.MULTILINE)
 
 
 def md_escape(text: str) -> str:
-    """Text safe to put in Markdown: markup characters are backslash-escaped, so it shows as typed."""
-    escaped = _MD_SPECIAL.sub(r"\\\1", str(text))
+    """Text safe to put in Markdown: markup characters are backslash-escaped, so it shows as typed; direction isolated."""
+    escaped = _MD_SPECIAL.sub(r"\\\1", isolate(str(text)))
     escaped = _MD_BULLET.sub(r"\1\\\2", escaped)
     return _MD_NUMBERED.sub(r"\1\\\2", escaped)
 
@@ -644,6 +645,7 @@ def _jinja() -> Any:
         _ENV = jinja2.Environment(
             loader=jinja2.DictLoader({"fragment": _FRAGMENT, "page": _PAGE}),
             autoescape=True,
+            finalize=isolate,  # participant text keeps its own direction (workshop_kit.bidi)
             undefined=jinja2.StrictUndefined,
             trim_blocks=True,
         )
@@ -771,8 +773,8 @@ class DevelopmentPlan(widgets.VBox):
             self.preview.layout.display = "none"
             return None
         self.intro.value = (
-            f"<p>Your plan gathers the answers saved as <strong>{html.escape(self.plan.name)}</strong> "
-            f"in the cohort <strong>{html.escape(self.cohort)}</strong>: "
+            f"<p>Your plan gathers the answers saved as <strong>{html.escape(isolate(self.plan.name))}</strong> "
+            f"in the cohort <strong>{html.escape(isolate(self.cohort))}</strong>: "
             f"{self.plan.answered} of {self.plan.total} exercises so far. "
             "Press <em>Refresh my plan</em> after saving more answers.</p>"
         )

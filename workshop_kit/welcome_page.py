@@ -16,6 +16,7 @@ from typing import Any
 
 import ipywidgets as widgets
 
+from .bidi import isolate
 from .catalogue import Catalogue
 from .errors import IdentityError, KitError
 from .identity import COHORT_ENV, HUB_USER_ENV, current_identity, load_profile, save_profile
@@ -48,9 +49,9 @@ _CSS = """<style>
 
 def _describe_identity(participant: str, cohort: str, participant_source: str, cohort_source: str) -> str:
     return (
-        f"Your answers are being saved as <strong>{html.escape(participant)}</strong> "
+        f"Your answers are being saved as <strong>{html.escape(isolate(participant))}</strong> "
         f"({html.escape(_SOURCES.get(participant_source, participant_source))}), "
-        f"in the cohort <strong>{html.escape(cohort)}</strong> "
+        f"in the cohort <strong>{html.escape(isolate(cohort))}</strong> "
         f"({html.escape(_SOURCES.get(cohort_source, cohort_source))})."
     )
 
@@ -231,7 +232,7 @@ class Progress(widgets.VBox):
             self.table.value = ""
             return
         self.heading.value = (
-            f"<p>Progress for <strong>{html.escape(name)}</strong> "
+            f"<p>Progress for <strong>{html.escape(isolate(name))}</strong> "
             f"in the cohort <strong>{html.escape(who.cohort)}</strong>.</p>"
         )
         self.table.value = progress_html(self.store.catalogue, answers)

@@ -10,6 +10,7 @@ from typing import Any, Callable
 
 import ipywidgets as widgets
 
+from ..bidi import isolate
 from ..catalogue import Exercise
 from ..compare import quadrant_names, quadrant_of
 from .base import ExerciseWidget, number_box
@@ -151,7 +152,7 @@ def summary_html(ex: Exercise, items: list[dict[str, Any]]) -> str:
     """The chart in words: each quadrant with the names in it (escaped)."""
     groups: dict[str, list[str]] = {name: [] for name in quadrant_names(ex).values()}
     for item in items:
-        groups[quadrant_of(ex, item["x"], item["y"])].append(item["name"].strip() or "(no name yet)")
+        groups[quadrant_of(ex, item["x"], item["y"])].append(isolate(item["name"].strip()) or "(no name yet)")
     lines = [f"<li><strong>{html.escape(q)}</strong> ({len(names)}): {html.escape(', '.join(names)) or '—'}</li>" for q, names in groups.items()]
     return f"<ul>{''.join(lines)}</ul>"
 
@@ -234,5 +235,5 @@ def _grid_template() -> Any:
 
 def _short(name: str, limit: int = 22) -> str:
     name = name.strip() or "(no name yet)"
-    return name if len(name) <= limit else name[: limit - 1] + "…"
+    return isolate(name if len(name) <= limit else name[: limit - 1] + "…")
 
