@@ -55,7 +55,7 @@ def test_save_straight_after_quick_key_presses_stores_the_last_value(browser, ro
         wait_for_page(page, ".wk-save")
         box = exercise_box(page, SCALE)
         box.scroll_into_view_if_needed()
-        handle = box.locator(".wk-slider .noUi-handle").first
+        handle = box.locator(".wk-slider input[type=range]").first
         number = box.locator(".wk-scale-number input").first
         save = box.locator(".wk-save").bounding_box()  # found beforehand, so the click follows the keys at once
         assert save

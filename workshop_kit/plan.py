@@ -30,6 +30,7 @@ from .catalogue import Catalogue, Exercise, Section
 from .errors import KitError
 from .followup import BeforeAfter, before_and_after
 from .identity import current_identity
+from .page_css import PAGE_CSS
 from .store import default_store
 
 PLAN_DIR_ENV = "WORKSHOP_KIT_PLAN_DIR"
@@ -637,6 +638,9 @@ _PAGE = """<!DOCTYPE html>
 """
 
 
+_PREVIEW_STYLE = ".wk-plan-scroll { max-height: 36rem; overflow: auto; border: 1px solid #aeb7bd; padding: 0 0.8rem; }"
+
+
 def _jinja() -> Any:
     global _ENV
     if _ENV is None:
@@ -736,9 +740,7 @@ class DevelopmentPlan(widgets.VBox):
         self.export_button.add_class("wk-plan-export")
         self.status = widgets.HTML()
         self.status.add_class("wk-plan-status")
-        self.preview = widgets.HTML(
-            layout=widgets.Layout(max_height="36rem", overflow="auto", border="1px solid #aeb7bd", padding="0 0.8rem")
-        )
+        self.preview = widgets.HTML()  # scrolls inside a focusable region of its own (see refresh), so keyboards can scroll it
         self.preview.add_class("wk-plan-preview")
         self.refresh_button.on_click(self._on_refresh_click)
         self.export_button.on_click(self._on_export_click)
@@ -778,7 +780,12 @@ class DevelopmentPlan(widgets.VBox):
             f"{self.plan.answered} of {self.plan.total} exercises so far. "
             "Press <em>Refresh my plan</em> after saving more answers.</p>"
         )
-        self.preview.value = f"<style>{_STYLE}</style>" + self.plan.to_html(fragment=True)
+        self.preview.value = (
+            f"<style>{_STYLE}{PAGE_CSS}{_PREVIEW_STYLE}</style>"
+            '<div class="wk-plan-scroll" tabindex="0" role="region" aria-label="Your plan as it will be exported">'
+            + self.plan.to_html(fragment=True)
+            + "</div>"
+        )
         self.preview.layout.display = None
         return self.plan
 

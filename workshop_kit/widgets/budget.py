@@ -8,6 +8,7 @@ import ipywidgets as widgets
 
 from ..answers import SHARE_PLACES, share_total
 from ..catalogue import Exercise
+from ..page_css import CONTROL_MAX_WIDTH
 from .base import ExerciseWidget
 
 
@@ -36,7 +37,7 @@ class BudgetWidget(ExerciseWidget):
             description=f"{heading} ({unit(ex).strip()}):",
             continuous_update=True,
             style={"description_width": "14em"},
-            layout=widgets.Layout(width="22em", max_width="100%"),
+            layout=widgets.Layout(width="22em", max_width=CONTROL_MAX_WIDTH),
         )
         share.add_class("wk-budget-share")
         share.observe(self._on_share_change, names="value")
