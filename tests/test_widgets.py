@@ -641,3 +641,34 @@ class TestLog:
         assert control_value(date, "2026-01-02") == dt.date(2026, 1, 2) and control_value(date, "nonsense") is None
         assert control_value(choice, "Z") == "" and control_value(number, 3) == "3"
         assert rows_message(20, 20).endswith("remove one to add another.")
+
+
+class TestRangeSlider:
+    def test_value_kept_within_the_ends(self):
+        """The slider's value is set after its ends, and a value past an end is held at it."""
+        from workshop_kit.widgets.slider import RangeSlider
+
+        slider = RangeSlider(value=50, min=0, max=100, description="Share")
+        assert slider.value == 50
+        slider.value = 140
+        assert slider.value == 100
+
+    def test_label_names_the_native_range_input(self):
+        """The front end draws a native range input inside a label holding the description (its accessible name)."""
+        from workshop_kit.widgets.slider import RangeSlider
+
+        slider = RangeSlider(description="Interest:", style={"description_width": "10em"}, continuous_update=False)
+        assert slider.description_width == "10em"
+        assert 'input.type = "range"' in slider._esm and "label.append(text, input)" in slider._esm
+
+    def test_scales_and_grids_use_it(self, kit_store):
+        """Scale and grid exercises draw the labelled slider, linked to the number box beside it."""
+        from workshop_kit.widgets.slider import RangeSlider
+
+        scale = make("risk.appetite", kit_store)
+        assert all(isinstance(s, RangeSlider) for s in scale.sliders)
+        scale.sliders[0].value = 7
+        number = [w for w in scale.children[2].children[0].children if "wk-scale-number" in w._dom_classes][0]
+        assert number.value == 7
+        grid = make("system.map", kit_store)
+        assert isinstance(grid.items[0].x, RangeSlider)

@@ -31,6 +31,8 @@ PAGE_CSS = f"""
     width: 100% !important; max-width: 100%; text-align: left; margin-bottom: 2px; }}
   .wk-exercise .widget-inline-hbox > input, .wk-exercise .widget-inline-hbox > textarea,
   .wk-exercise .widget-inline-hbox > select, .wk-dash .widget-inline-hbox > select {{ flex: 1 1 100%; min-width: 0; }}
+  .wk-exercise .widget-inline-hbox > select, .wk-dash .widget-inline-hbox > select, .wk-exercise .widget-inline-hbox > input {{
+    min-height: var(--jp-widgets-inline-height, 28px); }}
   .wk-exercise {{ padding: 8px 10px; }}
 }}
 """

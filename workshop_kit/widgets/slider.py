@@ -28,6 +28,9 @@ function render({ model, el }) {
   el.append(label);
   const show = () => {
     text.textContent = model.get("description");
+    const width = model.get("description_width");
+    text.classList.toggle("wk-range-text-fixed", Boolean(width) && width !== "initial");
+    text.style.flexBasis = text.classList.contains("wk-range-text-fixed") ? width : "";
     text.hidden = !model.get("description");
     input.min = model.get("min");
     input.max = model.get("max");
@@ -48,8 +51,11 @@ export default { render };
 """
 
 _CSS = """
-.wk-range-label { display: flex; flex-wrap: wrap; align-items: center; gap: 0.25rem 0.75rem; width: 100%; }
+.wk-range-label { display: flex; flex-wrap: wrap; align-items: center; gap: 0.25rem 0.75rem; width: 100%;
+  box-sizing: border-box; padding: 0 var(--jp-widgets-margin, 2px); }
 .wk-range-text { flex: 0 1 auto; }
+.wk-range-text-fixed { flex-grow: 0; flex-shrink: 0; text-align: right; }
+@media (max-width: 40rem) { .wk-range-text-fixed { flex-basis: 100% !important; text-align: left; } }
 .wk-range { flex: 1 1 10rem; min-width: 0; max-width: 100%; margin: 0.4rem 0; accent-color: #005eb8; height: 1.6rem; }
 """
 
@@ -63,13 +69,15 @@ class RangeSlider(anywidget.AnyWidget):
     min = traitlets.Int(0, help="The lowest number.").tag(sync=True)
     max = traitlets.Int(10, help="The highest number.").tag(sync=True)
     description = traitlets.Unicode("", help="The label shown before the slider; also its accessible name.").tag(sync=True)
+    description_width = traitlets.Unicode("", help="The label's width, as IntSlider's style; lines the label up with the boxes' labels.").tag(sync=True)
     value_text = traitlets.Unicode("", help="What a screen reader says for the value (default: the number).").tag(sync=True)
     disabled = traitlets.Bool(False, help="Whether the slider is greyed out.").tag(sync=True)
     readout = traitlets.Bool(False, help="Kept for IntSlider's interface; the number box beside it shows the value.")
 
     def __init__(self, **kwargs):
-        for unused in ("style", "continuous_update"):
-            kwargs.pop(unused, None)
+        style = kwargs.pop("style", None) or {}
+        kwargs.setdefault("description_width", style.get("description_width", "") if isinstance(style, dict) else "")
+        kwargs.pop("continuous_update", None)
         value = kwargs.pop("value", None)  # set once min and max are, or it is clamped to the defaults
         super().__init__(**kwargs)
         if value is not None:
