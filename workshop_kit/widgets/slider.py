@@ -45,6 +45,9 @@ function render({ model, el }) {
     model.set("value", Number(input.value));
     model.save_changes();
   });
+  // in JupyterLab the notebook would take the arrow keys for its own shortcuts: they are the slider's
+  input.setAttribute("data-lm-suppress-shortcuts", "true");
+  input.addEventListener("keydown", (event) => event.stopPropagation());
   model.on("change", show);
 }
 export default { render };
