@@ -18,8 +18,11 @@ Chromium page, timed from navigation to its first enabled ``.wk-save``.
 
 Phases, in the order a workshop runs: join (the welcome page gives a personal link), open
 section 02, and, with the one-kernel-per-participant layout, move on together to section
-03.  After each phase: kernels alive, and their memory (RSS and USS, psutil over the
-server's descendants).  Figures are printed, never asserted.
+03 after a 60 s reading pause (a real room reads for minutes; the page may use that time).
+After each phase: kernels alive, and their memory (RSS and USS, psutil over the server's
+descendants); each timed phase also says how many CPU seconds the kernels and the server
+used, a figure that depends far less than the times on what else the machine is doing.
+Figures are printed, never asserted.
 
 Two layouts of ``workshop-kit serve``:
 
@@ -58,7 +61,10 @@ from .startup import CHROMIUM_FLAGS, _env, _free_port
 SIZES = (1, 10, 30, 100)
 QUICK_SIZES = (1, 10, 30)
 SECTION = "02-risk.ipynb"
+OPEN_ON = "2"  # --room-open-on: the server is told the room opens on SECTION
+READING_PAUSE = 60  # seconds between the room opening a section and moving on together (a real room takes minutes)
 NEXT_NAV_CLASS = "wk-nav-03-audacious-goals"
+NEXT_PAGE_CLASS = "wk-page-03-audacious-goals"
 TARGET_P95 = {30: 2.0, 100: 5.0}  # issue 12: seconds until the first enabled Save, p95
 MIB = 1024 * 1024
 PER_PARTICIPANT, SPARE = 100 * MIB, 2048 * MIB  # a phase is skipped unless a kernel each (and spare) fits in free memory
@@ -80,6 +86,27 @@ def buttons(states: State, css_class: str | None = None) -> list[str]:
 
 def enabled_save(states: State, exclude: frozenset[str] = frozenset()) -> bool:
     return any(not states[mid].get("disabled", False) for mid in buttons(states, "wk-save") if mid not in exclude)
+
+
+def _child_ids(state: dict) -> list[str]:
+    return [c.removeprefix("IPY_MODEL_") for c in state.get("children") or [] if isinstance(c, str)]
+
+
+def shown_save(states: State, page_class: str) -> bool:
+    """The room page's body shows the section with page_class, and an enabled Save is inside it (what a browser draws)."""
+    bodies = with_class(states, "VBoxModel", "wk-body")
+    shown = [c for b in bodies for c in _child_ids(states[b]) if c in states and page_class in _classes(states[c])]
+    todo, seen = list(shown), set()
+    while todo:
+        mid = todo.pop()
+        if mid in seen or mid not in states:
+            continue
+        seen.add(mid)
+        state = states[mid]
+        if state.get("_model_name") == "ButtonModel" and "wk-save" in _classes(state) and not state.get("disabled", False):
+            return True
+        todo.extend(_child_ids(state))
+    return False
 
 
 def any_button(states: State) -> bool:
@@ -447,7 +474,8 @@ async def participant_join_new(base: str, token: str, name: str, start_at: async
 
 
 async def participant_move_on(opened: Result, start_at: asyncio.Event, timeout: float) -> Result:
-    """In an open section page: click the button to section 03, wait for a new enabled Save."""
+    """In an open section page: click the button to section 03, wait until the page shows section 03 with an enabled Save
+    (the section may have been built ahead, so its Save can exist before the click)."""
     result = Result(browser=opened.browser, page=opened.page)
     await start_at.wait()
     start = time.perf_counter()
@@ -456,12 +484,11 @@ async def participant_move_on(opened: Result, start_at: asyncio.Event, timeout: 
         page = opened.page
         if page is None or opened.ready is None:
             raise PageError("the section page never opened")
-        before = frozenset(buttons(page.states, "wk-save"))
         nav = with_class(page.states, "ButtonModel", NEXT_NAV_CLASS)
         if not nav:
             raise PageError(f"no button with class {NEXT_NAV_CLASS}")
         page.comm_msg(nav[0], {"method": "custom", "content": {"event": "click"}})
-        await page.wait_states(lambda s: enabled_save(s, exclude=before), timeout)
+        await page.wait_states(lambda s: shown_save(s, NEXT_PAGE_CLASS), timeout)
         result.ready = time.perf_counter() - start
 
     return await _attempt(result, steps())
@@ -623,14 +650,18 @@ def serve_supports_expect(env: dict[str, str]) -> bool:
     return "--expect" in out.stdout
 
 
-def start_kit(tmp: Path, env: dict[str, str], layout: str, expect: int, timeout: float) -> Served:
+def start_kit(tmp: Path, env: dict[str, str], layout: str, expect: int, timeout: float, open_on: str = "") -> Served:
     port, token = _free_port(), "bench-" + os.urandom(12).hex()
     store = str(tmp / f"room-{layout}-{expect}.sqlite")
     cohort = f"bench-room-{expect}"
     command = [sys.executable, "-m", "workshop_kit.cli", "serve", "--cohort", cohort, "--port", str(port), "--token", token, "--store", store]
     if layout == "new":
         command += ["--expect", str(expect)]
-    log_path = tmp / f"kit-{layout}-{expect}.log"
+    if open_on:
+        command += ["--open-on", open_on]
+        store = store.replace(".sqlite", "-open.sqlite")
+        command[command.index("--store") + 1] = store
+    log_path = tmp / f"kit-{layout}-{expect}{'-open' if open_on else ''}.log"
     served = Served(f"workshop-kit serve ({layout})", layout, _start(command, env, ROOT, log_path), f"http://127.0.0.1:{port}/", token, log_path, store, cohort)
     warm_up = 60 + 5.0 * (expect + max(2, -(-expect // 10))) if layout == "new" else 0  # the pool: everyone expected and a margin
     _wait_for(served, lambda: "Share this link" in served.output(), max(timeout, warm_up))
@@ -708,6 +739,29 @@ def kernels(served: Served) -> int:
         return 0
 
 
+def cpu_seconds(served: Served) -> tuple[float, float]:
+    """CPU time (user + system) used so far by the kernels, and by the server and its other processes (those still alive)."""
+    import psutil
+
+    try:
+        root = psutil.Process(served.process.pid)
+        procs = [root, *root.children(recursive=True)]
+    except psutil.Error:
+        return 0.0, 0.0
+    kernel = other = 0.0
+    for proc in procs:
+        try:
+            times = proc.cpu_times()
+            used = times.user + times.system
+        except psutil.Error:
+            continue
+        if _is_kernel(proc):
+            kernel += used
+        else:
+            other += used
+    return kernel, other
+
+
 def memory(served: Served) -> Memory:
     import psutil
 
@@ -781,6 +835,18 @@ class Room:
         self.baseline = kernels(served)
         self.open_pages: list[Result] = []
         self.chromium: ChromiumParticipant | None = None
+        self.cpu_mark = (0.0, 0.0)
+
+    def start_phase(self) -> str:
+        """The load average now; also marks the server's CPU time, so the phase can say how much it used."""
+        self.cpu_mark = cpu_seconds(self.served)
+        return load_average()
+
+    def cpu_used(self, participants: int) -> str:
+        """CPU seconds the server and its kernels used since the phase started (kernels freed meanwhile not counted), in all and per participant."""
+        kernel, other = (now - then for now, then in zip(cpu_seconds(self.served), self.cpu_mark))
+        per = max(participants, 1)
+        return f"CPU used: kernels {kernel:.1f} s, server {other:.1f} s ({(kernel + other) / per:.2f} s per participant)"
 
     def add(self, what: str, value: str, target: str = "", met: bool | None = None, note: str = "") -> None:
         if "load " not in note:
@@ -808,7 +874,7 @@ class Room:
     def timed(self, phase: str, results: list[Result], *, target: bool, load_before: str, extra: str = "") -> None:
         value, p95, ok = summary(results)
         goal = TARGET_P95.get(self.n) if target else None
-        note = "; ".join(filter(None, [f"{ok}/{len(results)} ready within {self.timeout:.0f} s", extra, errors(results), f"load {load_before.split()[0]}→{load_average().split()[0]}"]))
+        note = "; ".join(filter(None, [f"{ok}/{len(results)} ready within {self.timeout:.0f} s", extra, self.cpu_used(len(results)), errors(results), f"load {load_before.split()[0]}→{load_average().split()[0]}"]))
         self.add(f"{phase}: time to ready p50 / p95 / max", value, f"p95 ≤ {goal:g} s" if goal else "", (p95 <= goal) if goal else None, note)
         if ok < len(results):  # what the server said, to tell a slow room from a broken one (not in the table)
             said = [line.strip() for line in self.served.output().splitlines() if re.search(r"error|warning|timeout|exception", line, re.I)]
@@ -837,7 +903,7 @@ class Room:
     async def join(self) -> None:
         if not self.fits("join", self.n):
             return
-        load = load_average()
+        load = self.start_phase()
         token, base, n = self.served.token, self.served.base, self.n
         if self.served.layout == "old":
             scripts = [lambda ev, i=i: participant_join_old(base, token, f"Joiner {i + 1}", ev, self.timeout) for i in range(n)]
@@ -856,7 +922,7 @@ class Room:
     async def open_section(self) -> None:
         if not self.fits(f"open {SECTION}", self.n + 1):
             return
-        load = load_average()
+        load = self.start_phase()
         served, n = self.served, self.n
         ready = any_button if served.layout == "bare" else enabled_save
         codes = issue_codes(served, n + 1) if served.layout != "bare" else [None] * (n + 1)
@@ -877,7 +943,8 @@ class Room:
     async def move_on(self) -> None:
         if not self.open_pages:
             return
-        load = load_average()
+        await asyncio.sleep(READING_PAUSE)  # the room reads the section before the facilitator moves it on
+        load = self.start_phase()
         pages = self.open_pages[: self.n]
         results = await _phase([lambda ev, r=r: participant_move_on(r, ev, self.timeout) for r in pages], self.timeout)
         self.timed("move on together to section 03 (nav button clicked)", results, target=True, load_before=load)
@@ -929,7 +996,14 @@ async def measure(served: Served, n: int, label: str, timeout: float, browser: b
 
 
 def run(
-    quick: bool, browser: bool = True, sizes: list[int] | None = None, layout: str = "auto", timeout: float = 360, linger: float = 210, bare: bool = True
+    quick: bool,
+    browser: bool = True,
+    sizes: list[int] | None = None,
+    layout: str = "auto",
+    timeout: float = 360,
+    linger: float = 210,
+    bare: bool = True,
+    open_on: bool = False,
 ) -> list[Figure]:
     figures: list[Figure] = []
     sizes = list(sizes or (QUICK_SIZES if quick else SIZES))
@@ -942,18 +1016,22 @@ def run(
         how = "one kernel per participant, serve --expect N" if layout == "new" else "a Voilà kernel per page"
         print(f"  kit layout measured: {layout} ({how}); sizes {sizes}; {timeout:.0f} s per phase", flush=True)
         for n in sizes:
-            for kind in ("kit", "bare") if bare else ("kit",):
-                label = f"kit ({layout})" if kind == "kit" else "bare page"
+            kinds = ["kit"] + (["kit-open"] if open_on and layout == "new" else []) + (["bare"] if bare else [])
+            for kind in kinds:
+                label = {"kit": f"kit ({layout})", "kit-open": f"kit ({layout}, --open-on {OPEN_ON})", "bare": "bare page"}[kind]
                 load = load_average()
                 print(f"  -- N={n}, {label} (load average {load})", flush=True)
                 try:
-                    served = start_kit(tmp, env, layout, n, timeout) if kind == "kit" else start_bare(tmp, env)
+                    if kind == "bare":
+                        served = start_bare(tmp, env)
+                    else:
+                        served = start_kit(tmp, env, layout, n, timeout, open_on=OPEN_ON if kind == "kit-open" else "")
                 except (RuntimeError, OSError) as exc:
                     figures.append(Figure("room", f"N={n:<3d} {label}: server start", "failed", note=str(exc)[:200]))
                     print(f"  server did not start: {exc}", flush=True)
                     continue
                 try:
-                    what = "server start until its link is printed" if kind == "kit" else "server start until it answers"
+                    what = "server start until it answers" if kind == "bare" else "server start until its link is printed"
                     figures.append(Figure("room", f"N={n:<3d} {label}: {what}", fmt_seconds(served.startup), note=f"load {load.split()[0]}→{load_average().split()[0]}"))
                     print(f"  {figures[-1].what}: {figures[-1].value}", flush=True)
                     asyncio.run(measure(served, n, label, timeout, browser, linger, figures))

@@ -58,13 +58,13 @@ class TestScale:
 class TestPick:
     def test_exact_count(self, catalogue: Catalogue) -> None:
         """Three brand attributes are stored as a list, with option spelling restored."""
-        exercise = catalogue.exercise("brand.attributes")
+        exercise = catalogue.exercise("brand.seen-today")
         assert validate_answer(exercise, ["strategic", " Decisive ", "People Skills"]) == ["Strategic", "Decisive", "People Skills"]
 
     @pytest.mark.parametrize("answer", [["Strategic", "Decisive"], ["Strategic", "Decisive", "Friendly", "Supportive"], []])
     def test_wrong_count(self, catalogue: Catalogue, answer: list[str]) -> None:
         """Picking other than exactly three is refused, saying how many are needed and how many came."""
-        assert f"please choose exactly 3 (you chose {len(answer)})" in refuse(catalogue, "brand.attributes", answer)
+        assert f"please choose exactly 3 (you chose {len(answer)})" in refuse(catalogue, "brand.seen-today", answer)
 
     def test_range_of_counts(self, catalogue: Catalogue) -> None:
         """An exercise allowing 1 to 2 picks says so when given three."""
@@ -73,17 +73,17 @@ class TestPick:
 
     def test_duplicate_picks(self, catalogue: Catalogue) -> None:
         """The same option twice (in any letter case) is refused."""
-        message = refuse(catalogue, "brand.attributes", ["Strategic", "strategic", "Decisive"])
+        message = refuse(catalogue, "brand.seen-today", ["Strategic", "strategic", "Decisive"])
         assert "chosen more than once" in message
 
     def test_own_choice(self, catalogue: Catalogue) -> None:
         """One choice of the participant's own is allowed where the exercise says so."""
-        exercise = catalogue.exercise("brand.attributes")
+        exercise = catalogue.exercise("brand.seen-today")
         assert validate_answer(exercise, ["Strategic", "Decisive", "Resilient"]) == ["Strategic", "Decisive", "Resilient"]
 
     def test_two_own_choices(self, catalogue: Catalogue) -> None:
         """Two choices of one's own are refused."""
-        assert "only one choice of your own" in refuse(catalogue, "brand.attributes", ["Strategic", "Resilient", "Curious"])
+        assert "only one choice of your own" in refuse(catalogue, "brand.seen-today", ["Strategic", "Resilient", "Curious"])
 
     def test_own_choice_where_not_allowed(self, catalogue: Catalogue) -> None:
         """A choice not in the list is refused where own choices are not allowed."""
@@ -91,12 +91,12 @@ class TestPick:
 
     def test_own_choice_too_long(self, catalogue: Catalogue) -> None:
         """An own choice longer than its limit is refused, saying the limit."""
-        assert "the limit is 40" in refuse(catalogue, "brand.attributes", ["Strategic", "Decisive", "x" * 41])
+        assert "the limit is 40" in refuse(catalogue, "brand.seen-today", ["Strategic", "Decisive", "x" * 41])
 
     @pytest.mark.parametrize("answer", ["Strategic", None, {"a": 1}])
     def test_not_a_list(self, catalogue: Catalogue, answer: object) -> None:
         """An answer that is not a list of choices is refused."""
-        assert "must be a list of choices" in refuse(catalogue, "brand.attributes", answer)
+        assert "must be a list of choices" in refuse(catalogue, "brand.seen-today", answer)
 
     def test_none_is_allowed_where_minimum_is_zero(self, catalogue: Catalogue) -> None:
         """An exercise whose minimum is zero accepts an empty list."""

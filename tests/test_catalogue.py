@@ -92,7 +92,7 @@ def edited_copy(folder: Path) -> Path:
     old_prompt = load_catalogue(DEFAULT_CATALOGUE).exercise("brand.attributes").prompt
     assert text.count(old_prompt) == 1
     text = text.replace(old_prompt, "Which three qualities do you want the board to see in you?")
-    text = text.replace('  "Excellent Judgement",\n]', '  "Excellent Judgement",\n  "Resilient",\n]', 1)
+    text = text.replace('  "Excellent Judgement",\n]', '  "Excellent Judgement",\n  "Resilient",\n]')  # both brand lists
     return write(folder, text, "edited.toml")
 
 
@@ -101,7 +101,7 @@ class TestShippedCatalogue:
         """The catalogue shipped with the kit loads without errors."""
         assert isinstance(catalogue, Catalogue)
         assert catalogue.path == DEFAULT_CATALOGUE
-        assert len(catalogue.exercises) == 36
+        assert len(catalogue.exercises) == 44
 
     def test_ten_sections_in_chapter_order(self, catalogue: Catalogue) -> None:
         """It has the ten chapter sections, numbered 1 to 10, in notebook order."""
@@ -121,12 +121,27 @@ class TestShippedCatalogue:
 
     @pytest.mark.parametrize("exercise_id", ["brand.attributes", "brand.seen-today"])
     def test_brand_attributes_exactly_as_in_the_brief(self, catalogue: Catalogue, exercise_id: str) -> None:
-        """The brand exercises offer the brief's 14 attributes in its order, pick three, one of them may be one's own."""
+        """The brand exercises offer the brief's 14 attributes in its order and pick three; only "seen today" takes one's own among them."""
         exercise = catalogue.exercise(exercise_id)
         assert exercise.kind == "pick"
         assert exercise.options == BRAND_ATTRIBUTES
         assert (exercise.min_picks, exercise.max_picks) == (3, 3)
-        assert exercise.allow_custom
+        assert exercise.allow_custom == (exercise_id == "brand.seen-today")
+
+    def test_own_attributes_sit_beside_the_three_and_each_pick_is_valued(self, catalogue: Catalogue) -> None:
+        """Other qualities have their own box, and the peer-value log rates one of the 14 attributes per row, up to three."""
+        assert catalogue.exercise("brand.other-attributes").kind == "text"
+        value = catalogue.exercise("brand.peer-value")
+        quality, rating = value.fields[0], value.fields[1]
+        assert (value.kind, value.max_rows) == ("log", 3)
+        assert quality.choices == BRAND_ATTRIBUTES and quality.required
+        assert (rating.type, rating.min, rating.max, rating.required) == ("number", 1, 10, True)
+
+    def test_chapter_questions_are_saved_exercises(self, catalogue: Catalogue) -> None:
+        """Each of the chapter's own questions has an exercise of its own (issue 15)."""
+        for exercise_id in ("risk.moving", "risk.authority-held", "goal.changes", "goal.bring-and-need", "goal.people", "relationships.team", "development.skills"):
+            assert exercise_id in catalogue, exercise_id
+        assert catalogue.exercise("goal.people").kind == "log"
 
     def test_sensitive_free_text_is_marked(self, catalogue: Catalogue) -> None:
         """The free-text answer about political dynamics is marked sensitive."""
@@ -155,7 +170,7 @@ class TestCatalogueLookups:
     def test_section_and_its_exercises(self, catalogue: Catalogue) -> None:
         """section() and exercises_in() find a section and its exercises in order."""
         assert catalogue.section("personal-brand").number == 6
-        assert [e.id for e in catalogue.exercises_in("personal-brand")] == ["brand.attributes", "brand.value", "brand.seen-today"]
+        assert [e.id for e in catalogue.exercises_in("personal-brand")] == ["brand.attributes", "brand.other-attributes", "brand.peer-value", "brand.value", "brand.seen-today"]
         with pytest.raises(CatalogueError, match="no section called 'nowhere'"):
             catalogue.section("nowhere")
 
@@ -309,8 +324,8 @@ class TestEditedCatalogue:
         answer = ["resilient", "Curious", "Strategic"]  # two of the participant's own under the shipped list
         with ResponseStore() as store:
             with pytest.raises(AnswerError, match="only one choice of your own"):
-                store.save("brand.attributes", answer, participant="ann", cohort="c1")
+                store.save("brand.seen-today", answer, participant="ann", cohort="c1")
             monkeypatch.setenv(CATALOGUE_ENV, str(edited_copy(tmp_path)))
-            saved = store.save("brand.attributes", answer, participant="ann", cohort="c1")
+            saved = store.save("brand.seen-today", answer, participant="ann", cohort="c1")
             assert saved.answer == ["Resilient", "Curious", "Strategic"]
             assert store.count() == 1

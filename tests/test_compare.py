@@ -95,7 +95,7 @@ class TestPick:
     def test_counts_for_my_choices(self):
         """How many others chose each of my choices (own entries matched without case), and the favourites."""
         others = [["Strategic", "Decisive", "calm"], ["Strategic", "Friendly", "Innovative"], ["Decisive", "Strategic", "Friendly"]]
-        lines = compare_pick(ex("brand.attributes"), ["Strategic", "Approachable", "Calm"], others)
+        lines = compare_pick(ex("brand.seen-today"), ["Strategic", "Approachable", "Calm"], others)
         assert lines == [
             "Strategic: also chosen by 3 of the 3 others.",
             "Approachable: also chosen by none of the 3 others.",
@@ -111,7 +111,7 @@ class TestPick:
     def test_custom_entries_of_others_never_named(self):
         """Only catalogue options are named as favourites, never another person's own entry."""
         others = [["Strategic", "Decisive", "SECRET"]] * 6
-        assert not any("SECRET" in line for line in compare_pick(ex("brand.attributes"), ["Friendly", "Supportive", "Decisive"], others))
+        assert not any("SECRET" in line for line in compare_pick(ex("brand.seen-today"), ["Friendly", "Supportive", "Decisive"], others))
 
 
 class TestText:
@@ -179,10 +179,10 @@ def sample_answer(e):
         return "An answer"
     if e.kind == "budget":
         return {h: (e.total if i == 0 else 0) for i, h in enumerate(e.headings)}
-    row = {f.name: (f.choices[0] if f.type == "choice" else "") for f in e.fields}
+    row = {f.name: (f.choices[0] if f.type == "choice" else f.min if f.type == "number" else "") for f in e.fields}
     if e.kind == "grid":
         return [{"name": "A", "x": e.max, "y": e.min, "tag": e.tags[0], **row}]
-    return [{**row, e.fields[0].name: "Someone"}]
+    return [{**row, e.fields[0].name: e.fields[0].choices[0] if e.fields[0].type == "choice" else "Someone"}]
 
 
 @pytest.mark.parametrize("exercise_id", [e.id for e in default_catalogue().exercises])

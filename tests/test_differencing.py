@@ -34,7 +34,7 @@ def grid(x: int, y: int) -> list[dict]:
 # exercise -> (the five others' answers, the newcomer's, the attacker's first and second answers)
 CASES = {
     "goal.ambition": ([5, 5, 4, 6, 5], 9, 5, 8),
-    "brand.attributes": ([["Approachable", "Friendly", "Strategic"]] * 5, ["Supportive", "Decisive", "Innovative"], ["Approachable", "Strategic", "Decisive"], ["Friendly", "Supportive", "Innovative"]),
+    "brand.seen-today": ([["Approachable", "Friendly", "Strategic"]] * 5, ["Supportive", "Decisive", "Innovative"], ["Approachable", "Strategic", "Decisive"], ["Friendly", "Supportive", "Innovative"]),
     "week.time-budget": (
         [{"Operations": 70, "Change": 10, "Relationships": 10, "Strategy": 10}] * 5,
         {"Operations": 0, "Change": 0, "Relationships": 0, "Strategy": 100},

@@ -132,7 +132,7 @@ def test_self_study_answer_survives_a_kernel_restart(browser, lab: Lab) -> None:
     before = {p.name: p.read_bytes() for p in lab.folder.glob("*.ipynb")}
     with new_page(browser) as page:
         open_and_run(page, lab)
-        box = exercise_box(page, "Will your peers value them?")
+        box = exercise_box(page, "Will your peers value the mix?")
         box.scroll_into_view_if_needed()
         set_slider(box, 9)
         save_and_wait(box)
@@ -147,7 +147,7 @@ def test_self_study_answer_survives_a_kernel_restart(browser, lab: Lab) -> None:
         page.wait_for_selector(".jp-Notebook", state="detached", timeout=PAGE_TIMEOUT_MS)
 
         open_and_run(page, lab)
-        box = exercise_box(page, "Will your peers value them?")
+        box = exercise_box(page, "Will your peers value the mix?")
         box.scroll_into_view_if_needed()
         assert box.locator(".wk-scale-number input").first.input_value().strip() == "9"
         assert "Saved" in box.locator(".wk-status").inner_text()

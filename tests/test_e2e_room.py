@@ -66,7 +66,7 @@ def answer_brand_and_goal(page, room: Room, code: str, *, value: int, picks: lis
     attributes = exercise_box(page, "Three things to be known for")
     press_options(attributes, picks)
     save_and_wait(attributes)
-    scale = exercise_box(page, "Will your peers value them?")
+    scale = exercise_box(page, "Will your peers value the mix?")
     set_slider(scale, value)
     save_and_wait(scale)
     page.goto(room.page_url(GOALS, code))

@@ -68,14 +68,6 @@ def open_together_and_save(browser, room: Room, people: list[room_module.Person]
             assert not page.errors  # type: ignore[attr-defined]
 
 
-@pytest.mark.xfail(
-    reason=(
-        "Known defect, issue 12 open: with ten Chromium pages opened in the same moment, some pages never draw "
-        "their widgets (seen on a quiet machine too, with a warm pool of 11); the kernels and the saved keys are "
-        "right for the pages that draw. Kept running so the next change shows whether it is fixed."
-    ),
-    strict=False,
-)
 def test_ten_open_at_once_and_each_saves_under_their_own_key(browser, room: Room) -> None:  # noqa: F811
     """Ten at once, then five newcomers through the same (refilled) pool: every stored row carries its own person's key."""
     with ResponseStore(room.store) as store:

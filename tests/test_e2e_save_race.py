@@ -27,7 +27,7 @@ from workshop_kit.store import ResponseStore
 pytestmark = pytest.mark.browser
 
 BRAND = "06-personal-brand.ipynb"
-SCALE = "Will your peers value them?"  # 1 to 10, starting at 5
+SCALE = "Will your peers value the mix?"  # 1 to 10, starting at 5
 
 
 @pytest.fixture(scope="module")

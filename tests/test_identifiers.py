@@ -166,7 +166,7 @@ class TestWidgets:
         assert "Saved" in shown(w) and kit_store.count() == 1
 
     def test_pick_own_entry(self, kit_store):
-        w = make("brand.attributes", kit_store)
+        w = make("brand.seen-today", kit_store)
         for button in w.options[:2]:
             button.value = True
         w.custom.value = "Known at LS1 4AP"

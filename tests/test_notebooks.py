@@ -113,6 +113,16 @@ class TestFrame:
             assert f"- {objective}" in text
 
     @pytest.mark.parametrize("section", CATALOGUE.sections, ids=lambda s: s.id)
+    def test_reading_time_matches_the_ideas(self, section):
+        """The time guide's reading minutes are the ideas' length read at about 180 words a minute (within a minute)."""
+        cells = load(notebook_file(section))["cells"]
+        ideas = next(source(c) for c in cells if c["cell_type"] == "markdown" and source(c).startswith("## The ideas"))
+        stated = re.search(r"\*\*About \d+ minutes\*\*: about (\d+) minutes? to read the ideas", markdown(notebook_file(section)))
+        assert stated, "the time guide should say how long the reading takes"
+        assert abs(int(stated.group(1)) - len(re.findall(r"\w+", ideas)) / 180) <= 1
+        assert "roughly a third reading" not in markdown(notebook_file(section))
+
+    @pytest.mark.parametrize("section", CATALOGUE.sections, ids=lambda s: s.id)
     def test_exercise_headings(self, section):
         """Each exercise has a numbered heading with its title just before its cell."""
         cells = load(notebook_file(section))["cells"]
@@ -233,3 +243,13 @@ def test_executing_saves_nothing(name, tmp_path):
             assert store.count() == 0
     assert not profile.exists()
     assert not plans.exists()
+
+
+def test_welcome_table_matches_the_catalogue():
+    """The welcome page's table of sessions gives each section its catalogue minutes and number of exercises."""
+    text = markdown("00-welcome.ipynb")
+    for section in CATALOGUE.sections:
+        row = f"| {section.number:02d} | [{section.title}]({notebook_file(section)}) | {section.minutes} min | {len(CATALOGUE.exercises_in(section.id))} |"
+        assert row in text, row
+    total = sum(s.minutes for s in CATALOGUE.sections)
+    assert f"In total about {total // 60} hours {total % 60} minutes" in text

@@ -42,7 +42,12 @@ def fill(store):
     store.save("goal.timeframe", ["3 to 5 years"], **WHO)
     store.save("goal.ambition", 8, **WHO)
     store.save("risk.appetite", {"now": 3, "target": 7}, **WHO)
-    store.save("brand.attributes", ["Strategic", "Decisive", "Calm <under> *pressure*"], **WHO)
+    store.save("brand.attributes", ["Strategic", "Decisive", "Innovative"], **WHO)
+    store.save("brand.other-attributes", "Calm <under> *pressure*", **WHO)
+    store.save("brand.peer-value", [{"quality": "Strategic", "value": 9}, {"quality": "Decisive", "value": 4}], **WHO)
+    store.save("risk.moving", "Pilot the new rota app on one ward before asking for the whole trust", **WHO)
+    store.save("goal.people", [{"who": "Finance director", "need": "A business case partner"}], **WHO)
+    store.save("development.skills", ["Finance and business cases", "Board-level communication"], **WHO)
     store.save(
         "system.map",
         [
@@ -81,17 +86,21 @@ class TestBuildPlan:
         """Saved answers appear in their sections, and the highlights draw on them."""
         fill(store)
         plan = build_plan(store, **WHO, today=dt.date(2026, 2, 3))
-        assert plan.answered == 9
-        labels = [h.label for h in plan.highlights]
+        assert plan.answered == 14
+        labels = [h.label for h in plan.highlights if h.answered]
         assert labels == [
-            "My audacious goal",
             "My appetite for risk",
-            "What I want to be known for",
+            "How I will take managed risks",
+            "My audacious goal",
+            "People I need",
             "My key stakeholders",
             "My commitments",
-            "My development needs",
+            "What I want to be known for",
+            "Skills I will build",
+            "Support I need",
         ]
-        assert all(h.answered for h in plan.highlights)
+        missing = [h.label for h in plan.highlights if not h.answered]
+        assert missing == ["The authority I actually hold", "The wider changes my goal needs, and my part", "What I bring"]
         assert plan.file_stem == "development-plan-sam-patel-2026-02-03"
 
     def test_only_this_participant(self, store):
@@ -101,14 +110,50 @@ class TestBuildPlan:
         assert plan.answered == 0
         assert "Someone else" not in plan.to_markdown()
 
-    def test_dimensions_follow_the_model_order(self, store):
-        """Answers are counted by Healthcare Leadership Model dimension, in the model's own order."""
+    def test_brand_shows_each_pick_with_its_value_and_the_extra_qualities(self, store):
+        """The brand highlight gives each of the three picks its own peer value, and lists the other qualities beside them."""
+        fill(store)
+        brand = next(h for h in build_plan(store, **WHO).highlights if h.label == "What I want to be known for")
+        assert brand.blocks[0].items == ("Strategic: senior peers would value it 9 of 10", "Decisive: senior peers would value it 4 of 10", "Innovative")
+        assert brand.blocks[1].text == "Other qualities that matter: Calm <under> *pressure*"
+
+
+class TestModelView:
+    def test_no_scale_answered_names_no_dimension(self, store):
+        """With no scale answered, the model view names no dimension and the next step says how to get one."""
+        plan = build_plan(store, **WHO)
+        assert plan.dimensions == () and plan.focus == ()
+        assert plan_module.MODEL_STEP_NONE in plan.next_steps
+
+    def test_two_finishers_with_different_answers_get_different_focus(self, store):
+        """The focus comes from the participant's own answers, so two people who answered everything can differ."""
+        catalogue = default_catalogue()
+        scales = [e for e in catalogue.exercises if e.kind == "scale"]
+        for who, low in (("Ann", "risk.authority"), ("Bob", "iwe.being-wrong")):
+            for ex in scales:
+                answer = {"now": 5, "target": 5} if ex.paired else 9
+                if ex.id == low:
+                    answer = 2
+                store.save(ex.id, answer, participant=who, cohort="c")
+        ann, bob = (build_plan(store, who, "c") for who in ("Ann", "Bob"))
+        assert ann.answered == bob.answered
+        assert [d.dimension for d in ann.focus][0] == "Holding to account"
+        assert [d.dimension for d in bob.focus][0] == "Engaging the team"
+        assert "holding to account" in " ".join(ann.next_steps) and "holding to account" not in " ".join(bob.next_steps)
+
+    def test_evidence_quotes_the_answer_and_follows_the_model_order(self, store):
+        """Each dimension shows the answers it was read from, in the model's own order of dimensions."""
+        store.save("risk.appetite", {"now": 3, "target": 8}, **WHO)
+        store.save("development.others", 4, **WHO)
+        store.save("goal.ambition", 2, **WHO)  # not a self-rating: says nothing about room to grow
         plan = build_plan(store, **WHO)
         names = [d.dimension for d in plan.dimensions]
-        order = [d for d in plan_module.HLM_DIMENSIONS if d in names]
-        assert names == order
-        tagged = [e for e in default_catalogue().exercises if e.dimension]
-        assert sum(d.total for d in plan.dimensions) == len(tagged)
+        assert names == [d for d in plan_module.HLM_DIMENSIONS if d in names] == ["Inspiring shared purpose", "Leading with care"]
+        assert plan.dimensions[0].evidence[0].words == "Now 3, needed for the role 8"
+        assert plan.focus[0].dimension == "Leading with care"  # 6 of 9 points to the top beats a wanted move of 5
+        text = plan.to_markdown()
+        assert "Your appetite for risk: Now 3, needed for the role 8" in text
+        assert "starting with leading with care and inspiring shared purpose" in text
 
 
 class TestMarkdown:
@@ -147,7 +192,7 @@ class TestHtml:
         assert "<script>" not in page
         assert "<b>bold</b>" not in page
         assert "&lt;script&gt;" in page
-        assert "Calm &lt;under&gt; *pressure* (my own)" in page
+        assert "Calm &lt;under&gt; *pressure*" in page
 
     def test_hostile_name_escaped(self, store):
         """Names are escaped too (the store's name rules already refuse angle brackets; the plan does not rely on that)."""
@@ -200,7 +245,7 @@ class TestWidget:
         """Showing the widget neither creates the store nor writes a file."""
         path = tmp_path / "answers.sqlite"
         w = development_plan(ResponseStore(path), folder=str(tmp_path / "out"), **WHO)
-        assert "0 of 36" in w.intro.value
+        assert f"0 of {len(default_catalogue().exercises)}" in w.intro.value
         assert not path.exists()
         assert not (tmp_path / "out").exists()
 
@@ -231,7 +276,7 @@ class TestWidget:
         store.save("goal.ambition", 6, **WHO)
         w.refresh_button.click()
         assert not callback_errors()
-        assert "1 of 36" in w.intro.value
+        assert f"1 of {len(default_catalogue().exercises)}" in w.intro.value
 
 
 class TestRoom:

@@ -240,3 +240,135 @@ class TestDashboard:
             assert not found(widget_html(board), all_markers(MIN_GROUP - 1) + names_of(MIN_GROUP - 1))
         finally:
             board.close()
+
+
+# --- what each view shows, exercise by exercise, against what participants are told ---------------
+
+ROOT = Path(__file__).resolve().parent.parent
+EXERCISE_PEOPLE = 6
+
+
+def exercise_marker(ex: Exercise, i: int) -> str:
+    """A marker naming both the exercise and the participant, so a leak can be traced to its exercise."""
+    return f"zqx{ex.id.replace('.', 'q').replace('-', 'q')}p{i}x"
+
+
+def exercise_marked_answer(ex: Exercise, i: int) -> Any:
+    """Like marked_answer, but with the exercise's own marker in every place that holds words."""
+    m = exercise_marker(ex, i)
+    answer = good_answer(ex, i)
+    if ex.kind == "text":
+        return f"Words {m}"
+    if ex.kind == "pick" and ex.allow_custom:
+        return list(ex.options[: max(ex.min_picks, 1) - 1]) + [f"Own {m}"[: ex.custom_max_length]]
+    if ex.kind == "grid":
+        return [{**item, "name": f"Item {m}"[: ex.max_length], **{f.name: m for f in ex.fields if f.type == "text"}} for item in answer]
+    if ex.kind == "log":
+        return [{**row, **{f.name: m for f in ex.fields if f.type == "text"}} for row in answer]
+    return answer
+
+
+def holds_words(ex: Exercise) -> bool:
+    """Whether the exercise's answers hold anything a participant typed."""
+    return ex.kind in ("text", "grid") or (ex.kind == "pick" and ex.allow_custom) or (ex.kind == "log" and any(f.type == "text" for f in ex.fields))
+
+
+def shown_word_for_word(ex: Exercise) -> bool:
+    """What participants are told: only non-private written answers (the walls) and tick-list own entries appear as typed."""
+    return not ex.sensitive and (ex.kind == "text" or (ex.kind == "pick" and ex.allow_custom))
+
+
+def _italic_titles(text: str) -> set[str]:
+    """The *italic* phrases of a Markdown paragraph (bold ones left out)."""
+    return set(re.findall(r"\*([^*]+)\*", re.sub(r"\*\*[^*]+\*\*", "", text)))
+
+
+def _paragraph(text: str, start: str) -> str:
+    """The paragraph (or bullet) of ``text`` that contains ``start``, with quote marks and line breaks removed."""
+    flat = re.sub(r"\n> ?", "\n", text)
+    for block in re.split(r"\n\s*\n|\n- ", flat):
+        if start in " ".join(block.split()):
+            return " ".join(block.split())
+    raise AssertionError(f"no paragraph containing {start!r}")
+
+
+def _statements() -> dict[str, str]:
+    import json
+
+    welcome = json.loads((ROOT / "notebooks" / "00-welcome.ipynb").read_text(encoding="utf-8"))
+    return {
+        "privacy statement read out": (ROOT / "facilitator_notes" / "00-running-the-workshop.md").read_text(encoding="utf-8"),
+        "welcome page": "\n\n".join("".join(c["source"]) for c in welcome["cells"] if c["cell_type"] == "markdown"),
+    }
+
+
+class TestWhatParticipantsAreTold:
+    @pytest.fixture
+    def marked_store(self, store: ResponseStore) -> ResponseStore:
+        for i in range(EXERCISE_PEOPLE):
+            for ex in store.catalogue.exercises:
+                store.save(ex.id, exercise_marked_answer(ex, i), participant=name(i), cohort=COHORT)
+        return store
+
+    def test_each_exercise_is_shown_exactly_as_its_flags_say(self, marked_store, tmp_path):
+        """Walking the catalogue: the dashboard and the report show an exercise's typed words if and only if participants are told they will."""
+        from workshop_kit.dashboard import Dashboard
+        from workshop_kit.report import cohort_report
+
+        cohort_report(marked_store, COHORT, tmp_path / "report")
+        views = {"report": _report_text(tmp_path / "report")}
+        board = Dashboard(marked_store, COHORT, autostart=False)
+        try:
+            views["dashboard"] = widget_html(board)
+        finally:
+            board.close()
+        wrong = []
+        for ex in marked_store.catalogue.exercises:
+            if not holds_words(ex):
+                continue
+            markers = [exercise_marker(ex, i) for i in range(EXERCISE_PEOPLE)]
+            for view, text in views.items():
+                seen = found(text, markers)
+                # the report lists every answer; a dashboard card lists the first few (SMALL_ROWS)
+                complete = len(seen) == len(markers) if view == "report" else bool(seen)
+                if shown_word_for_word(ex) and not complete:
+                    wrong.append(f"{ex.id}: participants are told it is listed, but the {view} lacks {sorted(set(markers) - set(seen))}")
+                if not shown_word_for_word(ex) and seen:
+                    wrong.append(f"{ex.id}: participants are told only counts are shown, but the {view} holds {seen}")
+        assert wrong == []
+
+    @pytest.mark.parametrize("where", ["privacy statement read out", "welcome page"])
+    def test_private_list_names_exactly_the_sensitive_exercises(self, where, catalogue):
+        """The private answers named to participants are exactly the catalogue's sensitive exercises, by their titles."""
+        paragraph = _paragraph(_statements()[where], "Horizon scan")
+        named = _italic_titles(paragraph) - {"Private"}
+        assert named == {e.title for e in catalogue.exercises if e.sensitive}
+
+    @pytest.mark.parametrize("where", ["privacy statement read out", "welcome page"])
+    def test_walls_named_are_exactly_the_shared_written_answers(self, where, catalogue):
+        """The answers participants are told appear word for word are exactly the non-private written ones, and own entries are mentioned."""
+        paragraph = _paragraph(_statements()[where], "Your audacious goal")
+        assert _italic_titles(paragraph) == {e.title for e in catalogue.exercises if e.kind == "text" and not e.sensitive}
+        assert "own entry" in paragraph
+
+    @pytest.mark.parametrize("where", ["privacy statement read out", "welcome page"])
+    def test_no_promise_that_risk_answers_are_never_shown(self, where, catalogue):
+        """Risk exercises that are charted are said to be charted; nothing claims every risk answer is hidden."""
+        text = " ".join(_statements()[where].split())
+        charted = [e for e in catalogue.exercises if e.id.startswith("risk.") and not e.sensitive]
+        assert charted, "the test expects some risk exercises to be charted"
+        assert "the ones about risk" not in text
+        assert re.search(r"(charted|Charted)[^.]*risk", text)
+
+    def test_widget_says_what_happens_to_each_answer(self, catalogue):
+        """Every exercise's header says whether its answer is private, shared word for word, or counted."""
+        from workshop_kit.widgets.base import _sharing_note
+
+        for ex in catalogue.exercises:
+            note = _sharing_note(ex)
+            if ex.sensitive:
+                assert "Private" in note, ex.id
+            elif shown_word_for_word(ex):
+                assert "word for word" in note or "as you typed it" in note, ex.id
+            else:
+                assert "Counted" in note, ex.id

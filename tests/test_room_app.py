@@ -8,6 +8,7 @@ import pytest
 from browser_helpers import NOTEBOOKS
 
 import workshop_kit as kit
+from workshop_kit.catalogue import default_catalogue
 from workshop_kit import room, room_app
 from workshop_kit.store import ResponseStore
 
@@ -33,7 +34,8 @@ def test_sections_are_read_once_with_their_links_marked(tmp_path: Path) -> None:
     risk = sections["02-risk.ipynb"]
     assert risk.title.startswith("2. Risk")
     code_cells = [c.text for c in risk.cells if c.kind == "code"]
-    assert code_cells == ['kit.exercise("risk.appetite")', 'kit.exercise("risk.domains")', 'kit.exercise("risk.authority")', 'kit.exercise("risk.support")', 'kit.exercise("risk.limits")']
+    assert code_cells == [f'kit.exercise("{e.id}")' for e in default_catalogue().exercises_in("risk")]
+    assert len(code_cells) == 7
     markdown = "".join(c.text for c in risk.cells if c.kind == "markdown")
     assert f'href="?code={room_app._CODE_MARK}&amp;page=03-audacious-goals.ipynb"' in markdown
     assert ".ipynb\"" not in markdown.replace("page=03-audacious-goals.ipynb\"", "")  # no link left that would drop the code
@@ -49,7 +51,7 @@ def test_page_opens_on_the_asked_section_and_moves_inside_the_page(person: room.
     assert isinstance(app, room_app.RoomApp) and app.current == "02-risk.ipynb"
     risk = app.built["02-risk.ipynb"]
     exercises = [w for w in risk.children if "wk-exercise" in getattr(w, "_dom_classes", ())]
-    assert len(exercises) == 5 and all(w.identity.participant == person.participant for w in exercises)
+    assert len(exercises) == len(default_catalogue().exercises_in("risk")) and all(w.identity.participant == person.participant for w in exercises)
     assert "wk-nav-03-audacious-goals" in app.next_button._dom_classes
     app.next_button.click()
     assert app.current == "03-audacious-goals.ipynb" and "wk-nav-02-risk" in app.previous_button._dom_classes
@@ -81,3 +83,112 @@ def test_cells_are_evaluated_like_a_notebook() -> None:
     namespace: dict[str, object] = {}
     assert room_app.evaluate("x = 2\nx * 3", namespace) == 6
     assert room_app.evaluate("y = 1", namespace) is None and namespace["y"] == 1
+
+
+SHARING_PROBE = """
+import json, os, sys
+import ipywidgets as widgets
+from workshop_kit import room, room_app
+from workshop_kit.store import ResponseStore
+import workshop_kit as kit
+share = sys.argv[1] == "share"
+room_app.warm(sys.argv[2], share_models=share)
+with ResponseStore(os.environ["WORKSHOP_KIT_STORE"]) as store:
+    person = room.issue_code("Ann", cohort="Leeds", store=store)
+os.environ["QUERY_STRING"] = f"code={person.code}&page=02-risk.ipynb"
+before = set(widgets.Widget.widgets)
+app = room_app.show(sys.argv[2])
+made = [w for key, w in widgets.Widget.widgets.items() if key not in before]
+risk = [w for w in app.built["02-risk.ipynb"].children if "wk-exercise" in getattr(w, "_dom_classes", ())]
+first, second = risk[0], risk[1]
+first.confirm_button.layout.display = None  # the kit shows one exercise's "Save anyway" ...
+print(json.dumps({
+    "models": len(made),
+    "state_bytes": sum(len(json.dumps(w.get_state(), default=str)) for w in made),
+    "other_confirm_hidden": second.confirm_button.layout.display == "none",  # ... and no other
+    "nav_own_layouts": len({id(b.layout) for b in (app.home_button, app.previous_button, app.next_button, app.bottom_next)}) == 4,
+}))
+"""
+
+
+def test_room_kernels_share_default_models_and_hiding_one_control_hides_no_other(tmp_path: Path) -> None:
+    """In the room's kernels (warm(share_models=True)) a section sends far fewer widget models, and a control the
+    kit hides or shows has its own layout.  Each run is its own process: sharing cannot be undone."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    results = {}
+    for mode in ("share", "plain"):
+        env = {**os.environ, "WORKSHOP_KIT_STORE": str(tmp_path / f"{mode}.sqlite"), "WORKSHOP_KIT_COHORT": "Leeds", room.ROOM_ENV: "1"}
+        env.pop("VOILA_PREHEAT", None)
+        done = subprocess.run([sys.executable, "-c", SHARING_PROBE, mode, str(NOTEBOOKS)], env=env, capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+        results[mode] = json.loads(done.stdout.strip().splitlines()[-1])
+    shared, plain = results["share"], results["plain"]
+    assert shared["models"] < 0.7 * plain["models"] and shared["state_bytes"] < 0.7 * plain["state_bytes"], results
+    assert shared["other_confirm_hidden"] and shared["nav_own_layouts"]
+
+
+def test_the_next_section_is_built_ahead_inside_a_running_kernel_loop(person: room.Person, monkeypatch: pytest.MonkeyPatch) -> None:
+    """In a kernel (an event loop running) the section after the open one is built a while later, before anyone asks;
+    outside one nothing is built ahead.  Moving on then shows the very section built ahead."""
+    import asyncio
+
+    room_app.warm(NOTEBOOKS)
+    monkeypatch.setattr(room_app.RoomApp, "ahead_delay", (0.0, 0.0))
+    app = room_app.show(NOTEBOOKS)
+    assert set(app.built) == {"02-risk.ipynb"}  # no loop running: on demand only
+
+    async def in_a_kernel() -> None:
+        app.show_page("03-audacious-goals.ipynb")
+        assert "04-system.ipynb" not in app.built  # not while the section is being shown ...
+        await asyncio.sleep(0.05)
+        assert "04-system.ipynb" in app.built  # ... but soon after
+
+    asyncio.run(in_a_kernel())
+    ahead = app.built["04-system.ipynb"]
+    app.next_button.click()
+    assert app.current == "04-system.ipynb" and app.body.children == (ahead,)
+
+
+def test_a_section_built_before_the_request_becomes_the_persons_own(person: room.Person, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """A warm page builds the room's opening section for no one; the request then makes every exercise this
+    person's: their key on save, their answer saved after the section was built, their code in the links."""
+    monkeypatch.setenv(room.PREBUILD_ENV, "02-risk.ipynb")
+    room_app.warm(NOTEBOOKS)
+    ahead = room_app._AHEAD["02-risk.ipynb"]
+    risk_cells = [c for c in room_app._SECTIONS["02-risk.ipynb"].cells if c.kind == "code"]
+    assert len(ahead.exercises) == len(risk_cells) and {e.identity.participant for e in ahead.exercises} == {room_app.PENDING}
+    with ResponseStore(tmp_path / "answers.sqlite") as store:
+        store.save("risk.appetite", {"now": 3, "target": 8}, participant=person.participant, cohort="Leeds")
+    app = room_app.show(NOTEBOOKS)
+    assert app.built["02-risk.ipynb"] is ahead.box and not room_app._AHEAD
+    assert all(e.identity.participant == person.participant and e.identity.participant_source == "personal link" for e in ahead.exercises)
+    appetite = ahead.exercises[0]
+    assert appetite.exercise.id == "risk.appetite" and appetite.get_answer() == {"now": 3, "target": 8} and not appetite.dirty
+    links = "".join(text.value for text, _template in ahead.texts)
+    assert f"?code={person.code}&amp;page=03-audacious-goals.ipynb" in links and room_app._CODE_MARK not in links
+    appetite.set_answer({"now": 4, "target": 7})
+    assert appetite.save().ok  # saved under this person's key, not the placeholder's
+    with ResponseStore(tmp_path / "answers.sqlite") as store:
+        assert {r.participant for r in store.all_responses("Leeds")} == {person.participant}
+
+
+def test_a_section_built_ahead_for_a_page_that_opens_for_no_one_is_closed(person: room.Person, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(room.PREBUILD_ENV, "02-risk.ipynb")
+    room_app.warm(NOTEBOOKS)
+    box = room_app._AHEAD["02-risk.ipynb"].box
+    monkeypatch.setenv("QUERY_STRING", "token=t&code=NOT-A-REAL-CODE&page=02-risk.ipynb")
+    shown = room_app.show(NOTEBOOKS)
+    assert not isinstance(shown, room_app.RoomApp) and not room_app._AHEAD
+    assert box.comm is None  # closed: no browser can reach the placeholder's Save buttons
+
+
+def test_only_sections_of_exercises_and_text_are_built_before_the_request() -> None:
+    sections = room_app.read_sections(NOTEBOOKS)
+    assert room_app.build_before_request(sections["11-development-plan.ipynb"]) is None  # the plan is the person's own
+    assert room_app._is_exercise_call('kit.exercise("risk.appetite")\n')
+    for code in ('kit.exercise("a", participant="x")', "kit.plan()", 'kit.exercise(name)', 'os.system("x")', "kit.exercise("):
+        assert not room_app._is_exercise_call(code)

@@ -24,6 +24,7 @@ import psutil
 import pytest
 
 from workshop_kit import serve
+from workshop_kit.errors import KitError
 
 TIMEOUT = 300  # a loaded machine can take a while to start Jupyter and warm the room
 
@@ -82,13 +83,22 @@ class TestPieces:
         assert not any(token in part for part in command)
         assert "--Voila.ip=127.0.0.1" in command and "--no-browser" in command and "--Voila.port_retries=0" in command
         assert command[1:3] == ["-m", "workshop_kit.room_server"] and "--RoomVoila.expect=30" in command
+        assert f"--VoilaExecutor.iopub_timeout={serve.IOPUB_TIMEOUT_SECONDS}" in command  # nbclient's 4 s dropped crowded pages' output
 
     def test_room_page_warms_up_then_shows(self, tmp_path: Path) -> None:
         """The one notebook served to the room does its imports first, then waits for its request and shows the page."""
         page = serve.write_room_page(tmp_path)
         cells = json.loads(page.read_text())["cells"]
-        assert [c["source"] for c in cells] == ["import workshop_kit.room_app as room_app\nroom_app.warm()", "room_app.show()"]
+        assert [c["source"] for c in cells] == ["import workshop_kit.room_app as room_app\nroom_app.warm(share_models=True)", "room_app.show()"]
         assert all(c["outputs"] == [] and c["id"] for c in cells)
+
+    def test_the_opening_section_is_named_by_number_or_file(self, tmp_path: Path) -> None:
+        pages = tmp_path / "pages"
+        serve.stage_participant_pages(Path(__file__).resolve().parent.parent / "notebooks", pages)
+        assert serve.opening_section(pages, "2") == serve.opening_section(pages, "02-risk") == "02-risk.ipynb"
+        assert serve.opening_section(pages, " ") == ""
+        with pytest.raises(KitError, match=r"no section '42'.*1, 2, 3"):
+            serve.opening_section(pages, "42")
 
     def test_tokens_are_long_and_fresh(self) -> None:
         """Generated tokens carry 192 bits and differ every time."""

@@ -20,7 +20,7 @@ def fill(store: ResponseStore) -> None:
     store.save("brand.value", 7, participant="ann", cohort="c1")
     store.save("risk.appetite", {"now": 2, "target": 8}, participant="ann", cohort="c1")
     store.save("goal.statement", "Every clinician sees one record — “today”.", participant="ann", cohort="c1")
-    store.save("brand.attributes", ["Strategic", "Decisive", "Resilient"], participant="bob", cohort="c1")
+    store.save("brand.seen-today", ["Strategic", "Decisive", "Resilient"], participant="bob", cohort="c1")
     store.save("brand.value", 9, participant="cat", cohort="c2")
 
 

@@ -100,13 +100,13 @@ class TestExerciseFactory:
 
     def test_css_classes(self, kit_store):
         """The parts carry wk-* classes so tests and styles can find them."""
-        w = make("brand.attributes", kit_store)
+        w = make("brand.seen-today", kit_store)
         found = set().union(*(classes(c) for c in walk(w)))
         assert {"wk-exercise", "wk-prompt", "wk-save", "wk-status", "wk-unsaved", "wk-compare", "wk-pick-option", "wk-count"} <= found
 
     def test_every_control_has_a_visible_label(self, kit_store):
         """Every input control has a description (a visible label), not only a tooltip."""
-        for exercise_id in ("risk.appetite", "brand.attributes", "risk.limits", "week.time-budget", "system.map", "relationships.log"):
+        for exercise_id in ("risk.appetite", "brand.seen-today", "risk.limits", "week.time-budget", "system.map", "relationships.log"):
             w = make(exercise_id, kit_store)
             for c in walk(w):
                 if isinstance(c, (widgets.ValueWidget, widgets.Button)) and not isinstance(c, (widgets.HTML, widgets.Image)):
@@ -194,7 +194,7 @@ class TestFailedSaves:
         """A database locked by another writer refuses the save, keeps the entries, and a retry works."""
         monkeypatch.setattr("workshop_kit.store.BUSY_TIMEOUT_SECONDS", 1)
         store = ResponseStore(kit_store.url)
-        w = make("brand.attributes", store)
+        w = make("brand.seen-today", store)
         for button in w.options[:2]:
             button.value = True
         w.custom.value = "Resilient"
@@ -207,10 +207,10 @@ class TestFailedSaves:
         finally:
             blocker.execute("ROLLBACK")
             blocker.close()
-        assert rows(store, "brand.attributes") == []
+        assert rows(store, "brand.seen-today") == []
         w.save_button.click()
         assert "✓ Saved" in w.status.value
-        assert rows(store, "brand.attributes")[0].answer == ["Approachable", "Friendly", "Resilient"]
+        assert rows(store, "brand.seen-today")[0].answer == ["Approachable", "Friendly", "Resilient"]
         store.close()
 
     def test_read_only_store(self, kit_store):
@@ -281,13 +281,13 @@ class TestCohortComparison:
     def test_never_shows_others_text(self, kit_store):
         """Free text, own entries and item names of others never reach the screen."""
         seed(kit_store, "goal.statement", [f"SECRET goal {i}" for i in range(6)])
-        seed(kit_store, "brand.attributes", [["Strategic", "Decisive", f"SECRET{i}"] for i in range(6)])
+        seed(kit_store, "brand.seen-today", [["Strategic", "Decisive", f"SECRET{i}"] for i in range(6)])
         grid = [{"name": "SECRET board", "x": 8, "y": 9, "tag": "National", "bring": "SECRET", "expect": ""}]
         seed(kit_store, "system.map", [grid] * 6)
         w = make("goal.statement", kit_store)
         w.box.value = "Mine"
         w.save_button.click()
-        p = make("brand.attributes", kit_store)
+        p = make("brand.seen-today", kit_store)
         for button in p.options[4:7]:
             button.value = True
         p.save_button.click()
@@ -303,8 +303,8 @@ class TestCohortComparison:
 
     def test_own_text_escaped_in_comparison(self, kit_store):
         """The participant's own entry is escaped where the comparison repeats it."""
-        seed(kit_store, "brand.attributes", [["Strategic", "Decisive", "Innovative"]] * 5)
-        w = make("brand.attributes", kit_store)
+        seed(kit_store, "brand.seen-today", [["Strategic", "Decisive", "Innovative"]] * 5)
+        w = make("brand.seen-today", kit_store)
         w.options[0].value = w.options[1].value = True
         w.custom.value = "<b>Bold</b>"
         w.save_button.click()
@@ -382,30 +382,30 @@ class TestScale:
 class TestPick:
     def test_exactly_three(self, kit_store):
         """Four picks are refused (and stay on screen); three are saved and reloaded."""
-        w = make("brand.attributes", kit_store)
+        w = make("brand.seen-today", kit_store)
         assert "0 of 3 chosen" in w.count.value
         for button in w.options[:4]:
             button.value = True
         assert "✗ 4 of 3 chosen: 1 too many" in w.count.value
         w.save_button.click()
         assert "✗ Not saved: Please choose exactly 3 (you chose 4)." in w.status.value
-        assert sum(b.value for b in w.options) == 4 and rows(kit_store, "brand.attributes") == []
+        assert sum(b.value for b in w.options) == 4 and rows(kit_store, "brand.seen-today") == []
         w.options[0].value = False
         assert "✓ 3 of 3 chosen" in w.count.value
         w.save_button.click()
-        assert kit_store.latest("brand.attributes", **ALICE).answer == ["Friendly", "Technical Expert", "Delivery-focused"]
-        again = make("brand.attributes", kit_store)
+        assert kit_store.latest("brand.seen-today", **ALICE).answer == ["Friendly", "Technical Expert", "Delivery-focused"]
+        again = make("brand.seen-today", kit_store)
         assert [b.value for b in again.options[:4]] == [False, True, True, True]
 
     def test_own_entry(self, kit_store):
         """An entry of the participant's own counts as a pick and comes back in the box."""
-        w = make("brand.attributes", kit_store)
+        w = make("brand.seen-today", kit_store)
         w.options[4].value = w.options[10].value = True
         w.custom.value = "  Calm under pressure "
         assert "3 of 3 chosen" in w.count.value
         w.save_button.click()
-        assert kit_store.latest("brand.attributes", **ALICE).answer == ["Strategic", "Politically Astute", "Calm under pressure"]
-        assert make("brand.attributes", kit_store).custom.value == "Calm under pressure"
+        assert kit_store.latest("brand.seen-today", **ALICE).answer == ["Strategic", "Politically Astute", "Calm under pressure"]
+        assert make("brand.seen-today", kit_store).custom.value == "Calm under pressure"
 
     def test_no_own_entry_where_not_allowed(self, kit_store):
         """Exercises without allow_custom show no entry box."""
@@ -434,7 +434,7 @@ class TestPick:
 
     def test_plain_functions(self):
         """picks_from, split_answer and count_message."""
-        e = ex("brand.attributes")
+        e = ex("brand.seen-today")
         assert picks_from([True, False, True], ("A", "B", "C"), " own ") == ["A", "C", "own"]
         assert split_answer(e, ["strategic", "Mine"]) == ({"Strategic"}, "Mine")
         assert pick_count(e, 2) == "✗ 2 of 3 chosen: choose 1 more."

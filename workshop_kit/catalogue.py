@@ -91,6 +91,7 @@ class Exercise:
     low_label: str = ""
     high_label: str = ""
     pair: tuple[str, ...] = ()
+    self_rating: bool = False  # a scale whose high end is where the participant wants to be (the plan reads the gap)
     # pick
     options: tuple[str, ...] = ()
     min_picks: int = 1
@@ -301,7 +302,14 @@ def _scale(r: _Reader) -> dict[str, Any]:
     pair = r.strings("pair", ())
     if pair and len(pair) != 2:
         raise r.fail("pair", f"must name exactly two moments, e.g. ['Now', 'In 12 months'] (got {len(pair)})")
-    return dict(min=lo, max=hi, low_label=r.get("low_label", str, nonempty=True), high_label=r.get("high_label", str, nonempty=True), pair=pair)
+    return dict(
+        min=lo,
+        max=hi,
+        low_label=r.get("low_label", str, nonempty=True),
+        high_label=r.get("high_label", str, nonempty=True),
+        pair=pair,
+        self_rating=r.get("self_rating", bool, False),
+    )
 
 
 def _pick(r: _Reader) -> dict[str, Any]:

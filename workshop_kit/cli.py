@@ -41,6 +41,7 @@ def _serve(args: argparse.Namespace) -> int:
         idle_minutes=args.idle_minutes,
         expect=args.expect,
         disconnect_grace=args.close_seconds,
+        open_on=args.open_on,
     )
     try:
         return serve_room(settings)
@@ -254,6 +255,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--notebooks", help="folder of notebooks (default: the kit's own)")
     serve.add_argument("--no-dashboard", action="store_true", help="do not start the facilitator dashboard")
     serve.add_argument("--expect", type=_room_size, default=30, help="how many participants to get ready for: pages are warmed up for them before the link is shown (default: 30)")
+    serve.add_argument(
+        "--open-on",
+        default="",
+        metavar="SECTION",
+        help="the section the room opens first, by number (2) or file name: the warm pages have it ready before anyone asks (later warm pages follow what the room opens)",
+    )
     serve.add_argument("--close-seconds", type=float, default=90.0, help="free a participant's page this many seconds after they close it (default: 90)")
     serve.add_argument("--idle-minutes", type=float, default=15.0, help="backstop: stop any other idle Python process with no page after this many minutes (default: 15)")
     serve.set_defaults(run=_serve)
@@ -323,6 +330,9 @@ def build_parser() -> argparse.ArgumentParser:
     prog.add_argument("--min-group", type=_positive, default=3, help="no figures for a cohort with fewer answers than this (default: 3)")
     prog.add_argument("--store", help=store_help)
     prog.set_defaults(run=_programme)
+    sheet = commands.add_parser("worksheet", help="write the paper worksheet: every exercise on A4, for a laptop-free room")
+    sheet.add_argument("--out", default="worksheet.pdf", help="a .pdf (printed by Chrome, Chromium or Edge) or a .html file (default: worksheet.pdf)")
+    sheet.set_defaults(run=_worksheet)
     return parser
 
 
@@ -331,6 +341,16 @@ def _add_who_options(command: argparse.ArgumentParser) -> None:
     which = command.add_mutually_exclusive_group()
     which.add_argument("--code", help="a room participant's personal code (the end of their personal link; write --code=CODE, as a code may begin with -), or the whole link")
     which.add_argument("--name-only", action="store_true", help="only the answers saved under --participant itself, not room participants who typed that name")
+
+
+@_kit_errors
+def _worksheet(args: argparse.Namespace) -> int:
+    """Write the paper worksheet (every exercise, A4, grey-safe) as PDF, or as HTML for a .html path."""
+    from .worksheet import write_worksheet
+
+    written = write_worksheet(args.out)
+    print(f"Wrote the worksheet to {written.pdf or written.html}" + (f" (and its web page, {written.html})." if written.pdf else "."))
+    return 0
 
 
 def _positive(text: str) -> int:

@@ -57,10 +57,21 @@ HLM_DIMENSIONS = (
 NEXT_STEPS = (
     "Read this plan again in three months and mark what has changed.",
     "Take it to your next appraisal or supervision and agree one piece of support.",
-    "Try the Healthcare Leadership Model self-assessment, or ask for its 360° feedback, "
-    "for the dimensions you touched least.",
     "Keep the commitments you made to colleagues: a promise kept builds more trust than any plan.",
 )
+MODEL_STEP = (
+    "Try the Healthcare Leadership Model self-assessment, or ask for its 360° feedback, starting with {focus}: "
+    "your own answers show the most room to grow there."
+)
+MODEL_STEP_NONE = (
+    "Try the Healthcare Leadership Model self-assessment, or ask for its 360° feedback; "
+    "answer the scales in the section notebooks and this plan will suggest where to start."
+)
+MODEL_INTRO = (
+    "Read from your own scale answers: for a scale asked twice, the move you said you want; "
+    "for a rating of yourself, the distance to the top of the scale. The most room comes first."
+)
+FOCUS_COUNT = 2
 
 
 FOLLOW_UP_MISSING = "not answered at the follow-up yet — see notebook 12"
@@ -139,12 +150,25 @@ class Highlight(_FromNotebook):
 
 
 @dataclass(frozen=True)
-class DimensionCount:
-    """How many of the exercises building one Healthcare Leadership Model dimension were answered."""
+class Evidence:
+    """One of the participant's scale answers, read for the model view: how much room to grow it shows."""
+
+    title: str
+    words: str
+    room: float  # 0 (none) to 1 (the whole scale)
+
+
+@dataclass(frozen=True)
+class DimensionView:
+    """One Healthcare Leadership Model dimension and what the participant's own answers say about it."""
 
     dimension: str
-    answered: int
-    total: int
+    evidence: tuple[Evidence, ...]
+
+    @property
+    def room(self) -> float:
+        """The most room to grow any of its answers shows."""
+        return max((e.room for e in self.evidence), default=0.0)
 
 
 @dataclass(frozen=True)
@@ -156,7 +180,7 @@ class Plan:
     made_on: dt.date
     highlights: tuple[Highlight, ...]
     sections: tuple[PlanSection, ...]
-    dimensions: tuple[DimensionCount, ...]
+    dimensions: tuple[DimensionView, ...]  # only dimensions the participant's scale answers speak to
     kit_version: str = __version__
     display_name: str = ""
     follow_up: tuple[BeforeAfter, ...] = ()  # the re-asked exercises, once anything was saved at the follow-up
@@ -178,6 +202,19 @@ class Plan:
         return sum(len(s.items) for s in self.sections)
 
     @property
+    def focus(self) -> tuple[DimensionView, ...]:
+        """The dimensions where the participant's own answers show the most room to grow (at most two)."""
+        growing = sorted((d for d in self.dimensions if d.room > 0), key=lambda d: -d.room)
+        return tuple(growing[:FOCUS_COUNT])
+
+    @property
+    def next_steps(self) -> tuple[str, ...]:
+        """The closing suggestions, the model's one naming this participant's focus dimensions."""
+        focus = " and ".join(d.dimension.casefold() for d in self.focus)
+        model = MODEL_STEP.format(focus=focus) if focus else MODEL_STEP_NONE
+        return (*NEXT_STEPS[:2], model, *NEXT_STEPS[2:])
+
+    @property
     def made_on_text(self) -> str:
         """The plan's date in words, e.g. "3 February 2026"."""
         return f"{self.made_on.day} {self.made_on:%B %Y}"
@@ -196,7 +233,7 @@ class Plan:
         """The plan as a standalone HTML page (or, with ``fragment=True``, just its body)."""
         template = _jinja().get_template("fragment" if fragment else "page")
         return template.render(
-            plan=self, credit=CREDIT, next_steps=NEXT_STEPS, follow_up_missing=FOLLOW_UP_MISSING, workshop_missing=WORKSHOP_MISSING
+            plan=self, credit=CREDIT, model_intro=MODEL_INTRO, follow_up_missing=FOLLOW_UP_MISSING, workshop_missing=WORKSHOP_MISSING
         )
 
 
@@ -269,23 +306,40 @@ def build_plan(
         made_on=today or dt.date.today(),
         highlights=highlights,
         sections=tuple(sections),
-        dimensions=_dimensions(items.values()),
+        dimensions=_dimensions(catalogue, answers),
         display_name=display_name,
         follow_up=pairs if any(p.after is not None for p in pairs) else (),
         follow_up_title=catalogue.follow_up.title if catalogue.follow_up else "",
     )
 
 
-def _dimensions(items: Any) -> tuple[DimensionCount, ...]:
-    counts: dict[str, list[int]] = {}
-    for item in items:
-        if item.dimension:
-            answered_total = counts.setdefault(item.dimension, [0, 0])
-            answered_total[0] += item.answered
-            answered_total[1] += 1
+def _dimensions(catalogue: Catalogue, answers: dict[str, Any]) -> tuple[DimensionView, ...]:
+    """The model view: for each dimension, the participant's scale answers that show room to grow (or none)."""
+    found: dict[str, list[Evidence]] = {}
+    for exercise in catalogue.exercises:
+        response = answers.get(exercise.id)
+        if exercise.dimension and exercise.kind == "scale" and response is not None:
+            evidence = scale_evidence(exercise, response.answer)
+            if evidence is not None:
+                found.setdefault(exercise.dimension, []).append(evidence)
     order = {name: i for i, name in enumerate(HLM_DIMENSIONS)}
-    names = sorted(counts, key=lambda d: (order.get(d, len(order)), d))
-    return tuple(DimensionCount(d, counts[d][0], counts[d][1]) for d in names)
+    names = sorted(found, key=lambda d: (order.get(d, len(order)), d))
+    return tuple(DimensionView(d, tuple(sorted(found[d], key=lambda e: -e.room))) for d in names)
+
+
+def scale_evidence(ex: Exercise, answer: Any) -> Evidence | None:
+    """What one scale answer says about room to grow: the wanted move (paired) or the distance to the top (a self-rating)."""
+    span = ex.max - ex.min
+    try:
+        if ex.paired:
+            now, target = int(answer["now"]), int(answer["target"])
+            return Evidence(ex.title, f"{ex.pair[0]} {now}, {ex.pair[1].casefold()} {target}", max(target - now, 0) / span)
+        if ex.self_rating:
+            value = int(answer)
+            return Evidence(ex.title, f"{value} of {ex.max} ({ex.high_label.casefold()} is {ex.max})", (ex.max - value) / span)
+    except (KeyError, TypeError, ValueError):
+        return None  # the catalogue changed after this answer was saved
+    return None
 
 
 # --- answers as blocks ---------------------------------------------------------------------
@@ -425,8 +479,41 @@ def _brand(catalogue: Catalogue, answers: dict[str, Any], numbers: dict[str, str
     ex, picks = _answer(catalogue, answers, "brand.attributes")
     if ex is None:
         return None
-    blocks = answer_blocks(ex, picks) if picks is not None else ()
+    _, rated = _answer(catalogue, answers, "brand.peer-value")
+    values = {str(r.get("quality")): r.get("value") for r in rated or () if isinstance(r, dict) and r.get("value") is not None}
+    items = [f"{p} (my own)" if p not in ex.options else p for p in map(str, picks or ())]
+    items = [f"{i}: senior peers would value it {values[i]} of 10" if i in values else i for i in items]
+    items += [f"{q}: senior peers would value it {v} of 10" for q, v in values.items() if q not in map(str, picks or ())]
+    _, others = _answer(catalogue, answers, "brand.other-attributes")
+    blocks: list[Block] = [Block("list", items=tuple(items))] if items else []
+    if others:
+        blocks.append(Block("text", text=f"Other qualities that matter: {others}"))
     return Highlight("What I want to be known for", tuple(blocks), _number(catalogue, numbers, "brand.attributes"))
+
+
+def _text_highlight(label: str, exercise_id: str) -> Any:
+    """A highlight that shows one exercise's answer as it was saved."""
+
+    def build(catalogue: Catalogue, answers: dict[str, Any], numbers: dict[str, str]) -> Highlight | None:
+        ex, answer = _answer(catalogue, answers, exercise_id)
+        if ex is None:
+            return None
+        blocks = answer_blocks(ex, answer) if answer not in (None, [], "") else ()
+        return Highlight(label, tuple(blocks), _number(catalogue, numbers, exercise_id))
+
+    return build
+
+
+def _people(catalogue: Catalogue, answers: dict[str, Any], numbers: dict[str, str]) -> Highlight | None:
+    ex, rows = _answer(catalogue, answers, "goal.people")
+    if ex is None:
+        return None
+    lines = []
+    for row in rows or ():
+        if isinstance(row, dict) and row.get("who"):
+            line = str(row["who"]) + (f": {row['need']}" if row.get("need") else "")
+            lines.append(line + (f" (first conversation by {row['first']})" if row.get("first") else ""))
+    return Highlight("People I need", (Block("list", items=tuple(lines)),) if lines else (), _number(catalogue, numbers, "goal.people"))
 
 
 _MENDELOW_ORDER = {"Manage closely": 0, "Keep satisfied": 1, "Keep informed": 2, "Monitor": 3}
@@ -479,10 +566,24 @@ def _needs(catalogue: Catalogue, answers: dict[str, Any], numbers: dict[str, str
     if ex is None:
         return None
     blocks = answer_blocks(ex, needs) if needs is not None else ()
-    return Highlight("My development needs", tuple(blocks), _number(catalogue, numbers, "development.needs"))
+    return Highlight("Support I need", tuple(blocks), _number(catalogue, numbers, "development.needs"))
 
 
-_HIGHLIGHTS = (_goal, _risk, _brand, _stakeholders, _commitments, _needs)
+# In the chapter's order, so the summary reads as its actions answered.
+_HIGHLIGHTS = (
+    _risk,
+    _text_highlight("How I will take managed risks", "risk.moving"),
+    _text_highlight("The authority I actually hold", "risk.authority-held"),
+    _goal,
+    _text_highlight("The wider changes my goal needs, and my part", "goal.changes"),
+    _text_highlight("What I bring", "goal.bring-and-need"),
+    _people,
+    _stakeholders,
+    _commitments,
+    _brand,
+    _text_highlight("Skills I will build", "development.skills"),
+    _needs,
+)
 
 
 # --- Markdown --------------------------------------------------------------------------------
@@ -517,6 +618,13 @@ def _md_blocks(blocks: tuple[Block, ...]) -> list[str]:
             out.append("\n".join(table))
         out.append("")
     return out
+
+
+def _room_words(room: float) -> str:
+    """Room to grow in words, from a share of the scale."""
+    if room <= 0:
+        return "no room to grow shown"
+    return f"room to grow: {round(room * 100)}% of the scale"
 
 
 def _markdown(plan: Plan) -> str:
@@ -554,10 +662,15 @@ def _markdown(plan: Plan) -> str:
             if meta:
                 lines += [f"*{meta}*", ""]
             lines += _md_blocks(item.blocks) if item.answered else [f"*{item.missing_note}*", ""]
-    lines += ["## By Healthcare Leadership Model dimension", ""]
-    lines += [f"- {md_escape(d.dimension)}: {d.answered} of {d.total} exercises answered" for d in plan.dimensions]
+    lines += ["## Where your answers point: the Healthcare Leadership Model", "", md_escape(MODEL_INTRO), ""]
+    if plan.dimensions:
+        for d in plan.dimensions:
+            said = "; ".join(f"{e.title}: {e.words}" for e in d.evidence)
+            lines.append(f"- **{md_escape(d.dimension)}** ({_room_words(d.room)}): {md_escape(said)}")
+    else:
+        lines.append("*No scale answered yet, so nothing to read here.*")
     lines += ["", "## Next steps", ""]
-    lines += [f"- {md_escape(step)}" for step in NEXT_STEPS]
+    lines += [f"- {md_escape(step)}" for step in plan.next_steps]
     lines += ["", f"*workshop-kit {plan.kit_version}*", ""]
     return "\n".join(lines)
 
@@ -613,12 +726,13 @@ _FRAGMENT = (
 {% if i.answered %}{% if i.dimension %}; {% endif %}saved {{ i.saved_at.strftime("%d %b %Y") }}{% endif %}</p>
 {% if i.answered %}{{ blocks(i.blocks) }}{% else %}<p class="wk-missing">{{ i.missing_note }}</p>{% endif %}
 {% endfor %}{% endfor %}
-<h2>By Healthcare Leadership Model dimension</h2>
-<table><thead><tr><th scope="col">Dimension</th><th scope="col">Exercises answered</th></tr></thead><tbody>
-{% for d in plan.dimensions %}<tr><td>{{ d.dimension }}</td><td>{{ d.answered }} of {{ d.total }}</td></tr>{% endfor %}
-</tbody></table>
+<h2>Where your answers point: the Healthcare Leadership Model</h2>
+<p>{{ model_intro }}</p>
+{% if plan.dimensions %}<table class="wk-model"><thead><tr><th scope="col">Dimension</th><th scope="col">Room to grow</th><th scope="col">From your answers</th></tr></thead><tbody>
+{% for d in plan.dimensions %}<tr><td>{{ d.dimension }}</td><td>{{ room_words(d.room) }}</td><td>{% for e in d.evidence %}{{ e.title }}: {{ e.words }}{% if not loop.last %}; {% endif %}{% endfor %}</td></tr>{% endfor %}
+</tbody></table>{% else %}<p class="wk-missing">No scale answered yet, so nothing to read here.</p>{% endif %}
 <h2>Next steps</h2>
-<ul>{% for step in next_steps %}<li>{{ step }}</li>{% endfor %}</ul>
+<ul>{% for step in plan.next_steps %}<li>{{ step }}</li>{% endfor %}</ul>
 <p class="wk-credit">workshop-kit {{ plan.kit_version }}</p>
 </div>"""
 )
@@ -654,6 +768,7 @@ def _jinja() -> Any:
             trim_blocks=True,
         )
         _ENV.globals["style"] = Markup(_STYLE)
+        _ENV.globals["room_words"] = _room_words
     return _ENV
 
 

@@ -355,7 +355,7 @@ nav ol {columns: 2;}
 <body>
 <h1>Programme report</h1>
 <p class="meta">{{ cohorts|length }} cohort{{ "s" if cohorts|length != 1 }} · written {{ when }} · workshop-kit {{ version }}</p>
-<p class="privacy">No participant is named or listed. Answers are counted and averaged per cohort, and private answers (about risk, politics or named people) are only counted.
+<p class="privacy">No participant is named or listed. Answers are counted and averaged per cohort, and private answers (those marked private on the participants' pages) are only counted.
 A cohort with fewer than {{ min_group }} answers to an exercise is marked <em>suppressed</em>: its count is shown, its figures are not.
 Follow-up changes count only the people who answered both times, and need at least {{ min_group }} of them.</p>
 <p class="how">Scales: mean ± standard deviation (SD), with the median. Picks: the share of the cohort who picked each option, with its 95% interval (Wilson). Budgets: mean share ± SD.</p>

@@ -194,7 +194,7 @@ nav ol {columns: 2;}
 {% if names %}<p class="names">This report shows participants' names. Keep it to yourself; do not circulate it.</p>{% endif %}
 <p class="privacy">No participant is singled out: answers are counted and averaged, and the shared free-text walls are listed {% if names %}with names (this copy only){% else %}without names{% endif %}.
 {% if min_group > 1 %}Nothing is broken down until at least {{ min_group }} people have answered.{% endif %}
-Private answers (about risk, politics or named people) are only counted, never quoted.</p>
+Private answers (those marked private on the participants' pages) are only counted, never quoted; what participants typed as their own entry in a tick list is listed as typed, without names.</p>
 <nav><h2>Contents</h2><ol>{% for section in sections %}<li><a href="#section-{{ section.number }}">{{ section.title }}</a></li>{% endfor %}</ol></nav>
 {% for section in sections %}
 <section id="section-{{ section.number }}">

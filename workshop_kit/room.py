@@ -114,6 +114,7 @@ def query_string() -> str:
 
 
 _request_seen = False
+PREBUILD_ENV = "WORKSHOP_KIT_ROOM_PREBUILD"  # the section a pooled kernel builds before its request (set by the room server)
 
 
 def code_from_query(query: str | None = None) -> str | None:

@@ -18,9 +18,11 @@ would.  Nothing typed in the browser is ever executed.
 from __future__ import annotations
 
 import ast
+import asyncio
 import html
 import json
 import os
+import random
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +32,7 @@ from urllib.parse import parse_qs, quote
 import ipywidgets as widgets
 
 from . import room
+from .identity import current_identity
 
 PAGE_PARAM = "page"
 HOME = room.WELCOME_PAGE
@@ -129,7 +132,14 @@ def as_widget(value: Any) -> Any:
 
 
 class RoomApp(widgets.VBox):
-    """The participant's page: a bar (where you are, previous, next, home) and the open section."""
+    """The participant's page: a bar (where you are, previous, next, home) and the open section.
+
+    While the participant reads a section, the page's kernel builds the next one in the
+    background (a while after the page is shown, at a moment that differs from person to person,
+    so a room does not build all at once): when the room moves on together, the section is
+    already there and only the swap crosses the network."""
+
+    ahead_delay = (15.0, 45.0)  # seconds after a section is shown: the earliest and latest moment to build the next one
 
     def __init__(self, sections: dict[str, Section], person: room.Person, namespace: dict[str, Any]):
         super().__init__()
@@ -172,6 +182,33 @@ class RoomApp(widgets.VBox):
         self.body.children = [self.built[page]]
         if moved:
             (self.next_button if following else self.previous_button).focus()
+        if following:
+            self._build_ahead(following)
+
+    def adopt(self, page: str, ahead: Ahead) -> None:
+        """Take a section built before the request: its exercises now load and save as this page's person."""
+        identity = current_identity()
+        code = quote(self.person.code, safe="")
+        for text, template in ahead.texts:
+            text.value = template.replace(_CODE_MARK, code)
+        for exercise in ahead.exercises:
+            exercise.identity = identity
+            exercise._load()  # this person's saved answer, if any
+        self.built[page] = ahead.box
+
+    def _build_ahead(self, page: str) -> None:
+        """Build a section before it is asked for, later, when this kernel has nothing else to do (only inside a running kernel)."""
+        if page in self.built:
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # not in a kernel's event loop (a test, a script): build on demand only
+            return
+        loop.call_later(random.uniform(*self.ahead_delay), self._build_if_still_needed, page)
+
+    def _build_if_still_needed(self, page: str) -> None:
+        if page not in self.built:
+            self.built[page] = self._build(self.sections[page])
 
     def _nav_button(self, label: str) -> widgets.Button:
         button = widgets.Button(description=label, layout=widgets.Layout(width="auto"))
@@ -227,15 +264,98 @@ class RoomApp(widgets.VBox):
 # --- what the pooled kernel does --------------------------------------------------------------------
 
 _SECTIONS: dict[str, Section] = {}
+PENDING = "not-yet-known"  # the participant of exercises built before the request; replaced before the page is shown
 
 
-def warm(folder: str | os.PathLike[str] | None = None) -> None:
-    """Before any request: load what every page needs, so a participant waits only for their own exercises."""
+@dataclass
+class Ahead:
+    """A section built before anyone asked: its box, its exercises (no one's yet) and its texts with links to fill in."""
+
+    box: widgets.VBox
+    exercises: list[Any]
+    texts: list[tuple[widgets.HTML, str]]
+
+
+def build_before_request(section: Section) -> Ahead | None:
+    """Build a section's widgets before the request, for no one yet; None if the section shows anything
+    but exercises and text (a plan, a progress table: those depend on the person and wait for the request)."""
+    import workshop_kit as kit
+    from .widgets import ExerciseWidget
+
+    texts: list[tuple[widgets.HTML, str]] = []
+    exercises: list[Any] = []
+    parts: list[Any] = []
+    for cell in section.cells:
+        if cell.kind == "markdown":
+            text = widgets.HTML(cell.text)
+            text.add_class("wk-md")
+            texts.append((text, cell.text))
+            parts.append(text)
+            continue
+        tree = ast.parse(cell.text.strip(), mode="eval") if _is_exercise_call(cell.text) else None
+        if tree is None:
+            return None
+        shown = kit.exercise(*[ast.literal_eval(a) for a in tree.body.args], participant=PENDING)  # type: ignore[attr-defined]
+        if not isinstance(shown, ExerciseWidget):
+            return None
+        exercises.append(shown)
+        parts.append(shown)
+    box = widgets.VBox(parts)
+    box.add_class(f"wk-page-{section.stem}")
+    return Ahead(box, exercises, texts)
+
+
+def _is_exercise_call(code: str) -> bool:
+    """True for a cell that is exactly ``kit.exercise("some.id")`` (the sections' exercise cells)."""
+    try:
+        tree = ast.parse(code.strip(), mode="eval")
+    except SyntaxError:
+        return False
+    call = tree.body
+    return (
+        isinstance(call, ast.Call)
+        and isinstance(call.func, ast.Attribute)
+        and call.func.attr == "exercise"
+        and isinstance(call.func.value, ast.Name)
+        and call.func.value.id == "kit"
+        and not call.keywords
+        and len(call.args) == 1
+        and isinstance(call.args[0], ast.Constant)
+        and isinstance(call.args[0].value, str)
+    )
+
+
+_AHEAD: dict[str, Ahead] = {}
+
+
+def _discard_ahead() -> None:
+    """Close every widget built ahead for no one: a page that shows nobody's exercises must hold none a browser could reach."""
+    from .widgets.base import style_widget
+
+    shared = style_widget()  # shown in every exercise of the kernel: not this section's to close
+    todo: list[Any] = [ahead.box for ahead in _AHEAD.values()]
+    _AHEAD.clear()
+    while todo:
+        widget = todo.pop()
+        if widget is shared:
+            continue
+        todo.extend(getattr(widget, "children", ()))
+        widget.close()
+
+
+def warm(folder: str | os.PathLike[str] | None = None, *, share_models: bool = False) -> None:
+    """Before any request: load what every page needs, so a participant waits only for their own exercises.
+
+    share_models (the room's kernels): widgets left with the default layout or style share one
+    model per kind from now on in this process, halving what a page sends (see widgets.sharing)."""
     import workshop_kit  # noqa: F401
     from . import widgets as kit_widgets  # noqa: F401 - ipywidgets and every exercise kind
     from .catalogue import default_catalogue
     from .store import default_store
+    from .widgets.sharing import share_default_models
 
+    if share_models:
+        share_default_models()  # before any widget of the page is made
     default_catalogue()
     try:
         default_store()
@@ -243,6 +363,12 @@ def warm(folder: str | os.PathLike[str] | None = None) -> None:
         pass
     _SECTIONS.clear()
     _SECTIONS.update(read_sections(Path(folder or os.getcwd())))
+    _AHEAD.clear()
+    page = os.environ.get(room.PREBUILD_ENV, "")
+    if page in _SECTIONS and page != HOME:
+        ahead = build_before_request(_SECTIONS[page])
+        if ahead is not None:
+            _AHEAD[page] = ahead
 
 
 def requested_page(query: str) -> str:
@@ -259,9 +385,13 @@ def show(folder: str | os.PathLike[str] | None = None) -> Any:
     try:
         person = room.room_person()
     except room.RoomCodeError as exc:
+        _discard_ahead()
         return room.missing_code_widget(str(exc))
     import workshop_kit as kit
 
     app = RoomApp(_SECTIONS, person, {"kit": kit})
+    for page, ahead in _AHEAD.items():
+        app.adopt(page, ahead)
+    _AHEAD.clear()
     app.show_page(requested_page(query))
     return app

@@ -24,6 +24,7 @@ couple of seconds, for ``workshop-kit serve`` to report while it warms up.
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import json
 import math
@@ -49,6 +50,7 @@ TICK_SECONDS = 2.0
 WARM_STEP = 4  # kernels started at once while filling the pool
 ARRIVAL_QUIET_SECONDS = 4.0  # refill only once pages handed out this long ago have been built
 REQUEST_URL_ENV = "VOILA_REQUEST_URL"
+RECENT_PAGES = 10  # arrivals that decide which section new warm pages build ahead
 
 
 def pool_margin(expect: int) -> int:
@@ -142,6 +144,7 @@ class RoomPageHandler(TornadoVoilaHandler):
         if problem is not None:
             self._join_form(problem=problem, status=403)
             return
+        self.room_app.note_page(self.get_query_argument("page", room.WELCOME_PAGE))
         await super().get(path)
 
     @tornado.web.authenticated
@@ -182,6 +185,7 @@ class RoomVoila(Voila):
     expect = Int(10, config=True, help="Participants expected; the pool is kept warm for those not yet here.")
     disconnect_grace = Float(90.0, config=True, help="Seconds a closed page's kernel is kept before it is shut down.")
     status_file = Unicode("", config=True, help="Where to write the room's state as JSON for `workshop-kit serve`.")
+    open_on = Unicode("", config=True, help="The section the room opens first (e.g. 02-risk.ipynb): warm pages have it built before anyone asks.")
 
     def init_settings(self) -> dict[str, Any]:
         self.voila_configuration.preheat_kernel = True
@@ -190,6 +194,8 @@ class RoomVoila(Voila):
         settings["workshop_kit_room"] = self
         self.cohort = room._cohort(None)
         self.watch = KernelWatch(self.disconnect_grace)
+        self.recent_pages: collections.deque[str] = collections.deque(maxlen=RECENT_PAGES)
+        os.environ[room.PREBUILD_ENV] = self.open_on  # the first pool's kernels inherit it
         self._store: Any = None
         self._track_kernels()
         return settings
@@ -220,6 +226,18 @@ class RoomVoila(Voila):
         except KitError as exc:
             return f"Your page could not be opened: {exc}"
         return None if person is not None else room.UNKNOWN_CODE_MESSAGE
+
+    def note_page(self, page: str) -> None:
+        """A participant's page was asked for, opened on this section."""
+        self.recent_pages.append(page)
+
+    def ahead_page(self) -> str:
+        """The section new warm pages build before their request: what most of the latest arrivals asked for
+        (nothing for the welcome page, which is quick to build), or ``--open-on`` before anyone has come."""
+        if not self.recent_pages:
+            return self.open_on
+        page = collections.Counter(reversed(self.recent_pages)).most_common(1)[0][0]
+        return "" if page == room.WELCOME_PAGE else page
 
     # --- kernels ----------------------------------------------------------------------------------
 
@@ -286,7 +304,7 @@ class RoomVoila(Voila):
         arriving = any(now - claim.since < ARRIVAL_QUIET_SECONDS for claim in self.watch.claims.values())
         if len(pool) < target and warming < WARM_STEP and (not arriving or len(warm) < WARM_STEP):
             manager.kernel_pools_config = {"default": {"pool_size": len(pool) + min(target - len(pool), WARM_STEP - warming)}}
-            self._fill(delay=0, notebook_name=manager.notebook_path)
+            self._fill(delay=0, notebook_name=manager.notebook_path, extra_kernel_env_variables={room.PREBUILD_ENV: self.ahead_page()})
         elif len(pool) > target:
             for task in warm[: len(pool) - target]:
                 self.log.info("Freeing pooled kernel %s: the room needs %d warm pages", task.result()["kernel_id"], target)

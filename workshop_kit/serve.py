@@ -35,6 +35,7 @@ WELCOME_PAGE = "00-welcome.ipynb"
 DASHBOARD_GLOB = "facilitator*.ipynb"
 DEFAULT_ROOM_PORT = 8866
 DEFAULT_LAB_PORT = 8888
+IOPUB_TIMEOUT_SECONDS = 300
 READY_TIMEOUT_SECONDS = 60
 DEFAULT_IDLE_MINUTES = 15.0
 STOP_TIMEOUT_SECONDS = 10
@@ -133,7 +134,7 @@ def write_voila_config(folder: Path, token: str, *, idle_minutes: float = DEFAUL
 def write_room_page(folder: Path) -> Path:
     """The one notebook the room is served: warm up ahead of time, then show the participant's page."""
     cells = [
-        {"cell_type": "code", "id": "warm-up", "execution_count": None, "metadata": {"tags": ["warm-up"]}, "outputs": [], "source": "import workshop_kit.room_app as room_app\nroom_app.warm()"},
+        {"cell_type": "code", "id": "warm-up", "execution_count": None, "metadata": {"tags": ["warm-up"]}, "outputs": [], "source": "import workshop_kit.room_app as room_app\nroom_app.warm(share_models=True)"},
         {"cell_type": "code", "id": "page", "execution_count": None, "metadata": {}, "outputs": [], "source": "room_app.show()"},
     ]
     notebook = {
@@ -167,6 +168,10 @@ def voila_command(target: Path, *, host: str, port: int, config_dir: Path, room:
         f"--Voila.config_file_paths={config_dir}",
         "--VoilaConfiguration.show_tracebacks=False",  # a participant sees a plain message, not code
         "--theme=light",
+        # A page's widgets reach the server as hundreds of messages after its cell has finished; when many
+        # pages are built at once they take longer than nbclient's 4 s, which then drops the page's output
+        # without a word (the page opens with no exercises).  Wait for them as long as a page may take.
+        f"--VoilaExecutor.iopub_timeout={IOPUB_TIMEOUT_SECONDS}",
         os.environ.get("WORKSHOP_KIT_SERVER_LOG", "--Voila.log_level=ERROR"),  # kernel start/stop/cull lines and refused shutdown beacons would bury the link
     ]
     if os.name == "posix":  # kernels on Unix sockets in Voilà's private folder, not on TCP ports any local user can reach
@@ -349,8 +354,26 @@ class RoomSettings:
     idle_minutes: float = DEFAULT_IDLE_MINUTES
     expect: int = DEFAULT_EXPECT
     disconnect_grace: float = 90.0
+    open_on: str = ""  # the section the room opens first: warm pages have it built before anyone asks
     warm_timeout: float | None = None
     log: TextIO | None = None
+
+
+def opening_section(pages: Path, wanted: str) -> str:
+    """The section page ``--open-on`` names (a number such as ``2`` or a file name), or "" for none;
+    KitError, listing the sections, when there is no such section."""
+    from .errors import KitError
+    from .room import section_pages
+
+    wanted = wanted.strip()
+    if not wanted:
+        return ""
+    sections = section_pages(pages)
+    for page, _title in sections:
+        if wanted in (page, page.removesuffix(".ipynb")) or (wanted.isdigit() and page.startswith(f"{int(wanted):02d}-")):
+            return page
+    listing = ", ".join(page.split("-", 1)[0].lstrip("0") or "0" for page, _title in sections)
+    raise KitError(f"There is no section {wanted!r} to open on. Give a section number ({listing}) or a file name such as {sections[0][0]}.")
 
 
 def room_environment(base: dict[str, str], *, store_url: str, cohort: str, room_url: str, token: str) -> dict[str, str]:
@@ -371,6 +394,7 @@ def room_environment(base: dict[str, str], *, store_url: str, cohort: str, room_
 
 def serve_room(settings: RoomSettings, out: TextIO = sys.stdout) -> int:
     """Serve the participant pages (and the facilitator dashboard, locally) until Ctrl-C; returns an exit code."""
+    from . import room as room_module
     from .identity import validate_name
     from .store import ResponseStore, resolve_store_url
 
@@ -391,9 +415,11 @@ def serve_room(settings: RoomSettings, out: TextIO = sys.stdout) -> int:
         os.chmod(tmp_path, 0o700)
         pages = tmp_path / "pages"
         stage_participant_pages(source, pages)
+        open_on = opening_section(pages, settings.open_on)
         status_file = tmp_path / "room-status.json"
-        room_options = {"expect": settings.expect, "disconnect_grace": settings.disconnect_grace, "status_file": status_file}
+        room_options = {"expect": settings.expect, "disconnect_grace": settings.disconnect_grace, "status_file": status_file, "open_on": open_on}
         env = room_environment(dict(os.environ), store_url=store_url, cohort=cohort, room_url=room_base, token=token)
+        env[room_module.PREBUILD_ENV] = open_on  # the first warm pages build it before anyone asks
         # a pooled kernel asks the server for its request on this address (Voilà's default is 127.0.0.1)
         env["VOILA_APP_IP"] = settings.host if settings.host not in ("", "0.0.0.0", "::", "localhost") else "127.0.0.1"
         servers: list[Server] = []

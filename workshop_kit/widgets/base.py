@@ -37,7 +37,7 @@ STYLE = (
 .wk-exercise .wk-title { font-size: 1.15em; font-weight: 600; margin: 0 0 4px 0; }
 .wk-exercise .wk-prompt p { margin: 2px 0 6px 0; line-height: 1.4; }
 .wk-exercise .wk-help { color: #425563; font-size: 0.95em; }
-.wk-exercise .wk-private { color: #425563; font-size: 0.9em; }
+.wk-exercise .wk-private, .wk-exercise .wk-shared { color: #425563; font-size: 0.9em; }
 .wk-exercise .wk-unsaved { color: #8a4b00; font-weight: 600; }
 .wk-exercise .wk-status-ok { color: #00703c; }
 .wk-exercise .wk-status-error { color: #b10e1e; font-weight: 600; }
@@ -80,6 +80,19 @@ class SaveOutcome:
     confirmable: bool = False  # refused only for an e-mail address or phone number: "Save anyway" may keep it
 
 
+def _sharing_note(ex: Any) -> str:
+    """What the cohort views show of this exercise's answers, in one line (docs/privacy.md, "Who sees what")."""
+    if ex.sensitive:
+        return '<p class="wk-private">Private: cohort views and other participants never see this answer; only counts are shared.</p>'
+    if ex.kind == "text":
+        return '<p class="wk-shared">Shared: this answer appears word for word, without your name, on the cohort\'s wall.</p>'
+    if ex.kind == "pick" and ex.allow_custom:
+        return '<p class="wk-shared">Counted for the group; an own entry you type is listed as you typed it, without your name.</p>'
+    if ex.kind == "log":
+        return '<p class="wk-shared">Counted for the group: cohort views count rows and choices, never what you write or your name.</p>'
+    return '<p class="wk-shared">Counted for the group: cohort views show totals and averages, never your name.</p>'
+
+
 class ExerciseWidget(widgets.VBox):
     """One exercise, shown from the catalogue, loading and saving the participant's answer."""
 
@@ -108,7 +121,7 @@ class ExerciseWidget(widgets.VBox):
         self.add_class("wk-exercise")
         self.add_class(f"wk-kind-{self.kind}")
         self.children = [
-            widgets.HTML(STYLE),
+            style_widget(),
             self._build_header(),
             *self._build_body(),
             self._build_footer(),
@@ -137,8 +150,7 @@ class ExerciseWidget(widgets.VBox):
         parts = [f'<div class="wk-title" role="heading" aria-level="3">{html.escape(ex.title)}</div>', f"<p>{html.escape(ex.prompt)}</p>"]
         if ex.help:
             parts.append(f'<p class="wk-help">{html.escape(ex.help)}</p>')
-        if ex.sensitive:
-            parts.append('<p class="wk-private">Private: cohort views and other participants never see this answer; only counts are shared.</p>')
+        parts.append(_sharing_note(ex))
         header = widgets.HTML("".join(parts))
         header.add_class("wk-prompt")
         return header
@@ -299,6 +311,17 @@ class ExerciseWidget(widgets.VBox):
 
 
 # --- plain functions -----------------------------------------------------------------------------
+
+
+def style_widget() -> widgets.HTML:
+    """The exercises' style sheet: one widget per process, shown in every exercise (one model, not one per exercise)."""
+    global _style_widget
+    if _style_widget is None:
+        _style_widget = widgets.HTML(STYLE)
+    return _style_widget
+
+
+_style_widget: widgets.HTML | None = None
 
 
 def number_box(slider: Any, description: str, style: dict[str, str] | None = None) -> widgets.BoundedIntText:
