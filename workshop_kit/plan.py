@@ -25,10 +25,12 @@ import ipywidgets as widgets
 from markupsafe import Markup
 
 from ._version import __version__
+from .bidi import isolate
 from .catalogue import Catalogue, Exercise, Section
 from .errors import KitError
 from .followup import BeforeAfter, before_and_after
 from .identity import current_identity
+from .page_css import PAGE_CSS
 from .store import default_store
 
 PLAN_DIR_ENV = "WORKSHOP_KIT_PLAN_DIR"
@@ -385,7 +387,7 @@ def _text(ex: Exercise, answer: Any) -> tuple[Block, ...]:
 
 def _budget(ex: Exercise, answer: Any) -> tuple[Block, ...]:
     unit = "%" if ex.total == 100 else f" of {ex.total}"
-    rows = tuple((h, f"{int(answer[h])}{unit}") for h in ex.headings)
+    rows = tuple((h, f"{answer[h]:g}{unit}") for h in ex.headings)
     return (Block("table", headers=("Heading", "Share"), rows=rows),)
 
 
@@ -592,8 +594,8 @@ _MD_NUMBERED = re.compile(r"^(\s*\d+)([.)])", re.MULTILINE)
 
 
 def md_escape(text: str) -> str:
-    """Text safe to put in Markdown: markup characters are backslash-escaped, so it shows as typed."""
-    escaped = _MD_SPECIAL.sub(r"\\\1", str(text))
+    """Text safe to put in Markdown: markup characters are backslash-escaped, so it shows as typed; direction isolated."""
+    escaped = _MD_SPECIAL.sub(r"\\\1", isolate(str(text)))
     escaped = _MD_BULLET.sub(r"\1\\\2", escaped)
     return _MD_NUMBERED.sub(r"\1\\\2", escaped)
 
@@ -750,6 +752,9 @@ _PAGE = """<!DOCTYPE html>
 """
 
 
+_PREVIEW_STYLE = ".wk-plan-scroll { max-height: 36rem; overflow: auto; border: 1px solid #aeb7bd; padding: 0 0.8rem; }"
+
+
 def _jinja() -> Any:
     global _ENV
     if _ENV is None:
@@ -758,6 +763,7 @@ def _jinja() -> Any:
         _ENV = jinja2.Environment(
             loader=jinja2.DictLoader({"fragment": _FRAGMENT, "page": _PAGE}),
             autoescape=True,
+            finalize=isolate,  # participant text keeps its own direction (workshop_kit.bidi)
             undefined=jinja2.StrictUndefined,
             trim_blocks=True,
         )
@@ -849,9 +855,7 @@ class DevelopmentPlan(widgets.VBox):
         self.export_button.add_class("wk-plan-export")
         self.status = widgets.HTML()
         self.status.add_class("wk-plan-status")
-        self.preview = widgets.HTML(
-            layout=widgets.Layout(max_height="36rem", overflow="auto", border="1px solid #aeb7bd", padding="0 0.8rem")
-        )
+        self.preview = widgets.HTML()  # scrolls inside a focusable region of its own (see refresh), so keyboards can scroll it
         self.preview.add_class("wk-plan-preview")
         self.refresh_button.on_click(self._on_refresh_click)
         self.export_button.on_click(self._on_export_click)
@@ -886,12 +890,17 @@ class DevelopmentPlan(widgets.VBox):
             self.preview.layout.display = "none"
             return None
         self.intro.value = (
-            f"<p>Your plan gathers the answers saved as <strong>{html.escape(self.plan.name)}</strong> "
-            f"in the cohort <strong>{html.escape(self.cohort)}</strong>: "
+            f"<p>Your plan gathers the answers saved as <strong>{html.escape(isolate(self.plan.name))}</strong> "
+            f"in the cohort <strong>{html.escape(isolate(self.cohort))}</strong>: "
             f"{self.plan.answered} of {self.plan.total} exercises so far. "
             "Press <em>Refresh my plan</em> after saving more answers.</p>"
         )
-        self.preview.value = f"<style>{_STYLE}</style>" + self.plan.to_html(fragment=True)
+        self.preview.value = (
+            f"<style>{_STYLE}{PAGE_CSS}{_PREVIEW_STYLE}</style>"
+            '<div class="wk-plan-scroll" tabindex="0" role="region" aria-label="Your plan as it will be exported">'
+            + self.plan.to_html(fragment=True)
+            + "</div>"
+        )
         self.preview.layout.display = None
         return self.plan
 

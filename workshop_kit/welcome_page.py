@@ -16,7 +16,9 @@ from typing import Any
 
 import ipywidgets as widgets
 
+from .bidi import isolate
 from .catalogue import Catalogue
+from .page_css import PAGE_CSS
 from .errors import IdentityError, KitError
 from .identity import COHORT_ENV, HUB_USER_ENV, current_identity, load_profile, save_profile
 from .plan import notebook_number, saved_answers
@@ -43,14 +45,22 @@ _CSS = """<style>
 .wk-progress .wk-done { color: #006435; font-weight: 600; }
 .wk-progress .wk-todo { color: #4c6272; }
 .wk-progress caption { text-align: left; padding: 0 0 0.4rem; }
-</style>"""
+@media (max-width: 40rem) {
+  /* a phone: each section a small card of labelled lines instead of four narrow columns */
+  .wk-progress table, .wk-progress tbody, .wk-progress tr, .wk-progress td, .wk-progress caption { display: block; width: auto; }
+  .wk-progress thead { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
+  .wk-progress tr { border: 1px solid #aeb7bd; margin: 0 0 0.5rem; }
+  .wk-progress td { border: 0; padding: 0.15rem 0.5rem; }
+  .wk-progress td::before { content: attr(data-label) ": "; font-weight: 600; }
+}
+""" + PAGE_CSS + "</style>"
 
 
 def _describe_identity(participant: str, cohort: str, participant_source: str, cohort_source: str) -> str:
     return (
-        f"Your answers are being saved as <strong>{html.escape(participant)}</strong> "
+        f"Your answers are being saved as <strong>{html.escape(isolate(participant))}</strong> "
         f"({html.escape(_SOURCES.get(participant_source, participant_source))}), "
-        f"in the cohort <strong>{html.escape(cohort)}</strong> "
+        f"in the cohort <strong>{html.escape(isolate(cohort))}</strong> "
         f"({html.escape(_SOURCES.get(cohort_source, cohort_source))})."
     )
 
@@ -165,10 +175,10 @@ def progress_html(catalogue: Catalogue, saved: set[str] | dict[str, Any]) -> str
         )
         rows.append(
             "<tr>"
-            f"<td>{html.escape(notebook_number(section))}</td>"
-            f"<td>{html.escape(section.title)}</td>"
-            f"<td>{section_done} of {len(exercises)}</td>"
-            f"<td><ul>{items}</ul></td>"
+            f'<td data-label="Notebook">{html.escape(notebook_number(section))}</td>'
+            f'<td data-label="Section">{html.escape(section.title)}</td>'
+            f'<td data-label="Saved">{section_done} of {len(exercises)}</td>'
+            f'<td data-label="Exercises"><ul>{items}</ul></td>'
             "</tr>"
         )
     if next_up is None:
@@ -231,7 +241,7 @@ class Progress(widgets.VBox):
             self.table.value = ""
             return
         self.heading.value = (
-            f"<p>Progress for <strong>{html.escape(name)}</strong> "
+            f"<p>Progress for <strong>{html.escape(isolate(name))}</strong> "
             f"in the cohort <strong>{html.escape(who.cohort)}</strong>.</p>"
         )
         self.table.value = progress_html(self.store.catalogue, answers)

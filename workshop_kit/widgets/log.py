@@ -8,6 +8,7 @@ from typing import Any, Callable
 import ipywidgets as widgets
 
 from ..catalogue import Field
+from ..page_css import CONTROL_MAX_WIDTH
 from .base import ExerciseWidget
 
 LABEL_WIDTH = {"description_width": "13em"}
@@ -105,11 +106,11 @@ class LogWidget(ExerciseWidget):
 def field_control(f: Field, style: dict[str, str] = LABEL_WIDTH) -> widgets.Widget:
     """A labelled control for one field: text box, dropdown, date picker or number box."""
     label = f"{f.label}{' (required)' if f.required else ''}:"
-    common = dict(description=label, style=style, layout=widgets.Layout(width="100%", max_width="760px"))
+    common = dict(description=label, style=style, layout=widgets.Layout(width="100%", max_width=f"min(760px, {CONTROL_MAX_WIDTH})"))
     if f.type == "choice":
         control = widgets.Dropdown(options=[("Not set", "")] + [(c, c) for c in f.choices], value="", **common)
     elif f.type == "date":
-        common["layout"] = widgets.Layout(width="24em")
+        common["layout"] = widgets.Layout(width="24em", max_width=CONTROL_MAX_WIDTH)
         control = widgets.DatePicker(value=None, **common)
     elif f.type == "number":
         control = widgets.Text(value="", placeholder=f"A whole number from {f.min} to {f.max}", continuous_update=True, **common)
