@@ -200,7 +200,7 @@ class TestWidget:
         """Showing the widget neither creates the store nor writes a file."""
         path = tmp_path / "answers.sqlite"
         w = development_plan(ResponseStore(path), folder=str(tmp_path / "out"), **WHO)
-        assert "0 of 36" in w.intro.value
+        assert "0 of 37" in w.intro.value
         assert not path.exists()
         assert not (tmp_path / "out").exists()
 
@@ -231,7 +231,7 @@ class TestWidget:
         store.save("goal.ambition", 6, **WHO)
         w.refresh_button.click()
         assert not callback_errors()
-        assert "1 of 36" in w.intro.value
+        assert "1 of 37" in w.intro.value
 
 
 class TestRoom:

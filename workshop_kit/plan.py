@@ -61,6 +61,16 @@ NEXT_STEPS = (
 )
 
 
+OBJECTIVES_ID = "plan.objectives"  # the log exercise in notebook 11 where the participant writes their objectives
+OBJECTIVE_FIELDS = (
+    ("what", "What I will achieve"),
+    ("how", "How I will do it"),
+    ("support", "Support I need"),
+    ("by_when", "By when"),
+    ("measure", "How I will know"),
+)
+FEWER_THAN_THREE = "A development plan usually has three to five objectives: add more in notebook 11 (press “Draft from my answers” to start)."
+
 FOLLOW_UP_MISSING = "not answered at the follow-up yet — see notebook 12"
 WORKSHOP_MISSING = "answered at the follow-up only, so there is nothing to compare with"
 
@@ -137,6 +147,51 @@ class Highlight(_FromNotebook):
 
 
 @dataclass(frozen=True)
+class Objective:
+    """One development objective, as the participant wrote it in notebook 11 (``by_when`` an ISO date or "")."""
+
+    what: str
+    how: str = ""
+    support: str = ""
+    by_when: str = ""
+    measure: str = ""
+
+    @property
+    def by_when_text(self) -> str:
+        """The date in words ("31 March 2027"), or "no date set"."""
+        return date_words(self.by_when) or "no date set"
+
+    def rows(self) -> tuple[tuple[str, str], ...]:
+        """(label, value) pairs for a two-column table, every field shown (empty ones as "not set")."""
+        values = {"what": self.what, "how": self.how, "support": self.support, "by_when": self.by_when_text, "measure": self.measure}
+        return tuple((label, values[name] or "not set") for name, label in OBJECTIVE_FIELDS)
+
+
+@dataclass(frozen=True)
+class Commitment:
+    """Something the participant promised, with its date if they gave one (from the meeting log and notebook 10)."""
+
+    what: str
+    for_whom: str = ""
+    due: str = ""  # ISO date or ""
+    status: str = ""
+
+    @property
+    def due_text(self) -> str:
+        """The due date in words, or "no date set"."""
+        return date_words(self.due) or "no date set"
+
+
+def date_words(value: str) -> str:
+    """An ISO date as words ("31 March 2027"); anything else is returned as it is."""
+    try:
+        day = dt.date.fromisoformat(str(value))
+    except ValueError:
+        return str(value or "")
+    return f"{day.day} {day:%B %Y}"
+
+
+@dataclass(frozen=True)
 class DimensionCount:
     """How many of the exercises building one Healthcare Leadership Model dimension were answered."""
 
@@ -159,6 +214,9 @@ class Plan:
     display_name: str = ""
     follow_up: tuple[BeforeAfter, ...] = ()  # the re-asked exercises, once anything was saved at the follow-up
     follow_up_title: str = ""
+    objectives: tuple[Objective, ...] = ()
+    commitments: tuple[Commitment, ...] = ()
+    needs: tuple[str, ...] = ()
 
     @property
     def name(self) -> str:
@@ -194,7 +252,7 @@ class Plan:
         """The plan as a standalone HTML page (or, with ``fragment=True``, just its body)."""
         template = _jinja().get_template("fragment" if fragment else "page")
         return template.render(
-            plan=self, credit=CREDIT, next_steps=NEXT_STEPS, follow_up_missing=FOLLOW_UP_MISSING, workshop_missing=WORKSHOP_MISSING
+            plan=self, credit=CREDIT, next_steps=NEXT_STEPS, fewer_than_three=FEWER_THAN_THREE, follow_up_missing=FOLLOW_UP_MISSING, workshop_missing=WORKSHOP_MISSING
         )
 
 
@@ -271,7 +329,102 @@ def build_plan(
         display_name=display_name,
         follow_up=pairs if any(p.after is not None for p in pairs) else (),
         follow_up_title=catalogue.follow_up.title if catalogue.follow_up else "",
+        objectives=_objectives(answers),
+        commitments=_commitment_list(answers),
+        needs=_needs_list(catalogue, answers),
     )
+
+
+def _latest(answers: dict[str, Any], exercise_id: str) -> Any:
+    response = answers.get(exercise_id)
+    return response.answer if response is not None else None
+
+
+def _objectives(answers: dict[str, Any]) -> tuple[Objective, ...]:
+    rows = _latest(answers, OBJECTIVES_ID)
+    out = []
+    for row in rows if isinstance(rows, list) else ():
+        if isinstance(row, dict) and str(row.get("what") or "").strip():
+            out.append(Objective(**{name: _cell(row.get(name)) for name, _label in OBJECTIVE_FIELDS}))
+    return tuple(out)
+
+
+def _commitment_list(answers: dict[str, Any]) -> tuple[Commitment, ...]:
+    out = []
+    rows = _latest(answers, "relationships.log")
+    for row in rows if isinstance(rows, list) else ():
+        if isinstance(row, dict) and row.get("deliverable"):
+            out.append(Commitment(_cell(row["deliverable"]), _cell(row.get("stakeholder")), _cell(row.get("due")), _cell(row.get("status"))))
+    learning = _latest(answers, "iwe.learning-commitment")
+    if learning:
+        saved = answers["iwe.learning-commitment"].saved_at
+        due = (saved.date() + dt.timedelta(days=91)).isoformat() if isinstance(saved, dt.datetime) else ""
+        out.append(Commitment(f"Learning: {learning}", "myself", due, ""))
+    return tuple(out)
+
+
+def _needs_list(catalogue: Catalogue, answers: dict[str, Any]) -> tuple[str, ...]:
+    picks = _latest(answers, "development.needs")
+    if not isinstance(picks, list) or "development.needs" not in catalogue:
+        return ()
+    known = set(catalogue.exercise("development.needs").options)
+    return tuple(str(p) if p in known else f"{p} (my own)" for p in picks)
+
+
+def least_touched(plan: Plan, count: int = 3) -> tuple[str, ...]:
+    """The Healthcare Leadership Model dimensions with the smallest share of exercises answered."""
+    ranked = sorted(plan.dimensions, key=lambda d: (d.answered / d.total if d.total else 1, HLM_DIMENSIONS.index(d.dimension) if d.dimension in HLM_DIMENSIONS else 99))
+    return tuple(d.dimension for d in ranked[:count])
+
+
+# --- drafting objectives from the answers --------------------------------------------------------
+
+
+def suggest_objectives(catalogue: Catalogue, answers: dict[str, Any], today: dt.date | None = None) -> list[dict[str, str]]:
+    """Draft objectives (rows of the ``plan.objectives`` log) from the participant's saved answers, at most five.
+
+    Drafts only: the participant edits them and presses Save.  Every text is cut to its field's limit.
+    """
+    today = today or dt.date.today()
+    needs = _needs_list(catalogue, answers)
+    support = ", ".join(n.removesuffix(" (my own)") for n in needs) or "To agree with my line manager or appraiser"
+
+    def by(months: int) -> str:
+        return (today + dt.timedelta(days=round(months * 30.44))).isoformat()
+
+    drafts: list[dict[str, str]] = []
+    goal = _latest(answers, "goal.statement")
+    if goal:
+        drafts.append({"what": f"Make visible progress towards my audacious goal: {goal}", "how": "Agree the first milestone with my sponsor and review progress with them every month", "support": support, "by_when": by(12), "measure": "The first milestone is met and reported to the board"})
+    appetite = _latest(answers, "risk.appetite")
+    if isinstance(appetite, dict) and isinstance(appetite.get("target"), int) and isinstance(appetite.get("now"), int) and appetite["target"] != appetite["now"]:
+        drafts.append({"what": f"Move my appetite for risk from {appetite['now']} to {appetite['target']} on the workshop's scale", "how": "Take one decision a month that I would once have escalated, and note how it went", "support": support, "by_when": by(6), "measure": f"My own rating at the follow-up (notebook 12) is {appetite['target']} or closer to it"})
+    brand = _latest(answers, "brand.attributes")
+    if isinstance(brand, list) and brand:
+        drafts.append({"what": f"Be known by senior colleagues for being {_and_list([str(b) for b in brand])}", "how": "Show each one in a piece of work my peers will see this quarter", "support": "Honest feedback from two peers I trust", "by_when": by(6), "measure": "Peers use these words when I ask how they see me"})
+    people = [str(r.get("stakeholder")) for r in _latest(answers, "relationships.log") or () if isinstance(r, dict) and r.get("stakeholder")]
+    if people:
+        dues = sorted(str(r["due"]) for r in _latest(answers, "relationships.log") if isinstance(r, dict) and r.get("due"))
+        drafts.append({"what": f"Build working relationships with {_and_list(people[:4])}", "how": "An informal conversation with each, then keep the one promise I made them", "support": "Time in my diary, protected each week", "by_when": dues[-1] if dues else by(3), "measure": "Every promise in my meeting log is marked Delivered"})
+    learning = _latest(answers, "iwe.learning-commitment")
+    if learning:
+        drafts.append({"what": str(learning), "how": "Practise it every week and note what I learn", "support": support, "by_when": by(3), "measure": "I can name three occasions when I did it, and what changed"})
+    comfort = _latest(answers, "development.comfort")
+    if len(drafts) < 5 and isinstance(comfort, dict) and isinstance(comfort.get("target"), int) and isinstance(comfort.get("now"), int) and comfort["target"] > comfort["now"]:
+        drafts.append({"what": "Grow more at ease with risk, ambiguity and a wider web of relationships", "how": "Take on one piece of cross-organisation work outside my comfort zone", "support": support, "by_when": by(12), "measure": f"My comfort rating moves from {comfort['now']} to {comfort['target']}"})
+    if not drafts:
+        drafts.append({"what": "", "how": "", "support": support, "by_when": by(12), "measure": ""})
+    limits = {f.name: f.max_length for f in catalogue.exercise(OBJECTIVES_ID).fields} if OBJECTIVES_ID in catalogue else {}
+    return [{k: (v if k == "by_when" else _cut(v, limits.get(k, 200))) for k, v in d.items()} for d in drafts[:5]]
+
+
+def _and_list(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _cut(text: str, limit: int) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def _dimensions(items: Any) -> tuple[DimensionCount, ...]:
@@ -527,9 +680,18 @@ def _markdown(plan: Plan) -> str:
         "",
         f"*{md_escape(CREDIT)}*",
         "",
-        "## At a glance",
+        "## My development objectives",
         "",
     ]
+    for n, objective in enumerate(plan.objectives, start=1):
+        lines += [f"### Objective {n}: {_md_cell(objective.what)}", ""]
+        lines += [f"- {label}: {_md_cell(value)}" for label, value in objective.rows()[1:]] + [""]
+    if len(plan.objectives) < 3:
+        lines += [f"*{md_escape(FEWER_THAN_THREE)}*", ""]
+    lines += ["## My commitments", ""]
+    lines += [f"- {_md_cell(c.what)}{' (for ' + _md_cell(c.for_whom) + ')' if c.for_whom else ''}: {c.due_text}{' — ' + _md_cell(c.status) if c.status else ''}" for c in plan.commitments]
+    lines += ["" if plan.commitments else "*No commitments saved yet — see notebooks 05 and 10*", ""]
+    lines += ["## At a glance", ""]
     for highlight in plan.highlights:
         lines += [f"### {md_escape(highlight.label)}", ""]
         lines += _md_blocks(highlight.blocks) if highlight.answered else [f"*{highlight.missing_note}*", ""]
@@ -595,6 +757,15 @@ _FRAGMENT = (
 <p class="wk-meta">Cohort: {{ plan.cohort }} · Made on {{ plan.made_on_text }} ·
 {{ plan.answered }} of {{ plan.total }} exercises answered</p>
 <p class="wk-credit">{{ credit }}</p>
+<h2>My development objectives</h2>
+{% for o in plan.objectives %}<h3>Objective {{ loop.index }}: {{ o.what }}</h3>
+<table class="wk-objective"><tbody>{% for label, value in o.rows()[1:] %}<tr><th scope="row">{{ label }}</th><td>{{ value }}</td></tr>{% endfor %}</tbody></table>
+{% endfor %}
+{% if plan.objectives|length < 3 %}<p class="wk-missing">{{ fewer_than_three }}</p>{% endif %}
+<h2>My commitments</h2>
+{% if plan.commitments %}<table><thead><tr><th scope="col">Commitment</th><th scope="col">For</th><th scope="col">Due</th><th scope="col">Status</th></tr></thead><tbody>
+{% for c in plan.commitments %}<tr><td>{{ c.what }}</td><td>{{ c.for_whom }}</td><td>{{ c.due_text }}</td><td>{{ c.status }}</td></tr>{% endfor %}</tbody></table>
+{% else %}<p class="wk-missing">No commitments saved yet — see notebooks 05 and 10</p>{% endif %}
 <h2>At a glance</h2>
 {% for h in plan.highlights %}<h3>{{ h.label }}</h3>
 {% if h.answered %}{{ blocks(h.blocks) }}{% else %}<p class="wk-missing">{{ h.missing_note }}</p>{% endif %}
