@@ -3,8 +3,9 @@
 ``build_plan(store, participant, cohort)`` reads the participant's latest answer to every
 exercise in the catalogue and returns a :class:`Plan`.  ``Plan.to_markdown()`` and
 ``Plan.to_html()`` render it (the HTML through Jinja2 with autoescaping, so anything the
-participant typed is shown as text, never run as markup); ``export_plan`` writes both files
-into a folder; ``development_plan()`` is the notebook widget with an "Export my plan" button.
+participant typed is shown as text, never run as markup), and :mod:`workshop_kit.plan_documents`
+lays it out as a personal development plan in Word and PDF; ``export_plan`` writes all four
+files into a folder; ``development_plan()`` is the notebook widget with an "Export my plan" button.
 
 Reading never writes: building a plan from a store that does not exist yet shows every
 exercise as "not answered yet" without creating the store.
@@ -834,6 +835,8 @@ class ExportedPlan:
 
     markdown: Path
     html: Path
+    docx: Path
+    pdf: Path
 
 
 def default_plan_folder() -> Path:
@@ -845,15 +848,24 @@ def default_plan_folder() -> Path:
     return documents if documents.is_dir() else home
 
 
+def plan_files(plan: Plan) -> dict[str, bytes]:
+    """The plan in every format, by file extension: Word, PDF, web page and plain text."""
+    from .plan_documents import plan_docx, plan_pdf
+
+    return {"docx": plan_docx(plan), "pdf": plan_pdf(plan), "html": plan.to_html().encode("utf-8"), "md": plan.to_markdown().encode("utf-8")}
+
+
 def export_plan(plan: Plan, folder: str | os.PathLike[str] | None = None) -> ExportedPlan:
-    """Write the plan as Markdown and HTML into a folder (created if needed); returns both paths."""
+    """Write the plan as Word, PDF, HTML and Markdown into a folder (created if needed); returns the four paths."""
     target = Path(folder).expanduser() if folder not in (None, "") else default_plan_folder()
+    files = plan_files(plan)
     try:
         target.mkdir(parents=True, exist_ok=True)
-        paths = ExportedPlan(markdown=target / f"{plan.file_stem}.md", html=target / f"{plan.file_stem}.html")
-        for path, text in ((paths.markdown, plan.to_markdown()), (paths.html, plan.to_html())):
+        paths = ExportedPlan(**{("markdown" if ext == "md" else ext): target / f"{plan.file_stem}.{ext}" for ext in files})
+        for ext, data in files.items():
+            path = target / f"{plan.file_stem}.{ext}"
             tmp = path.with_name(path.name + ".part")
-            tmp.write_text(text, encoding="utf-8")
+            tmp.write_bytes(data)
             os.replace(tmp, path)
     except OSError as exc:
         raise PlanExportError(f"Your plan could not be saved in the folder {target} ({exc.strerror or exc}). Try another folder.") from None
@@ -863,10 +875,25 @@ def export_plan(plan: Plan, folder: str | os.PathLike[str] | None = None) -> Exp
 # --- the notebook widget --------------------------------------------------------------------------
 
 
-def _download_link(text: str, filename: str, mime: str, label: str) -> str:
-    """A link that downloads the text as a file in the participant's own browser (no server write)."""
-    data = base64.b64encode(text.encode("utf-8")).decode("ascii")
-    return f'<a download="{html.escape(filename)}" href="data:{mime};charset=utf-8;base64,{data}">{html.escape(label)}</a>'
+_MIME = {
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "pdf": "application/pdf",
+    "html": "text/html;charset=utf-8",
+    "md": "text/markdown;charset=utf-8",
+    "json": "application/json;charset=utf-8",
+}
+_LABELS = {
+    "docx": "Download for your appraisal (Word)",
+    "pdf": "Download for your appraisal (PDF)",
+    "html": "Download the web page (HTML)",
+    "md": "Download the plain text (Markdown)",
+}
+
+
+def _download_link(content: str | bytes, filename: str, mime: str, label: str) -> str:
+    """A link that downloads the content as a file in the participant's own browser (no server write)."""
+    data = base64.b64encode(content.encode("utf-8") if isinstance(content, str) else content).decode("ascii")
+    return f'<a download="{html.escape(filename)}" href="data:{mime};base64,{data}">{html.escape(label)}</a>'
 
 
 def _room_on() -> bool:
@@ -874,10 +901,10 @@ def _room_on() -> bool:
 
 
 class DevelopmentPlan(widgets.VBox):
-    """Shows the participant's plan and exports it (Markdown and HTML) to a folder they choose.
+    """Shows the participant's plan and exports it (Word, PDF, HTML, Markdown) to a folder they choose.
 
     In a room served by Voilà (``WORKSHOP_KIT_ROOM``) the page runs on the facilitator's
-    machine, so nothing is written there: Export offers the two files as downloads instead,
+    machine, so nothing is written there: Export offers the files as downloads instead,
     and there is no folder box (a participant must not choose paths on someone else's computer).
     """
 
@@ -911,11 +938,11 @@ class DevelopmentPlan(widgets.VBox):
         self.preview.add_class("wk-plan-preview")
         self.refresh_button.on_click(self._on_refresh_click)
         self.export_button.on_click(self._on_export_click)
+        files = "a Word document and a PDF laid out as a personal development plan for your appraisal, a web page, and a plain-text copy"
         keep = (
-            "<h3>Keep a copy</h3><p>Export makes two files: a web page to read or print, and a plain-text copy.</p>"
+            f"<h3>Keep a copy</h3><p>Export makes four files: {files}.</p>"
             if not self.room
-            else "<h3>Keep a copy</h3><p>Export gives you two files to download to your own device: "
-            "a web page to read or print, and a plain-text copy.</p>"
+            else f"<h3>Keep a copy</h3><p>Export gives you four files to download to your own device: {files}.</p>"
         )
         self.children = [
             self.intro,
@@ -962,18 +989,12 @@ class DevelopmentPlan(widgets.VBox):
         from .transfer import answers_json
 
         answers, _count = answers_json(self.store, self.cohort, self.participant)
-        return " · ".join(
-            (
-                _download_link(plan.to_html(), f"{plan.file_stem}.html", "text/html", "Download the web page (HTML)"),
-                _download_link(plan.to_markdown(), f"{plan.file_stem}.md", "text/markdown", "Download the plain text (Markdown)"),
-                _download_link(
-                    answers, f"{plan.file_stem}-answers.json", "application/json", "Download my answers file (to send to a facilitator)"
-                ),
-            )
-        )
+        links = [_download_link(data, f"{plan.file_stem}.{ext}", _MIME[ext], _LABELS[ext]) for ext, data in plan_files(plan).items()]
+        links.append(_download_link(answers, f"{plan.file_stem}-answers.json", _MIME["json"], "Download my answers file (to send to a facilitator)"))
+        return " · ".join(links)
 
     def export(self) -> ExportedPlan | None:
-        """Write both files and say where they went (in a room: offer them as downloads); errors in words."""
+        """Write the four files and say where they went (in a room: offer them as downloads); errors in words."""
         plan = self.refresh()
         if plan is None:
             self.status.value = '<p role="alert"><strong>Not saved.</strong> Your answers could not be read (see above).</p>'
@@ -987,7 +1008,9 @@ class DevelopmentPlan(widgets.VBox):
             self.status.value = f'<p role="alert"><strong>Not saved.</strong> {html.escape(str(exc))}</p>'
             return None
         self.status.value = (
-            '<div role="status"><p><strong>Your plan is saved</strong> as two files:</p><ul>'
+            '<div role="status"><p><strong>Your plan is saved</strong> as four files:</p><ul>'
+            f"<li>{html.escape(str(paths.docx))} (Word, laid out for your appraisal: edit it there if you like)</li>"
+            f"<li>{html.escape(str(paths.pdf))} (PDF, the same layout, to send or print)</li>"
             f"<li>{html.escape(str(paths.html))} (open it in a web browser, or print it)</li>"
             f"<li>{html.escape(str(paths.markdown))} (plain text)</li></ul>"
             "<p>If this page runs on someone else's computer (a workshop server), "
