@@ -158,7 +158,7 @@ def plan_docx(plan: Plan) -> bytes:
         elif part.kind in ("h1", "h2"):
             document.add_heading(part.text, level=1 if part.kind == "h1" else 2)
         elif part.kind == "p":
-            document.add_paragraph(part.text)
+            document.add_paragraph(part.text).paragraph_format.keep_with_next = True
         elif part.kind == "note":
             run = document.add_paragraph().add_run(part.text)
             run.italic, run.font.color.rgb = True, RGBColor(*GREY)
@@ -175,9 +175,18 @@ def plan_docx(plan: Plan) -> bytes:
                 cells = _docx_row(table, row, bold=False)
                 if pairs:
                     cells[0].paragraphs[0].runs[0].bold = True
-                    cells[0].width, cells[1].width = Cm(5), Cm(12)
                     if not row[1]:
                         cells[1].paragraphs[0].add_run("\n")  # room to write in the review box
+            for row in table.rows[:-1]:  # a short table stays on one page, with its heading
+                for cell in row.cells:
+                    for paragraph in cell.paragraphs:
+                        paragraph.paragraph_format.keep_with_next = True
+            widths = (Cm(5), Cm(12)) if pairs else [Cm(17 / len(part.headers))] * len(part.headers)
+            table.autofit = False
+            for column, width in zip(table.columns, widths):
+                column.width = width  # the grid (LibreOffice reads this) and each cell (Word reads that)
+                for cell in column.cells:
+                    cell.width = width
             document.add_paragraph()
     out = io.BytesIO()
     document.save(out)
