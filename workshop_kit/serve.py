@@ -176,8 +176,28 @@ def voila_command(target: Path, *, host: str, port: int, config_dir: Path, room:
     return command
 
 
-def lab_command(folder: Path, *, host: str, port: int, open_browser: bool) -> list[str]:
-    """The JupyterLab command line for self-study on the notebooks folder."""
+# JupyterLab's defaults for self-study (the person's own settings still win): no "get notified about
+# news?" prompt and no update checks, which would reach out to the internet from a locked-down laptop.
+LAB_OVERRIDES = {"@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": False}}
+
+
+def write_lab_settings(folder: Path) -> Path:
+    """An app settings folder whose overrides.json holds :data:`LAB_OVERRIDES` on top of the installation's own."""
+    folder.mkdir(parents=True, exist_ok=True)
+    overrides: dict[str, dict[str, object]] = {}
+    installed = Path(sys.prefix) / "share" / "jupyter" / "lab" / "settings"
+    with contextlib.suppress(OSError, ValueError):
+        overrides = json.loads((installed / "overrides.json").read_text(encoding="utf-8"))
+    if installed.is_dir():
+        shutil.copytree(installed, folder, dirs_exist_ok=True)  # page_config.json, overrides.d, …
+    for plugin, values in LAB_OVERRIDES.items():
+        overrides.setdefault(plugin, {}).update(values)
+    (folder / "overrides.json").write_text(json.dumps(overrides, indent=2), encoding="utf-8")
+    return folder
+
+
+def lab_command(folder: Path, *, host: str, port: int, open_browser: bool, settings: Path | None = None) -> list[str]:
+    """The JupyterLab command line for self-study on the notebooks folder (``settings``: see :func:`write_lab_settings`)."""
     command = [
         sys.executable,
         "-m",
@@ -189,6 +209,9 @@ def lab_command(folder: Path, *, host: str, port: int, open_browser: bool) -> li
         f"--ServerApp.port={port}",
         "--ServerApp.port_retries=0",
     ]
+    if settings is not None:
+        command.append(f"--LabApp.app_settings_dir={settings}")
+    command.append("--ServerApp.contents_manager_class=workshop_kit.lab_contents.KitContentsManager")  # notebooks open unchanged
     if not open_browser:
         command.append("--no-browser")
     if hasattr(os, "geteuid") and os.geteuid() == 0:
@@ -587,10 +610,10 @@ def run_lab(notebooks: Path | None = None, *, port: int | None = None, token: st
     url = f"http://127.0.0.1:{port}/lab/tree/{WELCOME_PAGE}?token={token}"
     servers: list[Server] = []
     try:
-        with _running(servers, out):
-            servers.append(
-                start_server("JupyterLab", lab_command(folder, host="127.0.0.1", port=port, open_browser=open_browser), env=env, cwd=folder, port=port, url=url, log=log)
-            )
+        with tempfile.TemporaryDirectory(prefix="workshop-kit-lab-") as tmp, _running(servers, out):
+            settings = write_lab_settings(Path(tmp) / "settings")
+            command = lab_command(folder, host="127.0.0.1", port=port, open_browser=open_browser, settings=settings)
+            servers.append(start_server("JupyterLab", command, env=env, cwd=folder, port=port, url=url, log=log))
             if not wait_until_listening(servers[0]):
                 print("JupyterLab did not start; see the messages above.", file=out)
                 return 1
