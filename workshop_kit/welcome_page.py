@@ -48,6 +48,8 @@ _CSS = """<style>
 
 
 def _describe_identity(participant: str, cohort: str, participant_source: str, cohort_source: str) -> str:
+    if cohort_source == COHORT_ENV and os.environ.get(STUDY_ENV):
+        cohort_source = "chosen when these pages were started"
     return (
         f"Your answers are being saved as <strong>{html.escape(participant)}</strong> "
         f"({html.escape(_SOURCES.get(participant_source, participant_source))}), "
@@ -103,7 +105,10 @@ class Welcome(widgets.VBox):
         self.notes = widgets.HTML("".join(f"<p>{html.escape(n)}</p>" for n in notes))
         self.save_button.on_click(self._on_save_click)
         self.children = [self.notes, self.name, self.cohort, self.save_button, self.status]
-        action = "To change them, edit the boxes and press <em>Save</em>." if profile.get("participant") else "Type your name and cohort, then press <em>Save</em>."
+        if profile.get("participant"):
+            action = "To change them, edit the boxes and press <em>Save</em>."
+        else:
+            action = "Type your name, then press <em>Save</em>." if self.cohort_fixed else "Type your name and cohort, then press <em>Save</em>."
         self.status.value = f'<p role="status">{_describe_identity(*_parts(who))} {action}</p>'
 
     def save(self) -> dict[str, str] | None:
