@@ -1,12 +1,16 @@
 # workshop-kit: two commands do all set-up on a fresh machine with Python 3.10+.
-#   make lab   - create .venv on first use, then open JupyterLab on the welcome notebook
+#   make study - create .venv on first use, then open the workshop pages, ready to answer (no code)
 #   make test  - install what the tests need, then run the whole suite (unit, notebooks, browser)
+#   make lab   - the same notebooks in JupyterLab, for those who want the code
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 PYTEST_ARGS ?=
 
-.PHONY: lab test clean
+.PHONY: study lab test clean
+
+study: $(VENV)/.kit-installed
+	$(BIN)/workshop-kit study
 
 lab: $(VENV)/.kit-installed
 	$(BIN)/workshop-kit lab

@@ -223,7 +223,7 @@ def join_room(page: Any, room: Room, name: str) -> str:
 def set_slider(box: Any, value: int, index: int = 0) -> None:
     """Move the index-th slider in box to value with the keyboard, as a person would."""
     slider = box.locator(".wk-slider").nth(index)
-    handle = slider.locator(".noUi-handle")
+    handle = slider.locator("input[type=range]")
     number = box.locator(".wk-scale-number input").nth(index)  # the labelled number box beside the slider
     handle.focus()
     for _ in range(30):

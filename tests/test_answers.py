@@ -87,7 +87,7 @@ class TestPick:
 
     def test_own_choice_where_not_allowed(self, catalogue: Catalogue) -> None:
         """A choice not in the list is refused where own choices are not allowed."""
-        assert "Golf club is not one of the options" in refuse(catalogue, "iceberg.network", ["Golf club"])
+        assert "“Golf club” is not one of the options" in refuse(catalogue, "iceberg.network", ["Golf club"])
 
     def test_own_choice_too_long(self, catalogue: Catalogue) -> None:
         """An own choice longer than its limit is refused, saying the limit."""
@@ -150,12 +150,26 @@ class TestBudget:
 
     def test_unknown_heading(self, catalogue: Catalogue) -> None:
         """A heading not in the exercise is named."""
-        assert "Golf is not one of the headings" in refuse(catalogue, "week.time-budget", {**self.GOOD, "Golf": 0})
+        assert "“Golf” is not one of the headings" in refuse(catalogue, "week.time-budget", {**self.GOOD, "Golf": 0})
 
     def test_negative_share(self, catalogue: Catalogue) -> None:
         """A negative share is refused even if the sum is 100."""
         answer = {"Operations": 110, "Change": -10, "Relationships": 0, "Strategy": 0}
-        assert "must be a whole number from 0 to 100" in refuse(catalogue, "week.time-budget", answer)
+        assert "must be a number from 0 to 100" in refuse(catalogue, "week.time-budget", answer)
+
+    def test_decimal_shares_add_exactly(self, catalogue: Catalogue) -> None:
+        """Shares with decimals count as typed and add exactly (12.5 is not 12; 33.33 + 33.33 + 33.34 is 100)."""
+        ex = catalogue.exercise("week.time-budget")
+        answer = {"Operations": 12.5, "Change": 37.5, "Relationships": 20.0, "Strategy": 30}
+        assert validate_answer(ex, answer) == {"Operations": 12.5, "Change": 37.5, "Relationships": 20, "Strategy": 30}
+        thirds = {"Operations": 33.33, "Change": 33.33, "Relationships": 33.34, "Strategy": 0}
+        assert validate_answer(ex, thirds) == thirds
+        assert "add up to 99.5" in refuse(catalogue, "week.time-budget", {**answer, "Operations": 12})
+
+    def test_more_than_two_decimal_places(self, catalogue: Catalogue) -> None:
+        """A share with more than two decimal places is refused, asking for it to be rounded."""
+        answer = {"Operations": 33.333, "Change": 33.333, "Relationships": 33.334, "Strategy": 0}
+        assert "more than 2 decimal places (got 33.333); please round it" in refuse(catalogue, "week.time-budget", answer)
 
 
 class TestGrid:

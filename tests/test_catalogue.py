@@ -101,19 +101,19 @@ class TestShippedCatalogue:
         """The catalogue shipped with the kit loads without errors."""
         assert isinstance(catalogue, Catalogue)
         assert catalogue.path == DEFAULT_CATALOGUE
-        assert len(catalogue.exercises) == 44
+        assert len(catalogue.exercises) == 45
 
     def test_ten_sections_in_chapter_order(self, catalogue: Catalogue) -> None:
-        """It has the ten chapter sections, numbered 1 to 10, in notebook order."""
-        assert [s.id for s in catalogue.sections] == SECTION_IDS
-        assert [s.number for s in catalogue.sections] == list(range(1, 11))
-        assert [s.part for s in catalogue.sections] == [1] * 7 + [2] * 3
+        """It has the ten chapter sections, numbered 1 to 10, then the development plan (11), in notebook order."""
+        assert [s.id for s in catalogue.sections] == SECTION_IDS + ["development-plan"]
+        assert [s.number for s in catalogue.sections] == list(range(1, 12))
+        assert [s.part for s in catalogue.sections] == [1] * 7 + [2] * 4
 
     def test_every_section_has_exercises(self, catalogue: Catalogue) -> None:
         """Every section has at least one exercise and every exercise belongs to a known section."""
         for section in catalogue.sections:
             assert catalogue.exercises_in(section.id), section.id
-        assert {e.section for e in catalogue.exercises} == set(SECTION_IDS)
+        assert {e.section for e in catalogue.exercises} == set(SECTION_IDS) | {"development-plan"}
 
     def test_uses_every_kind(self, catalogue: Catalogue) -> None:
         """All six exercise kinds appear in the shipped catalogue."""

@@ -157,3 +157,59 @@ def test_self_study_answer_survives_a_kernel_restart(browser, lab: Lab) -> None:
         assert [r.answer for r in store.latest_answers("self-study", "brand.value")] == [9]
     after = {p.name: p.read_bytes() for p in lab.folder.glob("*.ipynb")}
     assert after == before, "JupyterLab must not write the notebooks back"
+
+
+@pytest.fixture
+def fresh_lab(tmp_path: Path) -> Iterator[Lab]:
+    """`workshop-kit lab` as a new user meets it: no JupyterLab settings of their own but autosave off (so a test writes nothing)."""
+    from workshop_kit.serve import free_port, new_token
+
+    folder = tmp_path / "notebooks"
+    shutil.copytree(NOTEBOOKS, folder, ignore=shutil.ignore_patterns(".ipynb_checkpoints", "*.sqlite*"))
+    autosave = tmp_path / "settings" / "@jupyterlab" / "docmanager-extension" / "plugin.jupyterlab-settings"
+    autosave.parent.mkdir(parents=True)
+    autosave.write_text(json.dumps({"autosave": False}), encoding="utf-8")
+    env = dict(
+        os.environ,
+        JUPYTER_CONFIG_DIR=str(tmp_path / "config"),
+        JUPYTERLAB_SETTINGS_DIR=str(tmp_path / "settings"),
+        JUPYTERLAB_WORKSPACES_DIR=str(tmp_path / "workspaces"),
+        JUPYTER_DATA_DIR=str(tmp_path / "data"),
+        JUPYTER_RUNTIME_DIR=str(tmp_path / "runtime"),
+        WORKSHOP_KIT_STORE=str(tmp_path / "answers.sqlite"),
+        WORKSHOP_KIT_PROFILE=str(tmp_path / "profile.json"),
+        PYTHONUNBUFFERED="1",
+    )
+    for name in ("WORKSHOP_KIT_COHORT", "WORKSHOP_KIT_ROOM", "JUPYTERHUB_USER", "QUERY_STRING"):
+        env.pop(name, None)
+    port, token = free_port(), new_token()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "workshop_kit.cli", "lab", "--notebooks", str(folder), "--no-browser", "--port", str(port), "--token", token],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        read_until(process, "Press Ctrl-C", SERVER_TIMEOUT_S)
+        yield Lab(f"http://127.0.0.1:{port}", token, folder, tmp_path / "answers.sqlite")
+    finally:
+        stop_process_group(process)
+
+
+def test_welcome_opens_without_news_prompt_or_unsaved_changes(browser, fresh_lab: Lab) -> None:  # noqa: F811
+    """A new user's JupyterLab asks nothing about news, and the welcome notebook is not marked changed once its kernel is up."""
+    from browser_helpers import ARTIFACTS, screenshot
+
+    before = (fresh_lab.folder / "00-welcome.ipynb").read_bytes()
+    with new_page(browser) as page:
+        page.goto(fresh_lab.notebook_url("00-welcome.ipynb"))
+        page.wait_for_selector(".jp-Notebook", timeout=PAGE_TIMEOUT_MS)
+        wait_idle(page)
+        page.wait_for_timeout(3000)  # the news prompt, when there is one, comes a moment after start-up
+        screenshot(page, ARTIFACTS / "lab-welcome-fresh.png")
+        assert page.get_by_text("Would you like to get notified").count() == 0
+        tab = page.locator(".lm-TabBar-tab", has_text="00-welcome.ipynb")
+        assert "jp-mod-dirty" not in (tab.get_attribute("class") or ""), "the welcome notebook is marked changed on opening"
+    assert (fresh_lab.folder / "00-welcome.ipynb").read_bytes() == before

@@ -239,7 +239,7 @@ def test_the_warning_in_a_served_page(browser, tmp_path):  # noqa: F811
         wait_for_page(page, ".wk-save")
         limits = exercise_box(page, "The limits of your role")
         limits.locator("textarea").fill(f"I could not stop the discharge of {VALID_NHS}.")
-        status = save_and_wait(limits, "Not saved")
+        status = save_and_wait(limits, "✗ Not saved")
         assert "an NHS number (ending 5919) in your answer" in status and "943 476" not in status
         assert not limits.locator(".wk-confirm-save").is_visible()
         limits.scroll_into_view_if_needed()

@@ -13,7 +13,7 @@ from workshop_kit.plan import notebook_file
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 CATALOGUE = default_catalogue()
-SECTION_FILES = [notebook_file(s) for s in CATALOGUE.sections]
+SECTION_FILES = [notebook_file(s) for s in CATALOGUE.sections if s.number <= 10]  # the chapter's ten sections
 WORKSHOP_FILES = ["00-welcome.ipynb", *SECTION_FILES, "11-development-plan.ipynb", "12-follow-up.ipynb"]
 EXERCISE_CALL = re.compile(r'^kit\.exercise\("([^"]+)"\)$')
 FRAME_HEADINGS = ("## Time guide and objectives", "## Key points", "## Next")
@@ -112,7 +112,7 @@ class TestFrame:
         for objective in section.objectives:
             assert f"- {objective}" in text
 
-    @pytest.mark.parametrize("section", CATALOGUE.sections, ids=lambda s: s.id)
+    @pytest.mark.parametrize("section", [s for s in CATALOGUE.sections if s.number <= 10], ids=lambda s: s.id)  # notebook 11 has no ideas to read
     def test_reading_time_matches_the_ideas(self, section):
         """The time guide's reading minutes are the ideas' length read at about 180 words a minute (within a minute)."""
         cells = load(notebook_file(section))["cells"]
@@ -160,9 +160,9 @@ class TestFrame:
             assert option in text
 
     def test_welcome_and_plan_widgets(self):
-        """The welcome notebook shows the name form and progress; notebook 11 shows the plan."""
-        assert [source(c) for c in code_cells("00-welcome.ipynb")[1:]] == ["kit.welcome()", "kit.progress()"]
-        assert [source(c) for c in code_cells("11-development-plan.ipynb")[1:]] == ["kit.development_plan()"]
+        """The welcome notebook shows progress (near the top) and the name form; notebook 11 the objectives and the plan."""
+        assert [source(c) for c in code_cells("00-welcome.ipynb")[1:]] == ["kit.progress()", "kit.welcome()"]  # where you got to, first
+        assert [source(c) for c in code_cells("11-development-plan.ipynb")[1:]] == ['kit.exercise("plan.objectives")', "kit.development_plan()"]
         assert "Who will see your answers" in markdown("00-welcome.ipynb")
 
     def test_follow_up_notebook_asks_what_the_catalogue_lists(self):

@@ -40,5 +40,5 @@ def test_pip_install_ships_the_kit(tmp_path):
     clean = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}  # import the installed copy, not a checkout
     out = subprocess.run([str(python), "-c", check], check=True, capture_output=True, text=True, cwd=tmp_path, env=clean).stdout.split()
     assert Path(out[0]).is_relative_to(env_dir) and Path(out[1]) == env_dir / "share" / "workshop-kit" / "notebooks"
-    assert out[2] == "10" and int(out[3]) > 30
+    assert out[2] == "11" and int(out[3]) > 30
     assert (Path(out[0]) / "templates" / "join.html").is_file() and (Path(out[0]) / "templates" / "grid.svg").is_file()  # the room's pages

@@ -209,15 +209,16 @@ class TestHtml:
 
 
 class TestExport:
-    def test_writes_both_files(self, store, tmp_path):
-        """Export writes a Markdown and an HTML file into the chosen folder, creating it."""
+    def test_writes_four_files(self, store, tmp_path):
+        """Export writes Word, PDF, HTML and Markdown files into the chosen folder, creating it."""
         fill(store)
         plan = build_plan(store, **WHO, today=dt.date(2026, 2, 3))
         paths = export_plan(plan, tmp_path / "my plans")
         assert paths.markdown.name == "development-plan-sam-patel-2026-02-03.md"
         assert paths.html.read_text(encoding="utf-8") == plan.to_html()
         assert paths.markdown.read_text(encoding="utf-8") == plan.to_markdown()
-        assert sorted(p.name for p in (tmp_path / "my plans").iterdir()) == [paths.html.name, paths.markdown.name]
+        assert paths.docx.read_bytes().startswith(b"PK") and paths.pdf.read_bytes().startswith(b"%PDF-")
+        assert sorted(p.name for p in (tmp_path / "my plans").iterdir()) == sorted(p.name for p in (paths.docx, paths.html, paths.markdown, paths.pdf))
 
     def test_default_folder_from_env(self, store, tmp_path, monkeypatch):
         """WORKSHOP_KIT_PLAN_DIR chooses the default folder."""
@@ -245,18 +246,18 @@ class TestWidget:
         """Showing the widget neither creates the store nor writes a file."""
         path = tmp_path / "answers.sqlite"
         w = development_plan(ResponseStore(path), folder=str(tmp_path / "out"), **WHO)
-        assert f"0 of {len(default_catalogue().exercises)}" in w.intro.value
+        assert "0 of 45" in w.intro.value
         assert not path.exists()
         assert not (tmp_path / "out").exists()
 
     def test_export_button(self, store, tmp_path, callback_errors):
-        """Pressing Export writes both files and says where they went."""
+        """Pressing Export writes the four files and says where they went."""
         fill(store)
         w = development_plan(store, folder=str(tmp_path / "out"), **WHO)
         w.export_button.click()
         assert not callback_errors()
         files = sorted(p.suffix for p in (tmp_path / "out").iterdir())
-        assert files == [".html", ".md"]
+        assert files == [".docx", ".html", ".md", ".pdf"]
         assert "Your plan is saved" in w.status.value
         assert str(tmp_path / "out") in w.status.value
         assert "<script>" not in w.preview.value
@@ -276,7 +277,7 @@ class TestWidget:
         store.save("goal.ambition", 6, **WHO)
         w.refresh_button.click()
         assert not callback_errors()
-        assert f"1 of {len(default_catalogue().exercises)}" in w.intro.value
+        assert "1 of 45" in w.intro.value
 
 
 class TestRoom:
@@ -293,9 +294,10 @@ class TestRoom:
         w.export_button.click()
         assert not callback_errors()
         assert not (tmp_path / "plans").exists()
-        links = re.findall(r'download="([^"]+)" href="data:[^;]+;charset=utf-8;base64,([^"]+)"', w.status.value)
-        assert [name.rsplit(".", 1)[1] for name, _ in links] == ["html", "md", "json"]
-        page = base64.b64decode(links[0][1]).decode("utf-8")
+        links = re.findall(r'download="([^"]+)" href="data:[^"]*?;base64,([^"]+)"', w.status.value)
+        assert [name.rsplit(".", 1)[1] for name, _ in links] == ["docx", "pdf", "html", "md", "json"]
+        assert base64.b64decode(links[0][1]).startswith(b"PK") and base64.b64decode(links[1][1]).startswith(b"%PDF-")
+        page = base64.b64decode(links[2][1]).decode("utf-8")
         assert page.startswith("<!DOCTYPE html>") and "<script>" not in page
 
     def test_answers_file_download_imports_elsewhere(self, store, tmp_path, monkeypatch, callback_errors):

@@ -25,13 +25,13 @@ class TestReadme:
         assert "{'now': 4, 'target': 7}" in capsys.readouterr().out
 
     def test_quick_start_has_two_commands(self):
-        """The Quick start's first shell block is exactly `make lab` and `make test`, both in the Makefile."""
+        """The Quick start's first shell block is exactly `make study` and `make test`, both in the Makefile (with `make lab`)."""
         quick = README.split("## Quick start", 1)[1]
         commands = [line.split("#")[0].strip() for line in _blocks("sh")[0].splitlines() if line.strip()]
-        assert commands == ["make lab", "make test"]
-        assert quick.index("make lab") < quick.index("make test")
+        assert commands == ["make study", "make test"]
+        assert quick.index("make study") < quick.index("make test")
         makefile = (ROOT / "Makefile").read_text()
-        assert re.search(r"^lab:", makefile, re.M) and re.search(r"^test:", makefile, re.M)
+        assert all(re.search(rf"^{target}:", makefile, re.M) for target in ("study", "lab", "test"))
 
     def test_ci_runs_the_readme_test_command(self):
         """.ci/run calls `make test` and installs chromium and postgresql when missing."""

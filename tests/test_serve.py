@@ -399,3 +399,67 @@ class TestBinder:
         post_build = Path(__file__).resolve().parent.parent / "binder" / "postBuild"
         assert os.access(post_build, os.X_OK)
         assert "pip install --no-deps" in post_build.read_text()
+
+
+class TestStudyCommand:
+    """`workshop-kit study`: the room's pages for one person, under their own identity and local store."""
+
+    def test_study_environment_is_never_a_room(self) -> None:
+        """The pages get the local store and a fixed cohort, keep the person's profile, and never room mode or a link."""
+        base = {"PATH": "/bin", "QUERY_STRING": "code=x", "WORKSHOP_KIT_ROOM": "1", "WORKSHOP_KIT_ROOM_TOKEN": "T", "WORKSHOP_KIT_PROFILE": "/p.json"}
+        env = serve.study_environment(base, store_url="sqlite:///a.sqlite", cohort="self-study")
+        assert env["WORKSHOP_KIT_STORE"] == "sqlite:///a.sqlite" and env["WORKSHOP_KIT_COHORT"] == "self-study"
+        assert env["WORKSHOP_KIT_STUDY"] == "1" and env["WORKSHOP_KIT_PROFILE"] == "/p.json" and env["VOILA_APP_IP"] == "127.0.0.1"
+        assert not {"QUERY_STRING", "WORKSHOP_KIT_ROOM", "WORKSHOP_KIT_ROOM_TOKEN"} & set(env)
+
+    def test_the_personal_code_is_kept_for_next_time(self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        """The second start reuses the code the store issued; a store that no longer has it gets a new one."""
+        from workshop_kit.store import ResponseStore
+
+        monkeypatch.setenv("WORKSHOP_KIT_PROFILE", str(tmp_path / "profile.json"))
+        with ResponseStore(tmp_path / "a.sqlite") as store:
+            first = serve.study_code(store, "self-study")
+            assert serve.study_code(store, "self-study") == first
+            assert serve.study_code(store, "another") != first  # a code belongs to one cohort
+            assert oct(serve.study_link_file().stat().st_mode & 0o777) == "0o600"
+        with ResponseStore(tmp_path / "b.sqlite") as other:
+            assert serve.study_code(other, "self-study") != first
+
+    def test_a_welcome_page_is_needed(self, tmp_path: Path) -> None:
+        """A notebooks folder without the welcome page stops with a plain message and code 2."""
+        out = io.StringIO()
+        assert serve.run_study(tmp_path, open_browser=False, out=out) == 2
+        assert "00-welcome.ipynb" in out.getvalue()
+
+    def test_bad_cohort_name_is_refused(self, notebooks: Path, tmp_path: Path) -> None:
+        """A cohort name the kit cannot use stops `study` before anything starts, with a plain message."""
+        env = dict(os.environ, WORKSHOP_KIT_PROFILE=str(tmp_path / "p.json"), WORKSHOP_KIT_STORE=str(tmp_path / "a.sqlite"))
+        result = subprocess.run(
+            [sys.executable, "-m", "workshop_kit.cli", "study", "--cohort", "<b>", "--notebooks", str(notebooks), "--no-browser"],
+            capture_output=True, text=True, timeout=TIMEOUT, env=env,
+        )
+        assert result.returncode == 1 and "cohort name" in result.stderr
+
+
+class TestLabSettings:
+    def test_news_and_update_checks_are_off_by_default(self, tmp_path: Path) -> None:
+        """JupyterLab gets overrides turning the news prompt and update checks off, and the contents manager that keeps notebooks unchanged."""
+        folder = serve.write_lab_settings(tmp_path / "settings")
+        overrides = json.loads((folder / "overrides.json").read_text(encoding="utf-8"))
+        assert overrides["@jupyterlab/apputils-extension:notification"] == {"fetchNews": "false", "checkForUpdates": False}
+        command = serve.lab_command(tmp_path, host="127.0.0.1", port=1, open_browser=False, settings=folder)
+        assert f"--LabApp.app_settings_dir={folder}" in command
+        assert "--ServerApp.contents_manager_class=workshop_kit.lab_contents.KitContentsManager" in command
+
+    def test_notebooks_carry_this_pythons_language_info(self, tmp_path: Path) -> None:
+        """A notebook is handed to JupyterLab with the kernel's language_info; the file itself is untouched."""
+        import asyncio
+
+        from workshop_kit.lab_contents import KitContentsManager, kernel_language_info
+
+        tiny_notebook(tmp_path / "n.ipynb", "A page")
+        before = (tmp_path / "n.ipynb").read_bytes()
+        model = asyncio.run(KitContentsManager(root_dir=str(tmp_path)).get("n.ipynb"))
+        assert model["content"]["metadata"]["language_info"] == kernel_language_info()
+        assert kernel_language_info()["version"] == sys.version.split()[0]
+        assert (tmp_path / "n.ipynb").read_bytes() == before

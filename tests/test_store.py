@@ -33,7 +33,7 @@ BAD_ANSWERS = [
     ("risk.appetite", {"now": 3, "target": 0}, "'Needed for the role' must be a whole number from 1 to 10 (got 0)"),
     ("brand.attributes", ["Strategic", "Decisive"], "please choose exactly 3 (you chose 2)"),
     ("brand.attributes", ["Strategic", "Decisive", "Friendly", "Supportive"], "please choose exactly 3 (you chose 4)"),
-    ("brand.attributes", ["Strategic", "Strategic", "Decisive"], "Strategic is chosen more than once"),
+    ("brand.attributes", ["Strategic", "Strategic", "Decisive"], "“Strategic” is chosen more than once"),
     ("goal.statement", "x" * 281, "is 281 characters long; the limit is 280"),
     ("goal.statement", "   ", "is empty"),
     ("week.time-budget", {"Operations": 50, "Change": 30, "Relationships": 10, "Strategy": 5}, "add up to 95; they must add up to exactly 100"),

@@ -155,3 +155,35 @@ class TestRoom:
         w = progress()
         assert "Sam Patel" in w.heading.value and person.participant not in w.heading.value
         assert w.table.value.count("✓ saved") == 1
+
+
+class TestStudyPages:
+    def test_study_pages_name_where_the_cohort_came_from(self, tmp_path, monkeypatch):
+        """On `workshop-kit study` pages the fixed cohort is said to be chosen at start-up, never by a facilitator."""
+        monkeypatch.setenv("WORKSHOP_KIT_PROFILE", str(tmp_path / "profile.json"))
+        monkeypatch.setenv("WORKSHOP_KIT_COHORT", "self-study")
+        monkeypatch.setenv("WORKSHOP_KIT_STUDY", "1")
+        monkeypatch.delenv("WORKSHOP_KIT_ROOM", raising=False)
+        form = welcome()
+        shown = form.status.value + form.notes.value
+        assert "facilitator" not in shown and "chosen when these pages were started" in shown
+        assert "workshop-kit study --cohort NAME" in shown and "Type your name, then press" in shown
+
+    def test_next_unanswered_exercise_is_linked(self, tmp_path):
+        """The progress table names the next unanswered exercise and links to its notebook (or, with a personal code, its page)."""
+        from workshop_kit.catalogue import default_catalogue
+
+        catalogue = default_catalogue()
+        first = catalogue.exercises_in(catalogue.sections[0].id)
+        page = progress_html(catalogue, {first[0].id})
+        assert 'href="01-managing-to-leading.ipynb"' in page and first[1].title in page
+        linked = progress_html(catalogue, {e.id for e in first}, href=lambda name: f"?code=C&page={name}")
+        assert 'href="?code=C&amp;page=02-risk.ipynb"' in linked
+
+
+def test_page_href_keeps_the_personal_code():
+    """On a page opened with a personal code the link keeps it; in JupyterLab it is the notebook file."""
+    from workshop_kit.welcome_page import page_href
+
+    assert page_href("02-risk.ipynb", "code=ABC&token=T") == "?code=ABC&page=02-risk.ipynb"
+    assert page_href("02-risk.ipynb", "") == "02-risk.ipynb"

@@ -140,6 +140,17 @@ class TestUnsavedAndSaved:
         )
         assert "still here" in not_saved_message(e, kit.StoreError("Could not save to the file x: it is read-only."))
 
+    @pytest.mark.parametrize("typed", ["CEO", "ceo", "iPad rollout", "NHS England"])
+    def test_refusal_quotes_the_text_as_typed(self, kit_store, typed):
+        """A refusal that names the participant's own words quotes them exactly as typed, case and all."""
+        catalogue = kit_store.catalogue
+        grid = catalogue.exercise("system.map")
+        item = {"name": typed, "x": 5, "y": 5, "tag": grid.tags[0]}
+        item.update({f.name: "" if f.type != "number" else None for f in grid.fields})
+        with pytest.raises(kit.AnswerError) as caught:
+            kit_store.save("system.map", [item, dict(item)], participant="ann", cohort="c1")
+        assert f"✗ Not saved: “{typed}” appears twice" in not_saved_message(grid, caught.value)
+
     def test_second_save_appends(self, kit_store):
         """A second save is a new row; the first stays in the history."""
         w = make("goal.ambition", kit_store)
@@ -489,6 +500,17 @@ class TestBudget:
         w.shares["Change"].value = 40
         assert "20% too much" in w.total.value and w.save_button.disabled
 
+    def test_decimal_share_counts_as_typed(self, kit_store):
+        """A share typed as 12.5 counts as 12.5: a total of 100 reads 100% and Save is enabled; it is stored as typed."""
+        w = make("week.time-budget", kit_store)
+        for heading, value in zip(w.shares, (12.5, 37.5, 20, 30)):
+            w.shares[heading].value = value
+        assert "✓ Total 100%" in w.total.value and not w.save_button.disabled
+        w.save_button.click()
+        assert kit_store.latest("week.time-budget", **ALICE).answer == {"Operations": 12.5, "Change": 37.5, "Relationships": 20, "Strategy": 30}
+        w.shares["Operations"].value = 12.555
+        assert "at most 2 decimal places" in w.total.value and w.save_button.disabled
+
     def test_total_message(self):
         """The message names the total and what is left."""
         e = ex("week.time-budget")
@@ -619,3 +641,34 @@ class TestLog:
         assert control_value(date, "2026-01-02") == dt.date(2026, 1, 2) and control_value(date, "nonsense") is None
         assert control_value(choice, "Z") == "" and control_value(number, 3) == "3"
         assert rows_message(20, 20).endswith("remove one to add another.")
+
+
+class TestRangeSlider:
+    def test_value_kept_within_the_ends(self):
+        """The slider's value is set after its ends, and a value past an end is held at it."""
+        from workshop_kit.widgets.slider import RangeSlider
+
+        slider = RangeSlider(value=50, min=0, max=100, description="Share")
+        assert slider.value == 50
+        slider.value = 140
+        assert slider.value == 100
+
+    def test_label_names_the_native_range_input(self):
+        """The front end draws a native range input inside a label holding the description (its accessible name)."""
+        from workshop_kit.widgets.slider import RangeSlider
+
+        slider = RangeSlider(description="Interest:", style={"description_width": "10em"}, continuous_update=False)
+        assert slider.description_width == "10em"
+        assert 'input.type = "range"' in slider._esm and "label.append(text, input)" in slider._esm
+
+    def test_scales_and_grids_use_it(self, kit_store):
+        """Scale and grid exercises draw the labelled slider, linked to the number box beside it."""
+        from workshop_kit.widgets.slider import RangeSlider
+
+        scale = make("risk.appetite", kit_store)
+        assert all(isinstance(s, RangeSlider) for s in scale.sliders)
+        scale.sliders[0].value = 7
+        number = [w for w in scale.children[2].children[0].children if "wk-scale-number" in w._dom_classes][0]
+        assert number.value == 7
+        grid = make("system.map", kit_store)
+        assert isinstance(grid.items[0].x, RangeSlider)

@@ -8,7 +8,8 @@ Stored forms, by kind:
 - scale: an integer, or ``{"now": int, "target": int}`` for a paired scale
 - pick: a list of distinct strings (options, plus at most one of the participant's own)
 - text: a string (surrounding white space removed)
-- budget: ``{heading: int}`` for every heading, adding up to the exercise's total
+- budget: ``{heading: number}`` for every heading (whole, or up to two decimal places), adding up to
+  the exercise's total
 - grid: a list of ``{"name", "x", "y", "tag", <extra fields>}`` items
 - log: a list of rows, ``{field name: value}``
 """
@@ -19,6 +20,7 @@ import datetime as dt
 import math
 import re
 import unicodedata
+from decimal import Decimal
 from typing import Any
 
 from .catalogue import Exercise, Field
@@ -86,6 +88,11 @@ def _show(value: Any) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
+def _quoted(texts: list[str]) -> str:
+    """Participant text for a message, in quotes and exactly as typed (never re-cased)."""
+    return ", ".join(f"“{t}”" for t in texts)
+
+
 def _key(value: Any) -> str:
     """A dict key for a message: short plain text as it is, anything else as :func:`_show` gives it."""
     if isinstance(value, str) and len(value) <= 40 and not _SURROGATE.search(value) and not _CONTROL.search(value):
@@ -114,15 +121,15 @@ def _pick(ex: Exercise, answer: Any) -> list[str]:
     folded = [p.casefold() for p in picks]
     if len(set(folded)) != len(folded):
         dupes = sorted({p for p in picks if folded.count(p.casefold()) > 1})
-        raise _Problem(f"{', '.join(dupes)} is chosen more than once; each choice can count only once.")
+        raise _Problem(f"{_quoted(dupes)} {'is' if len(dupes) == 1 else 'are'} chosen more than once; each choice can count only once.")
     if not ex.min_picks <= len(picks) <= ex.max_picks:
         raise _Problem(f"please choose {_how_many(ex)} (you chose {len(picks)}).")
     known = {o.casefold(): o for o in ex.options}
     custom = [p for p in picks if p.casefold() not in known]
     if custom and not ex.allow_custom:
-        raise _Problem(f"{', '.join(custom)} is not one of the options.")
+        raise _Problem(f"{_quoted(custom)} is not one of the options.")
     if len(custom) > 1:
-        raise _Problem(f"only one choice of your own can be added (got {', '.join(custom)}).")
+        raise _Problem(f"only one choice of your own can be added (got {_quoted(custom)}).")
     if custom and len(custom[0]) > ex.custom_max_length:
         raise _Problem(f"your own choice is {len(custom[0])} characters; the limit is {ex.custom_max_length}.")
     return [known.get(p.casefold(), p) for p in picks]
@@ -143,15 +150,36 @@ def _budget(ex: Exercise, answer: Any) -> dict[str, int]:
         raise _Problem(f"needs a share for each of {', '.join(ex.headings)} (got {_show(answer)}).")
     unknown = [k for k in answer if k not in ex.headings]
     if unknown:
-        raise _Problem(f"{', '.join(map(_key, unknown))} is not one of the headings.")
+        raise _Problem(f"{_quoted([_key(k) for k in unknown])} is not one of the headings.")
     missing = [h for h in ex.headings if h not in answer]
     if missing:
         raise _Problem(f"a share is missing for {', '.join(missing)}.")
-    shares = {h: whole_number(answer[h], 0, ex.total, f"the share for {h}") for h in ex.headings}
-    total = sum(shares.values())
+    shares = {h: share_number(answer[h], ex.total, f"the share for {h}") for h in ex.headings}
+    total = share_total(shares.values())
     if total != ex.total:
         raise _Problem(f"the shares add up to {total}; they must add up to exactly {ex.total}.")
     return shares
+
+
+SHARE_PLACES = 2  # a budget share may have up to two decimal places (33.33 + 33.33 + 33.34)
+
+
+def share_number(value: Any, total: int, what: str = "the share") -> int | float:
+    """A share from 0 to total with at most two decimal places: an int when whole (12), else a float (12.5)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or (isinstance(value, float) and not math.isfinite(value)):
+        raise _Problem(f"{what} must be a number from 0 to {total} (got {_show(value)}).")
+    if not 0 <= value <= total:  # before Decimal: a googol or a 5000-digit number is refused, not converted
+        raise _Problem(f"{what} must be a number from 0 to {total} (got {_show(value)}).")
+    exact = Decimal(str(value))
+    if exact != exact.quantize(Decimal(1).scaleb(-SHARE_PLACES)):
+        raise _Problem(f"{what} has more than {SHARE_PLACES} decimal places (got {_show(value)}); please round it.")
+    return int(exact) if exact == exact.to_integral_value() else float(exact)
+
+
+def share_total(shares: Any) -> int | float:
+    """The shares added exactly (0.1 + 0.2 is 0.3 here), as an int when whole."""
+    total = sum((Decimal(str(v)) for v in shares), Decimal(0))
+    return int(total) if total == total.to_integral_value() else float(total)
 
 
 def _field(f: Field, value: Any, where: str) -> Any:
@@ -205,7 +233,7 @@ def _grid(ex: Exercise, answer: Any) -> list[dict[str, Any]]:
         _check_keys(item, {"name", "x", "y", "tag"} | {f.name for f in ex.fields}, where)
         name = clean_text(item.get("name"), ex.max_length, f"{where}: '{ex.item_label}'")
         if name.casefold() in seen:
-            raise _Problem(f"{name} appears twice; each item can be placed only once.")
+            raise _Problem(f"{_quoted([name])} appears twice; each item can be placed only once.")
         seen.add(name.casefold())
         tag = item.get("tag")
         if tag not in ex.tags:

@@ -15,6 +15,18 @@ def _lab(args: argparse.Namespace) -> int:
     return run_lab(args.notebooks and Path(args.notebooks), port=args.port, token=args.token, open_browser=not args.no_browser)
 
 
+def _study(args: argparse.Namespace) -> int:
+    """Open the workshop's code-free pages for self-study (this computer only), ready to answer."""
+    from .errors import KitError
+    from .serve import run_study
+
+    try:
+        return run_study(args.notebooks and Path(args.notebooks), cohort=args.cohort, store=args.store, port=args.port, open_browser=not args.no_browser)
+    except (KitError, FileNotFoundError) as exc:
+        print(exc, file=sys.stderr)
+        return 1
+
+
 def _room_size(text: str) -> int:
     try:
         value = int(text)
@@ -240,7 +252,14 @@ def _programme(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="workshop-kit", description="Leadership workshops for NHS digital leaders.")
     commands = parser.add_subparsers(dest="command", required=True)
-    lab = commands.add_parser("lab", help="open JupyterLab on the welcome notebook (self-study)")
+    study = commands.add_parser("study", help="open the workshop pages for self-study, ready to answer (no code, this computer only)")
+    study.add_argument("--cohort", help="cohort to save answers in (default: the one saved on the welcome page, else self-study)")
+    study.add_argument("--store", help="where answers are kept: a file path or database URL (default: WORKSHOP_KIT_STORE, else your data folder)")
+    study.add_argument("--notebooks", help="folder of notebooks (default: the kit's own)")
+    study.add_argument("--port", type=int, help="port (default: 8867 if free, else any free port)")
+    study.add_argument("--no-browser", action="store_true", help="print the link but do not open a browser")
+    study.set_defaults(run=_study)
+    lab = commands.add_parser("lab", help="open JupyterLab on the welcome notebook (self-study, with the code)")
     lab.add_argument("--notebooks", help="folder of notebooks (default: the kit's own)")
     lab.add_argument("--port", type=int, help="port (default: 8888 if free, else any free port)")
     lab.add_argument("--token", help="access token (default: a new random one, printed in the link)")

@@ -29,7 +29,9 @@ from typing import Any
 import ipywidgets as widgets
 import pandas as pd
 
+from .bidi import isolate
 from .catalogue import Exercise
+from .page_css import CONTROL_MAX_WIDTH, PAGE_CSS
 from .charts import ChartCache
 from .store import ResponseStore, default_store
 from .summaries import MIN_GROUP, Summary, cohort_summaries, shown_names
@@ -47,7 +49,7 @@ STYLE = """<style>
 .wk-dash .wk-warning {background: #d5281b; color: white; padding: 6px 12px; font-weight: 600; border-radius: 4px;}
 .wk-dash .wk-section h2 {margin: 14px 0 4px; color: #005eb8; font-size: 1.25em;}
 .wk-dash .wk-cards {gap: 12px;}
-.wk-dash .wk-card {width: 400px; box-sizing: border-box; border: 1px solid #d8dde0; border-radius: 6px; padding: 8px 12px 10px; background: #fff;}
+.wk-dash .wk-card {width: 400px; max-width: 100%; box-sizing: border-box; border: 1px solid #d8dde0; border-radius: 6px; padding: 8px 12px 10px; background: #fff;}
 .wk-dash .wk-card h3 {margin: 0 0 2px; font-size: 1.1em;}
 .wk-dash .wk-card .wk-kind {font-size: 0.75em; text-transform: uppercase; letter-spacing: 0.05em; color: #425563;}
 .wk-dash .wk-card .wk-count {margin: 0 0 4px; font-weight: 600;}
@@ -59,7 +61,7 @@ STYLE = """<style>
 .wk-dash .wk-card .wk-note {font-size: 0.85em; color: #425563; margin: 6px 0 0;}
 .wk-dash .wk-roster-card {margin: 8px 0;}
 .wk-dash .wk-roster-card h2 {margin: 0 0 2px; font-size: 1.1em;}
-</style>"""
+""" + PAGE_CSS + "</style>"
 
 
 def _fmt(value: Any) -> str:
@@ -71,7 +73,7 @@ def _fmt(value: Any) -> str:
 
 
 def table_html(frame: pd.DataFrame, max_rows: int | None = None, clip: int = CLIP) -> str:
-    """A DataFrame as a small HTML table; every cell escaped, long text clipped."""
+    """A DataFrame as a small HTML table; every cell escaped, long text clipped, its direction isolated."""
     rows = frame if max_rows is None else frame.head(max_rows)
     head = "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns)
     body = []
@@ -81,7 +83,7 @@ def table_html(frame: pd.DataFrame, max_rows: int | None = None, clip: int = CLI
             text = _fmt(value)
             text = text if len(text) <= clip else text[: clip - 1] + "…"
             cls = ' class="wk-num"' if isinstance(value, (int, float)) else ""
-            cells.append(f"<td{cls}>{html.escape(text)}</td>")
+            cells.append(f"<td{cls}>{html.escape(isolate(text))}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
     more = len(frame) - len(rows)
     if more > 0:
@@ -226,14 +228,14 @@ class Dashboard(widgets.VBox):
         cohorts = self._cohort_options(wanted)
         self.cohort = widgets.Dropdown(options=cohorts, value=wanted if wanted in cohorts else (cohorts[0] if cohorts else None), description="Cohort")
         sections = [("All sections", ALL_SECTIONS)] + [(f"{s.number}. {s.title}", s.id) for s in self.store.catalogue.sections]
-        self.section = widgets.Dropdown(options=sections, value=ALL_SECTIONS, description="Section", layout=widgets.Layout(width="380px"))
+        self.section = widgets.Dropdown(options=sections, value=ALL_SECTIONS, description="Section", layout=widgets.Layout(width="380px", max_width=CONTROL_MAX_WIDTH))
         self.refresh_button = widgets.Button(description="Refresh", icon="refresh", tooltip="Check for new answers now")
         self.names = widgets.ToggleButton(
             value=False,
             description="Show names (facilitator only)",
             icon="eye-slash",
             tooltip="List who has joined and who wrote each shared free-text answer. Do not use on the projector.",
-            layout=widgets.Layout(width="240px"),
+            layout=widgets.Layout(width="240px", max_width=CONTROL_MAX_WIDTH),
         )
         self.status = widgets.HTML()
         self.status.add_class("wk-status")
@@ -358,7 +360,7 @@ class Dashboard(widgets.VBox):
         now = dt.datetime.now().strftime("%H:%M:%S")
         every = f" · refreshes every {self.refresh_seconds:g} s" if self.running else ""
         people = f"{self._total} participant{'s' if self._total != 1 else ''}"
-        self.status.value = f"Cohort <b>{html.escape(cohort)}</b> · {people} · checked {now}{every}"
+        self.status.value = f"Cohort <b>{html.escape(isolate(cohort))}</b> · {people} · checked {now}{every}"
 
     # --- the timer -------------------------------------------------------------------------
 

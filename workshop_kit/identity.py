@@ -3,7 +3,8 @@
 Participant: explicit argument → in a room served by Voilà (``WORKSHOP_KIT_ROOM``), the
 personal code in the page's link (see :mod:`workshop_kit.room`) → ``JUPYTERHUB_USER`` → the profile saved by the welcome
 notebook → the operating-system user.  Cohort: explicit → ``WORKSHOP_KIT_COHORT`` →
-profile → ``self-study``.  Names are checked (length, characters) with a clear error.
+profile → ``self-study``.  Names are checked (length, characters) with a clear error: any
+script's letters and marks are welcome, as typed, stored in Unicode's composed form (NFC).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import getpass
 import json
 import os
 import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,7 +26,13 @@ ROOM_ENV = "WORKSHOP_KIT_ROOM"
 DEFAULT_COHORT = "self-study"
 ROOM_SOURCE = "personal link"  # where a room participant's identity comes from
 MAX_NAME_LENGTH = 64
-_NAME = re.compile(r"^[^\W_][\w .'@-]*$")  # starts with a letter or number, as the message says
+# Punctuation a name may hold besides letters, marks and numbers: apostrophes (straight, curly,
+# modifier letter), hyphens and dashes, the middle dots of Catalan and transliterated names, and
+# . @ _ for logins such as JupyterHub user names.
+_NAME_PUNCTUATION = set(" '\u2018\u2019\u02bc.@_\u00b7\u30fb")
+# Zero-width joiners are format characters that Indic and Persian spelling needs (ZWNJ, ZWJ).
+_JOINERS = {"\u200c", "\u200d"}
+_BIDI_CONTROLS = set("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
 @dataclass(frozen=True)
@@ -38,20 +46,41 @@ class Identity:
 
 
 def validate_name(value: object, what: str = "name") -> str:
-    """The name with surrounding spaces removed, or :class:`IdentityError` saying what is wrong."""
+    """The name in NFC with runs of spaces made one, or :class:`IdentityError` saying what is wrong.
+
+    Letters and marks of any script, numbers, spaces, apostrophes, hyphens and dashes are
+    taken as typed; control and text-direction characters are refused (they can make a
+    name read as someone else's).
+    """
     if not isinstance(value, str):
         raise IdentityError(f"The {what} must be text (got {value!r}).")
     name = " ".join(value.split())
     if not name:
         raise IdentityError(f"The {what} is empty; please type one.")
+    hidden = next((c for c in name if c in _BIDI_CONTROLS or (unicodedata.category(c) in ("Cc", "Cf", "Cs", "Co", "Cn") and c not in _JOINERS)), None)
+    if hidden is not None:
+        kind = "a text-direction control" if hidden in _BIDI_CONTROLS else "an invisible control character"
+        raise IdentityError(
+            f"The {what} contains {kind} (U+{ord(hidden):04X} {unicodedata.name(hidden, 'unnamed')}), "
+            "which can make it show differently from how it was typed; please type it again without it."
+        )
+    name = unicodedata.normalize("NFC", name)
     if len(name) > MAX_NAME_LENGTH:
         raise IdentityError(f"The {what} is {len(name)} characters long; the limit is {MAX_NAME_LENGTH}.")
-    if not _NAME.match(name):
+    odd = next((c for c in name if not _name_character(c)), None)
+    if odd is not None or not unicodedata.category(name[0])[0] in "LN":
+        problem = f"the character '{odd}' is not allowed" if odd is not None else "it must start with a letter or number"
         raise IdentityError(
-            f"The {what} {name!r} can use letters, numbers, spaces and the characters . ' @ - _ only, "
-            "and must start with a letter or number."
+            f"The {what} '{name}' can use letters, numbers, spaces, apostrophes, hyphens and dashes "
+            f"(in any alphabet) and the characters . @ _ only: {problem}."
         )
     return name
+
+
+def _name_character(c: str) -> bool:
+    """A letter, mark or number of any script, a joiner, or one of the punctuation names use."""
+    category = unicodedata.category(c)
+    return category[0] in "LMN" or category == "Pd" or c in _NAME_PUNCTUATION or c in _JOINERS
 
 
 def profile_path() -> Path:
@@ -95,8 +124,8 @@ def _os_user() -> str:
         user = getpass.getuser()
     except (KeyError, OSError):
         return "participant"
-    cleaned = re.sub(r"[^\w .'@-]", "", user).strip()[:MAX_NAME_LENGTH]
-    return cleaned if cleaned and _NAME.match(cleaned) else "participant"
+    cleaned = "".join(c for c in unicodedata.normalize("NFC", user) if _name_character(c)).strip()[:MAX_NAME_LENGTH]
+    return cleaned if cleaned and unicodedata.category(cleaned[0])[0] in "LN" else "participant"
 
 
 def resolve_participant(explicit: str | None = None) -> tuple[str, str]:

@@ -3,8 +3,9 @@
 ``build_plan(store, participant, cohort)`` reads the participant's latest answer to every
 exercise in the catalogue and returns a :class:`Plan`.  ``Plan.to_markdown()`` and
 ``Plan.to_html()`` render it (the HTML through Jinja2 with autoescaping, so anything the
-participant typed is shown as text, never run as markup); ``export_plan`` writes both files
-into a folder; ``development_plan()`` is the notebook widget with an "Export my plan" button.
+participant typed is shown as text, never run as markup), and :mod:`workshop_kit.plan_documents`
+lays it out as a personal development plan in Word and PDF; ``export_plan`` writes all four
+files into a folder; ``development_plan()`` is the notebook widget with an "Export my plan" button.
 
 Reading never writes: building a plan from a store that does not exist yet shows every
 exercise as "not answered yet" without creating the store.
@@ -25,10 +26,12 @@ import ipywidgets as widgets
 from markupsafe import Markup
 
 from ._version import __version__
+from .bidi import isolate
 from .catalogue import Catalogue, Exercise, Section
 from .errors import KitError
 from .followup import BeforeAfter, before_and_after
 from .identity import current_identity
+from .page_css import PAGE_CSS
 from .store import default_store
 
 PLAN_DIR_ENV = "WORKSHOP_KIT_PLAN_DIR"
@@ -71,6 +74,16 @@ MODEL_INTRO = (
 )
 FOCUS_COUNT = 2
 
+
+OBJECTIVES_ID = "plan.objectives"  # the log exercise in notebook 11 where the participant writes their objectives
+OBJECTIVE_FIELDS = (
+    ("what", "What I will achieve"),
+    ("how", "How I will do it"),
+    ("support", "Support I need"),
+    ("by_when", "By when"),
+    ("measure", "How I will know"),
+)
+FEWER_THAN_THREE = "A development plan usually has three to five objectives: add more in notebook 11 (press “Draft from my answers” to start)."
 
 FOLLOW_UP_MISSING = "not answered at the follow-up yet — see notebook 12"
 WORKSHOP_MISSING = "answered at the follow-up only, so there is nothing to compare with"
@@ -157,6 +170,51 @@ class Evidence:
 
 
 @dataclass(frozen=True)
+class Objective:
+    """One development objective, as the participant wrote it in notebook 11 (``by_when`` an ISO date or "")."""
+
+    what: str
+    how: str = ""
+    support: str = ""
+    by_when: str = ""
+    measure: str = ""
+
+    @property
+    def by_when_text(self) -> str:
+        """The date in words ("31 March 2027"), or "no date set"."""
+        return date_words(self.by_when) or "no date set"
+
+    def rows(self) -> tuple[tuple[str, str], ...]:
+        """(label, value) pairs for a two-column table, every field shown (empty ones as "not set")."""
+        values = {"what": self.what, "how": self.how, "support": self.support, "by_when": self.by_when_text, "measure": self.measure}
+        return tuple((label, values[name] or "not set") for name, label in OBJECTIVE_FIELDS)
+
+
+@dataclass(frozen=True)
+class Commitment:
+    """Something the participant promised, with its date if they gave one (from the meeting log and notebook 10)."""
+
+    what: str
+    for_whom: str = ""
+    due: str = ""  # ISO date or ""
+    status: str = ""
+
+    @property
+    def due_text(self) -> str:
+        """The due date in words, or "no date set"."""
+        return date_words(self.due) or "no date set"
+
+
+def date_words(value: str) -> str:
+    """An ISO date as words ("31 March 2027"); anything else is returned as it is."""
+    try:
+        day = dt.date.fromisoformat(str(value))
+    except ValueError:
+        return str(value or "")
+    return f"{day.day} {day:%B %Y}"
+
+
+@dataclass(frozen=True)
 class DimensionView:
     """One Healthcare Leadership Model dimension and what the participant's own answers say about it."""
 
@@ -183,6 +241,9 @@ class Plan:
     display_name: str = ""
     follow_up: tuple[BeforeAfter, ...] = ()  # the re-asked exercises, once anything was saved at the follow-up
     follow_up_title: str = ""
+    objectives: tuple[Objective, ...] = ()
+    commitments: tuple[Commitment, ...] = ()
+    needs: tuple[str, ...] = ()
 
     @property
     def name(self) -> str:
@@ -206,11 +267,15 @@ class Plan:
         return tuple(growing[:FOCUS_COUNT])
 
     @property
+    def model_step(self) -> str:
+        """The next step about the Healthcare Leadership Model, naming this participant's focus dimensions."""
+        focus = " and ".join(d.dimension.casefold() for d in self.focus)
+        return MODEL_STEP.format(focus=focus) if focus else MODEL_STEP_NONE
+
+    @property
     def next_steps(self) -> tuple[str, ...]:
         """The closing suggestions, the model's one naming this participant's focus dimensions."""
-        focus = " and ".join(d.dimension.casefold() for d in self.focus)
-        model = MODEL_STEP.format(focus=focus) if focus else MODEL_STEP_NONE
-        return (*NEXT_STEPS[:2], model, *NEXT_STEPS[2:])
+        return (*NEXT_STEPS[:2], self.model_step, *NEXT_STEPS[2:])
 
     @property
     def made_on_text(self) -> str:
@@ -231,7 +296,7 @@ class Plan:
         """The plan as a standalone HTML page (or, with ``fragment=True``, just its body)."""
         template = _jinja().get_template("fragment" if fragment else "page")
         return template.render(
-            plan=self, credit=CREDIT, model_intro=MODEL_INTRO, follow_up_missing=FOLLOW_UP_MISSING, workshop_missing=WORKSHOP_MISSING
+            plan=self, credit=CREDIT, model_intro=MODEL_INTRO, fewer_than_three=FEWER_THAN_THREE, follow_up_missing=FOLLOW_UP_MISSING, workshop_missing=WORKSHOP_MISSING
         )
 
 
@@ -308,7 +373,96 @@ def build_plan(
         display_name=display_name,
         follow_up=pairs if any(p.after is not None for p in pairs) else (),
         follow_up_title=catalogue.follow_up.title if catalogue.follow_up else "",
+        objectives=_objectives(answers),
+        commitments=_commitment_list(answers),
+        needs=_needs_list(catalogue, answers),
     )
+
+
+def _latest(answers: dict[str, Any], exercise_id: str) -> Any:
+    response = answers.get(exercise_id)
+    return response.answer if response is not None else None
+
+
+def _objectives(answers: dict[str, Any]) -> tuple[Objective, ...]:
+    rows = _latest(answers, OBJECTIVES_ID)
+    out = []
+    for row in rows if isinstance(rows, list) else ():
+        if isinstance(row, dict) and str(row.get("what") or "").strip():
+            out.append(Objective(**{name: _cell(row.get(name)) for name, _label in OBJECTIVE_FIELDS}))
+    return tuple(out)
+
+
+def _commitment_list(answers: dict[str, Any]) -> tuple[Commitment, ...]:
+    out = []
+    rows = _latest(answers, "relationships.log")
+    for row in rows if isinstance(rows, list) else ():
+        if isinstance(row, dict) and row.get("deliverable"):
+            out.append(Commitment(_cell(row["deliverable"]), _cell(row.get("stakeholder")), _cell(row.get("due")), _cell(row.get("status"))))
+    learning = _latest(answers, "iwe.learning-commitment")
+    if learning:
+        saved = answers["iwe.learning-commitment"].saved_at
+        due = (saved.date() + dt.timedelta(days=91)).isoformat() if isinstance(saved, dt.datetime) else ""
+        out.append(Commitment(f"Learning: {learning}", "myself", due, ""))
+    return tuple(out)
+
+
+def _needs_list(catalogue: Catalogue, answers: dict[str, Any]) -> tuple[str, ...]:
+    picks = _latest(answers, "development.needs")
+    if not isinstance(picks, list) or "development.needs" not in catalogue:
+        return ()
+    known = set(catalogue.exercise("development.needs").options)
+    return tuple(str(p) if p in known else f"{p} (my own)" for p in picks)
+
+
+# --- drafting objectives from the answers --------------------------------------------------------
+
+
+def suggest_objectives(catalogue: Catalogue, answers: dict[str, Any], today: dt.date | None = None) -> list[dict[str, str]]:
+    """Draft objectives (rows of the ``plan.objectives`` log) from the participant's saved answers, at most five.
+
+    Drafts only: the participant edits them and presses Save.  Every text is cut to its field's limit.
+    """
+    today = today or dt.date.today()
+    needs = _needs_list(catalogue, answers)
+    support = ", ".join(n.removesuffix(" (my own)") for n in needs) or "To agree with my line manager or appraiser"
+
+    def by(months: int) -> str:
+        return (today + dt.timedelta(days=round(months * 30.44))).isoformat()
+
+    drafts: list[dict[str, str]] = []
+    goal = _latest(answers, "goal.statement")
+    if goal:
+        drafts.append({"what": f"Make visible progress towards my audacious goal: {goal}", "how": "Agree the first milestone with my sponsor and review progress with them every month", "support": support, "by_when": by(12), "measure": "The first milestone is met and reported to the board"})
+    appetite = _latest(answers, "risk.appetite")
+    if isinstance(appetite, dict) and isinstance(appetite.get("target"), int) and isinstance(appetite.get("now"), int) and appetite["target"] != appetite["now"]:
+        drafts.append({"what": f"Move my appetite for risk from {appetite['now']} to {appetite['target']} on the workshop's scale", "how": "Take one decision a month that I would once have escalated, and note how it went", "support": support, "by_when": by(6), "measure": f"My own rating at the follow-up (notebook 12) is {appetite['target']} or closer to it"})
+    brand = _latest(answers, "brand.attributes")
+    if isinstance(brand, list) and brand:
+        drafts.append({"what": f"Be known by senior colleagues for being {_and_list([str(b) for b in brand])}", "how": "Show each one in a piece of work my peers will see this quarter", "support": "Honest feedback from two peers I trust", "by_when": by(6), "measure": "Peers use these words when I ask how they see me"})
+    people = [str(r.get("stakeholder")) for r in _latest(answers, "relationships.log") or () if isinstance(r, dict) and r.get("stakeholder")]
+    if people:
+        dues = sorted(str(r["due"]) for r in _latest(answers, "relationships.log") if isinstance(r, dict) and r.get("due"))
+        drafts.append({"what": f"Build working relationships with {_and_list(people[:4])}", "how": "An informal conversation with each, then keep the one promise I made them", "support": "Time in my diary, protected each week", "by_when": dues[-1] if dues else by(3), "measure": "Every promise in my meeting log is marked Delivered"})
+    learning = _latest(answers, "iwe.learning-commitment")
+    if learning:
+        drafts.append({"what": str(learning), "how": "Practise it every week and note what I learn", "support": support, "by_when": by(3), "measure": "I can name three occasions when I did it, and what changed"})
+    comfort = _latest(answers, "development.comfort")
+    if len(drafts) < 5 and isinstance(comfort, dict) and isinstance(comfort.get("target"), int) and isinstance(comfort.get("now"), int) and comfort["target"] > comfort["now"]:
+        drafts.append({"what": "Grow more at ease with risk, ambiguity and a wider web of relationships", "how": "Take on one piece of cross-organisation work outside my comfort zone", "support": support, "by_when": by(12), "measure": f"My comfort rating moves from {comfort['now']} to {comfort['target']}"})
+    if not drafts:
+        drafts.append({"what": "", "how": "", "support": support, "by_when": by(12), "measure": ""})
+    limits = {f.name: f.max_length for f in catalogue.exercise(OBJECTIVES_ID).fields} if OBJECTIVES_ID in catalogue else {}
+    return [{k: (v if k == "by_when" else _cut(v, limits.get(k, 200))) for k, v in d.items()} for d in drafts[:5]]
+
+
+def _and_list(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _cut(text: str, limit: int) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def _dimensions(catalogue: Catalogue, answers: dict[str, Any]) -> tuple[DimensionView, ...]:
@@ -385,7 +539,7 @@ def _text(ex: Exercise, answer: Any) -> tuple[Block, ...]:
 
 def _budget(ex: Exercise, answer: Any) -> tuple[Block, ...]:
     unit = "%" if ex.total == 100 else f" of {ex.total}"
-    rows = tuple((h, f"{int(answer[h])}{unit}") for h in ex.headings)
+    rows = tuple((h, f"{answer[h]:g}{unit}") for h in ex.headings)
     return (Block("table", headers=("Heading", "Share"), rows=rows),)
 
 
@@ -592,8 +746,8 @@ _MD_NUMBERED = re.compile(r"^(\s*\d+)([.)])", re.MULTILINE)
 
 
 def md_escape(text: str) -> str:
-    """Text safe to put in Markdown: markup characters are backslash-escaped, so it shows as typed."""
-    escaped = _MD_SPECIAL.sub(r"\\\1", str(text))
+    """Text safe to put in Markdown: markup characters are backslash-escaped, so it shows as typed; direction isolated."""
+    escaped = _MD_SPECIAL.sub(r"\\\1", isolate(str(text)))
     escaped = _MD_BULLET.sub(r"\1\\\2", escaped)
     return _MD_NUMBERED.sub(r"\1\\\2", escaped)
 
@@ -618,7 +772,7 @@ def _md_blocks(blocks: tuple[Block, ...]) -> list[str]:
     return out
 
 
-def _room_words(room: float) -> str:
+def room_words(room: float) -> str:
     """Room to grow in words, from a share of the scale."""
     if room <= 0:
         return "no room to grow shown"
@@ -635,9 +789,18 @@ def _markdown(plan: Plan) -> str:
         "",
         f"*{md_escape(CREDIT)}*",
         "",
-        "## At a glance",
+        "## My development objectives",
         "",
     ]
+    for n, objective in enumerate(plan.objectives, start=1):
+        lines += [f"### Objective {n}: {_md_cell(objective.what)}", ""]
+        lines += [f"- {label}: {_md_cell(value)}" for label, value in objective.rows()[1:]] + [""]
+    if len(plan.objectives) < 3:
+        lines += [f"*{md_escape(FEWER_THAN_THREE)}*", ""]
+    lines += ["## My commitments", ""]
+    lines += [f"- {_md_cell(c.what)}{' (for ' + _md_cell(c.for_whom) + ')' if c.for_whom else ''}: {c.due_text}{' — ' + _md_cell(c.status) if c.status else ''}" for c in plan.commitments]
+    lines += ["" if plan.commitments else "*No commitments saved yet — see notebooks 05 and 10*", ""]
+    lines += ["## At a glance", ""]
     for highlight in plan.highlights:
         lines += [f"### {md_escape(highlight.label)}", ""]
         lines += _md_blocks(highlight.blocks) if highlight.answered else [f"*{highlight.missing_note}*", ""]
@@ -664,7 +827,7 @@ def _markdown(plan: Plan) -> str:
     if plan.dimensions:
         for d in plan.dimensions:
             said = "; ".join(f"{e.title}: {e.words}" for e in d.evidence)
-            lines.append(f"- **{md_escape(d.dimension)}** ({_room_words(d.room)}): {md_escape(said)}")
+            lines.append(f"- **{md_escape(d.dimension)}** ({room_words(d.room)}): {md_escape(said)}")
     else:
         lines.append("*No scale answered yet, so nothing to read here.*")
     lines += ["", "## Next steps", ""]
@@ -708,6 +871,15 @@ _FRAGMENT = (
 <p class="wk-meta">Cohort: {{ plan.cohort }} · Made on {{ plan.made_on_text }} ·
 {{ plan.answered }} of {{ plan.total }} exercises answered</p>
 <p class="wk-credit">{{ credit }}</p>
+<h2>My development objectives</h2>
+{% for o in plan.objectives %}<h3>Objective {{ loop.index }}: {{ o.what }}</h3>
+<table class="wk-objective"><tbody>{% for label, value in o.rows()[1:] %}<tr><th scope="row">{{ label }}</th><td>{{ value }}</td></tr>{% endfor %}</tbody></table>
+{% endfor %}
+{% if plan.objectives|length < 3 %}<p class="wk-missing">{{ fewer_than_three }}</p>{% endif %}
+<h2>My commitments</h2>
+{% if plan.commitments %}<table><thead><tr><th scope="col">Commitment</th><th scope="col">For</th><th scope="col">Due</th><th scope="col">Status</th></tr></thead><tbody>
+{% for c in plan.commitments %}<tr><td>{{ c.what }}</td><td>{{ c.for_whom }}</td><td>{{ c.due_text }}</td><td>{{ c.status }}</td></tr>{% endfor %}</tbody></table>
+{% else %}<p class="wk-missing">No commitments saved yet — see notebooks 05 and 10</p>{% endif %}
 <h2>At a glance</h2>
 {% for h in plan.highlights %}<h3>{{ h.label }}</h3>
 {% if h.answered %}{{ blocks(h.blocks) }}{% else %}<p class="wk-missing">{{ h.missing_note }}</p>{% endif %}
@@ -750,6 +922,9 @@ _PAGE = """<!DOCTYPE html>
 """
 
 
+_PREVIEW_STYLE = ".wk-plan-scroll { max-height: 36rem; overflow: auto; border: 1px solid #aeb7bd; padding: 0 0.8rem; }"
+
+
 def _jinja() -> Any:
     global _ENV
     if _ENV is None:
@@ -758,11 +933,12 @@ def _jinja() -> Any:
         _ENV = jinja2.Environment(
             loader=jinja2.DictLoader({"fragment": _FRAGMENT, "page": _PAGE}),
             autoescape=True,
+            finalize=isolate,  # participant text keeps its own direction (workshop_kit.bidi)
             undefined=jinja2.StrictUndefined,
             trim_blocks=True,
         )
         _ENV.globals["style"] = Markup(_STYLE)
-        _ENV.globals["room_words"] = _room_words
+        _ENV.globals["room_words"] = room_words
     return _ENV
 
 
@@ -778,6 +954,8 @@ class ExportedPlan:
 
     markdown: Path
     html: Path
+    docx: Path
+    pdf: Path
 
 
 def default_plan_folder() -> Path:
@@ -789,15 +967,24 @@ def default_plan_folder() -> Path:
     return documents if documents.is_dir() else home
 
 
+def plan_files(plan: Plan) -> dict[str, bytes]:
+    """The plan in every format, by file extension: Word, PDF, web page and plain text."""
+    from .plan_documents import plan_docx, plan_pdf
+
+    return {"docx": plan_docx(plan), "pdf": plan_pdf(plan), "html": plan.to_html().encode("utf-8"), "md": plan.to_markdown().encode("utf-8")}
+
+
 def export_plan(plan: Plan, folder: str | os.PathLike[str] | None = None) -> ExportedPlan:
-    """Write the plan as Markdown and HTML into a folder (created if needed); returns both paths."""
+    """Write the plan as Word, PDF, HTML and Markdown into a folder (created if needed); returns the four paths."""
     target = Path(folder).expanduser() if folder not in (None, "") else default_plan_folder()
+    files = plan_files(plan)
     try:
         target.mkdir(parents=True, exist_ok=True)
-        paths = ExportedPlan(markdown=target / f"{plan.file_stem}.md", html=target / f"{plan.file_stem}.html")
-        for path, text in ((paths.markdown, plan.to_markdown()), (paths.html, plan.to_html())):
+        paths = ExportedPlan(**{("markdown" if ext == "md" else ext): target / f"{plan.file_stem}.{ext}" for ext in files})
+        for ext, data in files.items():
+            path = target / f"{plan.file_stem}.{ext}"
             tmp = path.with_name(path.name + ".part")
-            tmp.write_text(text, encoding="utf-8")
+            tmp.write_bytes(data)
             os.replace(tmp, path)
     except OSError as exc:
         raise PlanExportError(f"Your plan could not be saved in the folder {target} ({exc.strerror or exc}). Try another folder.") from None
@@ -807,10 +994,25 @@ def export_plan(plan: Plan, folder: str | os.PathLike[str] | None = None) -> Exp
 # --- the notebook widget --------------------------------------------------------------------------
 
 
-def _download_link(text: str, filename: str, mime: str, label: str) -> str:
-    """A link that downloads the text as a file in the participant's own browser (no server write)."""
-    data = base64.b64encode(text.encode("utf-8")).decode("ascii")
-    return f'<a download="{html.escape(filename)}" href="data:{mime};charset=utf-8;base64,{data}">{html.escape(label)}</a>'
+_MIME = {
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "pdf": "application/pdf",
+    "html": "text/html;charset=utf-8",
+    "md": "text/markdown;charset=utf-8",
+    "json": "application/json;charset=utf-8",
+}
+_LABELS = {
+    "docx": "Download for your appraisal (Word)",
+    "pdf": "Download for your appraisal (PDF)",
+    "html": "Download the web page (HTML)",
+    "md": "Download the plain text (Markdown)",
+}
+
+
+def _download_link(content: str | bytes, filename: str, mime: str, label: str) -> str:
+    """A link that downloads the content as a file in the participant's own browser (no server write)."""
+    data = base64.b64encode(content.encode("utf-8") if isinstance(content, str) else content).decode("ascii")
+    return f'<a download="{html.escape(filename)}" href="data:{mime};base64,{data}">{html.escape(label)}</a>'
 
 
 def _room_on() -> bool:
@@ -818,10 +1020,10 @@ def _room_on() -> bool:
 
 
 class DevelopmentPlan(widgets.VBox):
-    """Shows the participant's plan and exports it (Markdown and HTML) to a folder they choose.
+    """Shows the participant's plan and exports it (Word, PDF, HTML, Markdown) to a folder they choose.
 
     In a room served by Voilà (``WORKSHOP_KIT_ROOM``) the page runs on the facilitator's
-    machine, so nothing is written there: Export offers the two files as downloads instead,
+    machine, so nothing is written there: Export offers the files as downloads instead,
     and there is no folder box (a participant must not choose paths on someone else's computer).
     """
 
@@ -849,17 +1051,15 @@ class DevelopmentPlan(widgets.VBox):
         self.export_button.add_class("wk-plan-export")
         self.status = widgets.HTML()
         self.status.add_class("wk-plan-status")
-        self.preview = widgets.HTML(
-            layout=widgets.Layout(max_height="36rem", overflow="auto", border="1px solid #aeb7bd", padding="0 0.8rem")
-        )
+        self.preview = widgets.HTML()  # scrolls inside a focusable region of its own (see refresh), so keyboards can scroll it
         self.preview.add_class("wk-plan-preview")
         self.refresh_button.on_click(self._on_refresh_click)
         self.export_button.on_click(self._on_export_click)
+        files = "a Word document and a PDF laid out as a personal development plan for your appraisal, a web page, and a plain-text copy"
         keep = (
-            "<h3>Keep a copy</h3><p>Export makes two files: a web page to read or print, and a plain-text copy.</p>"
+            f"<h3>Keep a copy</h3><p>Export makes four files: {files}.</p>"
             if not self.room
-            else "<h3>Keep a copy</h3><p>Export gives you two files to download to your own device: "
-            "a web page to read or print, and a plain-text copy.</p>"
+            else f"<h3>Keep a copy</h3><p>Export gives you four files to download to your own device: {files}.</p>"
         )
         self.children = [
             self.intro,
@@ -886,12 +1086,17 @@ class DevelopmentPlan(widgets.VBox):
             self.preview.layout.display = "none"
             return None
         self.intro.value = (
-            f"<p>Your plan gathers the answers saved as <strong>{html.escape(self.plan.name)}</strong> "
-            f"in the cohort <strong>{html.escape(self.cohort)}</strong>: "
+            f"<p>Your plan gathers the answers saved as <strong>{html.escape(isolate(self.plan.name))}</strong> "
+            f"in the cohort <strong>{html.escape(isolate(self.cohort))}</strong>: "
             f"{self.plan.answered} of {self.plan.total} exercises so far. "
             "Press <em>Refresh my plan</em> after saving more answers.</p>"
         )
-        self.preview.value = f"<style>{_STYLE}</style>" + self.plan.to_html(fragment=True)
+        self.preview.value = (
+            f"<style>{_STYLE}{PAGE_CSS}{_PREVIEW_STYLE}</style>"
+            '<div class="wk-plan-scroll" tabindex="0" role="region" aria-label="Your plan as it will be exported">'
+            + self.plan.to_html(fragment=True)
+            + "</div>"
+        )
         self.preview.layout.display = None
         return self.plan
 
@@ -906,18 +1111,12 @@ class DevelopmentPlan(widgets.VBox):
         from .transfer import answers_json
 
         answers, _count = answers_json(self.store, self.cohort, self.participant)
-        return " · ".join(
-            (
-                _download_link(plan.to_html(), f"{plan.file_stem}.html", "text/html", "Download the web page (HTML)"),
-                _download_link(plan.to_markdown(), f"{plan.file_stem}.md", "text/markdown", "Download the plain text (Markdown)"),
-                _download_link(
-                    answers, f"{plan.file_stem}-answers.json", "application/json", "Download my answers file (to send to a facilitator)"
-                ),
-            )
-        )
+        links = [_download_link(data, f"{plan.file_stem}.{ext}", _MIME[ext], _LABELS[ext]) for ext, data in plan_files(plan).items()]
+        links.append(_download_link(answers, f"{plan.file_stem}-answers.json", _MIME["json"], "Download my answers file (to send to a facilitator)"))
+        return " · ".join(links)
 
     def export(self) -> ExportedPlan | None:
-        """Write both files and say where they went (in a room: offer them as downloads); errors in words."""
+        """Write the four files and say where they went (in a room: offer them as downloads); errors in words."""
         plan = self.refresh()
         if plan is None:
             self.status.value = '<p role="alert"><strong>Not saved.</strong> Your answers could not be read (see above).</p>'
@@ -931,7 +1130,9 @@ class DevelopmentPlan(widgets.VBox):
             self.status.value = f'<p role="alert"><strong>Not saved.</strong> {html.escape(str(exc))}</p>'
             return None
         self.status.value = (
-            '<div role="status"><p><strong>Your plan is saved</strong> as two files:</p><ul>'
+            '<div role="status"><p><strong>Your plan is saved</strong> as four files:</p><ul>'
+            f"<li>{html.escape(str(paths.docx))} (Word, laid out for your appraisal: edit it there if you like)</li>"
+            f"<li>{html.escape(str(paths.pdf))} (PDF, the same layout, to send or print)</li>"
             f"<li>{html.escape(str(paths.html))} (open it in a web browser, or print it)</li>"
             f"<li>{html.escape(str(paths.markdown))} (plain text)</li></ul>"
             "<p>If this page runs on someone else's computer (a workshop server), "

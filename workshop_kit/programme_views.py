@@ -32,6 +32,7 @@ from matplotlib import rc_context
 from matplotlib.figure import Figure
 
 from ._version import __version__
+from .bidi import isolate
 from .charts import BLUE, GREY, ORANGE
 from .errors import KitError
 from .programme_data import ExerciseView, Programme, ShiftView, build_programme
@@ -316,7 +317,7 @@ def render_programme_html(store: ResponseStore, programme: Programme, when: str)
         {"id": ex_id, "title": view.exercise.title, "chart": data_uri(shift_chart(view)), "table": wide_shift(view)} for ex_id, view in programme.shifts.items()
     ]
     follow_up = catalogue.follow_up
-    return Environment(autoescape=True, trim_blocks=True).from_string(TEMPLATE).render(
+    return Environment(autoescape=True, trim_blocks=True, finalize=isolate).from_string(TEMPLATE).render(
         cohorts=programme.overview().to_dict("records"),
         sections=sections,
         shifts=shifts,

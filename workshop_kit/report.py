@@ -26,6 +26,7 @@ import pandas as pd
 from jinja2 import Environment
 
 from ._version import __version__
+from .bidi import isolate
 from .charts import png_data_uri
 from .errors import KitError
 from .store import ResponseStore
@@ -88,7 +89,8 @@ def sheet_names(exercise_ids: list[str]) -> dict[str, str]:
 
 
 def defuse(value: Any) -> Any:
-    """Text a spreadsheet would treat as a formula gets a leading apostrophe; anything else is unchanged."""
+    """Text isolated (:func:`workshop_kit.bidi.isolate`); then one a spreadsheet would treat as a formula gets a leading apostrophe."""
+    value = isolate(value)
     if isinstance(value, str) and value.startswith(_FORMULA_START):
         return "'" + value
     return value
@@ -152,7 +154,7 @@ def render_html(
                 }
             )
         sections.append({"number": section.number, "title": section.title, "exercises": items})
-    env = Environment(autoescape=True)
+    env = Environment(autoescape=True, finalize=isolate)  # every value shown keeps its own text direction
     return env.from_string(TEMPLATE).render(
         cohort=cohort, participants=participants, when=when, sections=sections, names=names, min_group=min_group, version=__version__
     )

@@ -29,6 +29,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
+from urllib.parse import urlencode
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 WELCOME_PAGE = "00-welcome.ipynb"
@@ -180,8 +181,28 @@ def voila_command(target: Path, *, host: str, port: int, config_dir: Path, room:
     return command
 
 
-def lab_command(folder: Path, *, host: str, port: int, open_browser: bool) -> list[str]:
-    """The JupyterLab command line for self-study on the notebooks folder."""
+# JupyterLab's defaults for self-study (the person's own settings still win): no "get notified about
+# news?" prompt and no update checks, which would reach out to the internet from a locked-down laptop.
+LAB_OVERRIDES = {"@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": False}}
+
+
+def write_lab_settings(folder: Path) -> Path:
+    """An app settings folder whose overrides.json holds :data:`LAB_OVERRIDES` on top of the installation's own."""
+    folder.mkdir(parents=True, exist_ok=True)
+    overrides: dict[str, dict[str, object]] = {}
+    installed = Path(sys.prefix) / "share" / "jupyter" / "lab" / "settings"
+    with contextlib.suppress(OSError, ValueError):
+        overrides = json.loads((installed / "overrides.json").read_text(encoding="utf-8"))
+    if installed.is_dir():
+        shutil.copytree(installed, folder, dirs_exist_ok=True)  # page_config.json, overrides.d, …
+    for plugin, values in LAB_OVERRIDES.items():
+        overrides.setdefault(plugin, {}).update(values)
+    (folder / "overrides.json").write_text(json.dumps(overrides, indent=2), encoding="utf-8")
+    return folder
+
+
+def lab_command(folder: Path, *, host: str, port: int, open_browser: bool, settings: Path | None = None) -> list[str]:
+    """The JupyterLab command line for self-study on the notebooks folder (``settings``: see :func:`write_lab_settings`)."""
     command = [
         sys.executable,
         "-m",
@@ -193,6 +214,9 @@ def lab_command(folder: Path, *, host: str, port: int, open_browser: bool) -> li
         f"--ServerApp.port={port}",
         "--ServerApp.port_retries=0",
     ]
+    if settings is not None:
+        command.append(f"--LabApp.app_settings_dir={settings}")
+    command.append("--ServerApp.contents_manager_class=workshop_kit.lab_contents.KitContentsManager")  # notebooks open unchanged
     if not open_browser:
         command.append("--no-browser")
     if hasattr(os, "geteuid") and os.geteuid() == 0:
@@ -612,10 +636,10 @@ def run_lab(notebooks: Path | None = None, *, port: int | None = None, token: st
     url = f"http://127.0.0.1:{port}/lab/tree/{WELCOME_PAGE}?token={token}"
     servers: list[Server] = []
     try:
-        with _running(servers, out):
-            servers.append(
-                start_server("JupyterLab", lab_command(folder, host="127.0.0.1", port=port, open_browser=open_browser), env=env, cwd=folder, port=port, url=url, log=log)
-            )
+        with tempfile.TemporaryDirectory(prefix="workshop-kit-lab-") as tmp, _running(servers, out):
+            settings = write_lab_settings(Path(tmp) / "settings")
+            command = lab_command(folder, host="127.0.0.1", port=port, open_browser=open_browser, settings=settings)
+            servers.append(start_server("JupyterLab", command, env=env, cwd=folder, port=port, url=url, log=log))
             if not wait_until_listening(servers[0]):
                 print("JupyterLab did not start; see the messages above.", file=out)
                 return 1
@@ -623,3 +647,145 @@ def run_lab(notebooks: Path | None = None, *, port: int | None = None, token: st
             return _run(servers, out)
     except (_Stop, KeyboardInterrupt):  # stopped while starting up
         return 0
+
+
+# --- self-study: the room's code-free pages, for one person on this computer ----------------------
+
+STUDY_PORT = 8867
+STUDY_ENV = "WORKSHOP_KIT_STUDY"
+STUDY_PAGE_NAME = "Self-study page"  # the name on the page's record in the store (answers use the profile's name)
+STUDY_KEEP_SECONDS = 7 * 24 * 3600  # a page left open (a laptop asleep overnight) keeps its kernel while the pages run
+
+
+def study_link_file() -> Path:
+    """Where ``workshop-kit study`` keeps its personal code, beside the profile."""
+    from .identity import profile_path
+
+    return profile_path().with_name("study-links.json")
+
+
+def study_code(store: object, cohort: str) -> str:
+    """This computer's personal code for its self-study pages in this store and cohort: the one kept from
+    last time if the store still has it, else a new one (kept for next time)."""
+    from . import room
+
+    path = study_link_file()
+    try:
+        kept = json.loads(path.read_text(encoding="utf-8"))
+        kept = kept if isinstance(kept, dict) else {}
+    except (OSError, ValueError):
+        kept = {}
+    key = f"{store.url}|{cohort}"  # type: ignore[attr-defined]
+    code = kept.get(key)
+    if isinstance(code, str) and room.issued_person(code, cohort=cohort, store=store) is not None:  # type: ignore[arg-type]
+        return code
+    code = room.issue_code(STUDY_PAGE_NAME, cohort=cohort, store=store).code  # type: ignore[arg-type]
+    kept[key] = code
+    with contextlib.suppress(OSError):  # not kept: next time simply makes a new one
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _write_private(path, json.dumps(kept, indent=2))
+    return code
+
+
+def study_environment(base: dict[str, str], *, store_url: str, cohort: str) -> dict[str, str]:
+    """The environment of the self-study pages: the local store, the cohort fixed for the session, the person's
+    own identity (their saved profile, else this computer's login), and never room mode."""
+    env = dict(base)
+    for name in ("QUERY_STRING", "JUPYTERHUB_USER", "WORKSHOP_KIT_ROOM", "WORKSHOP_KIT_ROOM_URL", "WORKSHOP_KIT_ROOM_TOKEN"):
+        env.pop(name, None)
+    env.update(WORKSHOP_KIT_STORE=store_url, WORKSHOP_KIT_COHORT=cohort, VOILA_APP_IP="127.0.0.1", PYTHONUNBUFFERED="1")
+    env[STUDY_ENV] = "1"
+    return env
+
+
+def run_study(
+    notebooks: Path | None = None,
+    *,
+    cohort: str | None = None,
+    store: str | None = None,
+    port: int | None = None,
+    open_browser: bool = True,
+    out: TextIO = sys.stdout,
+    log: TextIO | None = None,
+    ready_timeout: float = 180.0,
+) -> int:
+    """The workshop's code-free pages for one person on this computer (127.0.0.1), ready to answer, until Ctrl-C.
+
+    The same pages as a room (:mod:`workshop_kit.room_server`, one warm page), but the answers are saved
+    under the person's own name and cohort in the local store, as in JupyterLab, so the two can be mixed.
+    """
+    import webbrowser
+
+    from .identity import resolve_cohort, validate_name
+    from .store import ResponseStore, resolve_store_url
+
+    source = Path(notebooks or default_notebooks()).resolve()
+    if not (source / WELCOME_PAGE).is_file():
+        print(f"The notebooks folder {source} has no {WELCOME_PAGE}.", file=out)
+        return 2
+    base = {k: v for k, v in os.environ.items() if k not in ("WORKSHOP_KIT_ROOM", "WORKSHOP_KIT_COHORT")}
+    with _environment(base):
+        cohort = validate_name(cohort, "cohort name") if cohort else resolve_cohort()[0]
+        store_url = resolve_store_url(store)
+        with ResponseStore(store_url) as opened:
+            opened.count()  # a wrong address is reported now, in words
+            code, where = study_code(opened, cohort), opened.location
+    token = new_token()
+    port = port or free_port("127.0.0.1", STUDY_PORT)
+    link = f"http://127.0.0.1:{port}/?{urlencode([('token', token), ('code', code)])}"
+    with tempfile.TemporaryDirectory(prefix="workshop-kit-study-") as tmp:
+        tmp_path = Path(tmp)
+        os.chmod(tmp_path, 0o700)
+        pages = tmp_path / "pages"
+        stage_participant_pages(source, pages)
+        status_file = tmp_path / "status.json"
+        options = {"expect": 1, "disconnect_grace": STUDY_KEEP_SECONDS, "status_file": status_file}
+        config = write_voila_config(tmp_path / "config", token, idle_minutes=STUDY_KEEP_SECONDS / 60)
+        command = voila_command(write_room_page(pages), host="127.0.0.1", port=port, config_dir=config, room=options)
+        servers: list[Server] = []
+        try:
+            with _running(servers, out):
+                print("Getting your workshop pages ready (this takes a few seconds) …", file=out, flush=True)
+                servers.append(start_server("workshop pages", command, env=study_environment(base, store_url=store_url, cohort=cohort), cwd=pages, port=port, url=link, log=log))
+                if not wait_until_listening(servers[0]) or not _first_page_warm(servers[0], status_file, ready_timeout):
+                    print("The workshop pages did not start; see the messages above.", file=out, flush=True)
+                    return 1
+                print(
+                    f"\nYour workshop pages are ready, on this computer only:\n    {link}\n\n"
+                    f"Answers are saved to {where}, in the cohort {cohort!r}.\n"
+                    "Each Save is kept at once: close the browser whenever you like, and run this command again to carry on.\n\n"
+                    "Press Ctrl-C to stop.",
+                    file=out,
+                    flush=True,
+                )
+                if open_browser:
+                    with contextlib.suppress(Exception):  # no browser to open (a server): the link above is enough
+                        webbrowser.open(link)
+                return _run(servers, out)
+        except (_Stop, KeyboardInterrupt):
+            return 0
+
+
+def _first_page_warm(server: Server, status_file: Path, timeout: float) -> bool:
+    """Wait until the first page has run its imports (the pool holds one warm page); False if the server died."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.process.poll() is not None:
+            return False
+        if int(_room_state(status_file).get("pool_ready", 0)) >= 1:
+            return True
+        time.sleep(0.3)
+    return True  # slow machine: the page still opens, a little later
+
+
+@contextlib.contextmanager
+def _environment(env: dict[str, str]) -> Iterator[None]:
+    """Run with os.environ replaced by env (so identity and store are resolved as the pages will)."""
+    saved = dict(os.environ)
+    os.environ.clear()
+    os.environ.update(env)
+    try:
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)

@@ -16,13 +16,16 @@ from typing import Any
 
 import ipywidgets as widgets
 
+from .bidi import isolate
 from .catalogue import Catalogue
+from .page_css import PAGE_CSS
 from .errors import IdentityError, KitError
 from .identity import COHORT_ENV, HUB_USER_ENV, current_identity, load_profile, save_profile
-from .plan import notebook_number, saved_answers
+from .plan import notebook_file, notebook_number, saved_answers
 from .store import default_store
 
 ROOM_ENV = "WORKSHOP_KIT_ROOM"
+STUDY_ENV = "WORKSHOP_KIT_STUDY"  # set by `workshop-kit study` for its pages
 
 _SOURCES = {
     "explicit": "given to this page",
@@ -43,14 +46,24 @@ _CSS = """<style>
 .wk-progress .wk-done { color: #006435; font-weight: 600; }
 .wk-progress .wk-todo { color: #4c6272; }
 .wk-progress caption { text-align: left; padding: 0 0 0.4rem; }
-</style>"""
+@media (max-width: 40rem) {
+  /* a phone: each section a small card of labelled lines instead of four narrow columns */
+  .wk-progress table, .wk-progress tbody, .wk-progress tr, .wk-progress td, .wk-progress caption { display: block; width: auto; }
+  .wk-progress thead { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
+  .wk-progress tr { border: 1px solid #aeb7bd; margin: 0 0 0.5rem; }
+  .wk-progress td { border: 0; padding: 0.15rem 0.5rem; }
+  .wk-progress td::before { content: attr(data-label) ": "; font-weight: 600; }
+}
+""" + PAGE_CSS + "</style>"
 
 
 def _describe_identity(participant: str, cohort: str, participant_source: str, cohort_source: str) -> str:
+    if cohort_source == COHORT_ENV and os.environ.get(STUDY_ENV):
+        cohort_source = "chosen when these pages were started"
     return (
-        f"Your answers are being saved as <strong>{html.escape(participant)}</strong> "
+        f"Your answers are being saved as <strong>{html.escape(isolate(participant))}</strong> "
         f"({html.escape(_SOURCES.get(participant_source, participant_source))}), "
-        f"in the cohort <strong>{html.escape(cohort)}</strong> "
+        f"in the cohort <strong>{html.escape(isolate(cohort))}</strong> "
         f"({html.escape(_SOURCES.get(cohort_source, cohort_source))})."
     )
 
@@ -92,12 +105,20 @@ class Welcome(widgets.VBox):
         notes = []
         if self.hub_user:
             notes.append("You are signed in, so your name comes from your sign-in and cannot be changed here.")
-        if self.cohort_fixed:
+        if self.cohort_fixed and os.environ.get(STUDY_ENV):
+            notes.append(
+                f"These pages save to the cohort {who.cohort}. To use another, stop them (Ctrl-C where you started them) "
+                "and start again with: workshop-kit study --cohort NAME"
+            )
+        elif self.cohort_fixed:
             notes.append("Your facilitator has set the cohort for this workshop.")
         self.notes = widgets.HTML("".join(f"<p>{html.escape(n)}</p>" for n in notes))
         self.save_button.on_click(self._on_save_click)
         self.children = [self.notes, self.name, self.cohort, self.save_button, self.status]
-        action = "To change them, edit the boxes and press <em>Save</em>." if profile.get("participant") else "Type your name and cohort, then press <em>Save</em>."
+        if profile.get("participant"):
+            action = "To change them, edit the boxes and press <em>Save</em>."
+        else:
+            action = "Type your name, then press <em>Save</em>." if self.cohort_fixed else "Type your name and cohort, then press <em>Save</em>."
         self.status.value = f'<p role="status">{_describe_identity(*_parts(who))} {action}</p>'
 
     def save(self) -> dict[str, str] | None:
@@ -144,17 +165,41 @@ def welcome() -> Any:
 # --- progress ----------------------------------------------------------------------------------
 
 
-def progress_html(catalogue: Catalogue, saved: set[str] | dict[str, Any]) -> str:
-    """An HTML table of every section's exercises, each marked "✓ saved" or "not yet"; all text escaped."""
+def _where_you_got_to(catalogue: Catalogue, saved: dict[str, Any]) -> str:
+    """"Your last save: <exercise>, on <date>", from the saved answers' times (empty when nothing is saved)."""
+    dated = [(r.saved_at, key) for key, r in saved.items() if getattr(r, "saved_at", None) is not None and key in catalogue]
+    if not dated:
+        return ""
+    when, key = max(dated)
+    local = when.astimezone()  # this computer's time zone
+    title = catalogue.exercise(key).title
+    return f'<p class="wk-last-save">Your last save: <strong>{html.escape(title)}</strong>, on {local.day} {local:%B %Y at %H:%M}.</p>'
+
+
+def page_href(page: str, query: str | None = None) -> str:
+    """A link to a section page from the welcome page: on a page opened with a personal code (a room or
+    ``workshop-kit study``), the same page showing that section; in JupyterLab, the notebook file."""
+    from .room import code_from_query, page_link
+
+    code = code_from_query(query)
+    return page_link(page, code) if code else page
+
+
+def progress_html(catalogue: Catalogue, saved: set[str] | dict[str, Any], *, href: Any = None) -> str:
+    """An HTML table of every section's exercises, each marked "✓ saved" or "not yet", with where you got to
+    and a link to the next unanswered exercise (``href(notebook file)`` makes the link); all text escaped."""
     saved_ids = set(saved)
     rows = []
     total = done = 0
     next_up = None
+    next_exercise = None
     for section in catalogue.sections:
         exercises = catalogue.exercises_in(section.id)
         section_done = sum(e.id in saved_ids for e in exercises)
         total += len(exercises)
         done += section_done
+        if next_exercise is None:
+            next_exercise = next((e for e in exercises if e.id not in saved_ids), None)
         if next_up is None and section_done < len(exercises):
             next_up = section
         items = "".join(
@@ -165,10 +210,10 @@ def progress_html(catalogue: Catalogue, saved: set[str] | dict[str, Any]) -> str
         )
         rows.append(
             "<tr>"
-            f"<td>{html.escape(notebook_number(section))}</td>"
-            f"<td>{html.escape(section.title)}</td>"
-            f"<td>{section_done} of {len(exercises)}</td>"
-            f"<td><ul>{items}</ul></td>"
+            f'<td data-label="Notebook">{html.escape(notebook_number(section))}</td>'
+            f'<td data-label="Section">{html.escape(section.title)}</td>'
+            f'<td data-label="Saved">{section_done} of {len(exercises)}</td>'
+            f'<td data-label="Exercises"><ul>{items}</ul></td>'
             "</tr>"
         )
     if next_up is None:
@@ -178,8 +223,17 @@ def progress_html(catalogue: Catalogue, saved: set[str] | dict[str, Any]) -> str
     else:
         advice = f"Pick up at notebook {notebook_number(next_up)}: {next_up.title}."
     caption = f"You have saved {done} of {total} exercises. {advice}"
+    where = _where_you_got_to(catalogue, saved) if isinstance(saved, dict) else ""
+    if next_up is not None and next_exercise is not None:
+        link = (href or page_href)(notebook_file(next_up))
+        where += (
+            '<p class="wk-next-up"><a class="wk-next-link" href="' + html.escape(link) + '">'
+            + html.escape(f"Next unanswered exercise: {next_exercise.title} (notebook {notebook_number(next_up)}, {next_up.title})")
+            + " →</a></p>"
+        )
     return (
         _CSS
+        + where
         + '<div class="wk-progress"><table><caption>'
         + html.escape(caption)
         + "</caption><thead><tr>"
@@ -231,7 +285,7 @@ class Progress(widgets.VBox):
             self.table.value = ""
             return
         self.heading.value = (
-            f"<p>Progress for <strong>{html.escape(name)}</strong> "
+            f"<p>Progress for <strong>{html.escape(isolate(name))}</strong> "
             f"in the cohort <strong>{html.escape(who.cohort)}</strong>.</p>"
         )
         self.table.value = progress_html(self.store.catalogue, answers)

@@ -15,7 +15,7 @@ from ..identity import current_identity
 from .base import ExerciseWidget
 from .budget import BudgetWidget
 from .grid import GridWidget
-from .log import LogWidget
+from .log import LogWidget, ObjectivesWidget
 from .pick import PickWidget
 from .scale import ScaleWidget
 from .text import TextWidget
@@ -62,7 +62,10 @@ def exercise(
             store = None
     catalogue = store.catalogue if store is not None else default_catalogue()
     ex = catalogue.exercise(exercise_id)
-    return WIDGETS[ex.kind](ex, identity=who, store=store, open_store=default_store, min_cohort=min_cohort)
+    kind = ObjectivesWidget if ex.id == OBJECTIVES_ID and ex.kind == "log" else WIDGETS[ex.kind]
+    return kind(ex, identity=who, store=store, open_store=default_store, min_cohort=min_cohort)
 
 
-__all__ = ["WIDGETS", "BudgetWidget", "ExerciseWidget", "GridWidget", "LogWidget", "PickWidget", "ScaleWidget", "TextWidget", "exercise"]
+OBJECTIVES_ID = "plan.objectives"  # the plan's objectives (the same id as plan.OBJECTIVES_ID)
+
+__all__ = ["WIDGETS", "BudgetWidget", "ExerciseWidget", "GridWidget", "LogWidget", "ObjectivesWidget", "PickWidget", "ScaleWidget", "TextWidget", "exercise"]

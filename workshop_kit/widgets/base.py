@@ -25,10 +25,12 @@ from ..catalogue import Exercise
 from ..compare import MIN_COHORT, Comparison, cohort_comparison
 from ..errors import AnswerError, StoreError
 from ..identifiers import IdentifierError
+from ..page_css import CONTROL_MAX_WIDTH, PAGE_CSS
 from ..identity import ROOM_SOURCE, Identity
 from ..room import RoomCodeError, check_still_issued
 
-STYLE = """
+STYLE = (
+    """
 <style>
 .wk-exercise { border: 1px solid #c8ccd0; border-radius: 6px; padding: 10px 14px; margin: 8px 0;
   max-width: 980px; background: #fff; overflow: visible; }
@@ -53,10 +55,10 @@ STYLE = """
 .wk-exercise .wk-scale { gap: 28px; }
 .wk-exercise .wk-row { border: 1px solid #e1e4e6; border-radius: 4px; padding: 6px; margin: 4px 0; }
 .wk-exercise .wk-pick-option.mod-active { font-weight: 600; }
-.wk-exercise button:focus-visible, .wk-exercise input:focus-visible, .wk-exercise textarea:focus-visible,
-.wk-exercise select:focus-visible { outline: 3px solid #ffbf47; outline-offset: 1px; }
-</style>
 """
+    + PAGE_CSS
+    + "</style>"
+)
 
 WIDE_LABEL = {"description_width": "initial"}
 
@@ -322,11 +324,11 @@ def style_widget() -> widgets.HTML:
 _style_widget: widgets.HTML | None = None
 
 
-def number_box(slider: widgets.IntSlider, description: str, style: dict[str, str] | None = None) -> widgets.BoundedIntText:
+def number_box(slider: Any, description: str, style: dict[str, str] | None = None) -> widgets.BoundedIntText:
     """A labelled number box holding the same value as the slider.
 
-    ipywidgets gives a slider's handle no accessible name, so screen-reader users and
-    keyboard typists use this box instead; the slider hides its own readout.
+    Typing a number is quicker than dragging for many, and exact on a phone; the slider
+    (:class:`workshop_kit.widgets.slider.RangeSlider`) shows no readout of its own.
     """
     slider.readout = False
     box = widgets.BoundedIntText(
@@ -335,7 +337,7 @@ def number_box(slider: widgets.IntSlider, description: str, style: dict[str, str
         max=slider.max,
         description=description,
         style=style or WIDE_LABEL,
-        layout=widgets.Layout(width="max-content", max_width="100%"),
+        layout=widgets.Layout(width="max-content", max_width=CONTROL_MAX_WIDTH),
     )
     box.add_class("wk-scale-number")
     widgets.link((slider, "value"), (box, "value"))
@@ -363,7 +365,8 @@ def not_saved_message(exercise: Exercise, exc: Exception) -> str:
     prefix = f"{exercise.title} ({exercise.id}): "
     if reason.startswith(prefix):
         reason = reason[len(prefix) :]
-        reason = reason[:1].upper() + reason[1:]
+        if reason[:1].islower() and reason[1:2].islower():  # the kit's own words ("please choose…"), never a participant's quoted text
+            reason = reason[:1].upper() + reason[1:]
     if isinstance(exc, StoreError):
         return f"✗ Not saved: {reason} Your answer is still here; press Save again once that is fixed."
     return f"✗ Not saved: {reason}"

@@ -6,12 +6,14 @@ from typing import Any
 
 import ipywidgets as widgets
 
+from ..answers import SHARE_PLACES, share_total
 from ..catalogue import Exercise
+from ..page_css import CONTROL_MAX_WIDTH
 from .base import ExerciseWidget
 
 
 class BudgetWidget(ExerciseWidget):
-    """A box per heading (0 to the total); the total says how much is left to share."""
+    """A box per heading (0 to the total, decimals allowed); the total says how much is left to share."""
 
     kind = "budget"
 
@@ -24,17 +26,18 @@ class BudgetWidget(ExerciseWidget):
         self.total.add_class("wk-count")
         return [boxes, self.total]
 
-    def _build_share(self, heading: str) -> widgets.BoundedIntText:
+    def _build_share(self, heading: str) -> widgets.BoundedFloatText:
         ex = self.exercise
-        share = widgets.BoundedIntText(
+        # a float box: an int box shows a typed 12.5 but sends 12, so the total would be wrong
+        share = widgets.BoundedFloatText(
             value=0,
             min=0,
             max=ex.total,
-            step=5,
+            step=1,
             description=f"{heading} ({unit(ex).strip()}):",
             continuous_update=True,
             style={"description_width": "14em"},
-            layout=widgets.Layout(width="22em"),
+            layout=widgets.Layout(width="22em", max_width=CONTROL_MAX_WIDTH),
         )
         share.add_class("wk-budget-share")
         share.observe(self._on_share_change, names="value")
@@ -51,29 +54,37 @@ class BudgetWidget(ExerciseWidget):
 
     def _update_total(self) -> None:
         answer = self.get_answer()
-        ok = sum(answer.values()) == self.exercise.total
+        ok = share_total(answer.values()) == self.exercise.total and all(round(v, SHARE_PLACES) == v for v in answer.values())
         self.total.value = f'<span class="{"wk-count-ok" if ok else "wk-count-bad"}">{total_message(self.exercise, answer)}</span>'
         self.save_button.disabled = not ok
         self.save_button.tooltip = "Save your answer" if ok else f"The shares must add up to {self.exercise.total} before you can save"
 
-    def get_answer(self) -> dict[str, int]:
-        return {h: box.value for h, box in self.shares.items()}
+    def get_answer(self) -> dict[str, int | float]:
+        return {h: as_share(box.value) for h, box in self.shares.items()}
 
     def set_answer(self, answer: Any) -> None:
         for heading, box in self.shares.items():
-            box.value = int(answer.get(heading, 0)) if isinstance(answer, dict) else 0
+            box.value = float(answer.get(heading, 0)) if isinstance(answer, dict) else 0.0
         self._update_total()
+
+
+def as_share(value: float) -> int | float:
+    """A box's value as it is stored: 12.0 becomes 12, 12.5 stays 12.5."""
+    return int(value) if float(value).is_integer() else float(value)
 
 
 def unit(ex: Exercise) -> str:
     return "%" if ex.total == 100 else f" of {ex.total}"
 
 
-def total_message(ex: Exercise, shares: dict[str, int]) -> str:
-    """'Total 90%: 10% still to share', or a ✓ once it adds up exactly."""
-    total, u = sum(shares.values()), unit(ex)
+def total_message(ex: Exercise, shares: dict[str, int | float]) -> str:
+    """'Total 90%: 10% still to share', or a ✓ once it adds up exactly (decimals added exactly)."""
+    total, u = share_total(shares.values()), unit(ex)
+    fine = [h for h, v in shares.items() if round(v, SHARE_PLACES) != v]
+    if fine:
+        return f"✗ {', '.join(fine)}: please use at most {SHARE_PLACES} decimal places."
     if total == ex.total:
         return f"✓ Total {total}{u}: it adds up. You can save."
     if total < ex.total:
-        return f"✗ Total {total}{u}: {ex.total - total}{u} still to share out before you can save."
-    return f"✗ Total {total}{u}: {total - ex.total}{u} too much; take some away before you can save."
+        return f"✗ Total {total}{u}: {share_total([ex.total, -total])}{u} still to share out before you can save."
+    return f"✗ Total {total}{u}: {share_total([total, -ex.total])}{u} too much; take some away before you can save."

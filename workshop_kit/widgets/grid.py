@@ -10,10 +10,12 @@ from typing import Any, Callable
 
 import ipywidgets as widgets
 
+from ..bidi import isolate
 from ..catalogue import Exercise
 from ..compare import quadrant_names, quadrant_of
 from .base import ExerciseWidget, number_box
 from .log import control_value, field_control, field_value
+from .slider import RangeSlider
 
 LABEL_WIDTH = {"description_width": "10em"}
 COLOURS = ["#005eb8", "#d5281b", "#007f3b", "#ffb81c", "#330072", "#00a9ce", "#ae2573", "#425563"]  # NHS palette, told apart by shape too
@@ -32,8 +34,8 @@ class GridItem(widgets.VBox):
         mid = (ex.min + ex.max) // 2
         self.name = widgets.Text(description=f"{ex.item_label}:", placeholder=f"Up to {ex.max_length} characters", style=LABEL_WIDTH, continuous_update=False, layout=_full())
         self.name.add_class("wk-grid-name")
-        self.x = widgets.IntSlider(value=mid, min=ex.min, max=ex.max, description=f"{ex.x_axis.label}:", style=LABEL_WIDTH, continuous_update=False, layout=_full())
-        self.y = widgets.IntSlider(value=mid, min=ex.min, max=ex.max, description=f"{ex.y_axis.label}:", style=LABEL_WIDTH, continuous_update=False, layout=_full())
+        self.x = RangeSlider(value=mid, min=ex.min, max=ex.max, description=f"{ex.x_axis.label}:", style=LABEL_WIDTH, continuous_update=False, layout=_full())
+        self.y = RangeSlider(value=mid, min=ex.min, max=ex.max, description=f"{ex.y_axis.label}:", style=LABEL_WIDTH, continuous_update=False, layout=_full())
         self.x.add_class("wk-grid-x")
         self.y.add_class("wk-grid-y")
         self.tag = widgets.Dropdown(options=list(ex.tags), value=ex.tags[0], description=f"{ex.tag_label}:", style=LABEL_WIDTH, layout=_full())
@@ -73,19 +75,19 @@ class GridWidget(ExerciseWidget):
         ex = self.exercise
         self.items: list[GridItem] = []
         self._paused = False
-        self.items_box = widgets.VBox([], layout=widgets.Layout(width="500px"))
+        self.items_box = widgets.VBox([], layout=widgets.Layout(width="500px", max_width="100%"))
         self.items_box.add_class("wk-rows")
         self.add_button = widgets.Button(description=f"Add {ex.item_label.lower()}", icon="plus", layout=widgets.Layout(width="auto"))
         self.add_button.add_class("wk-add")
         self.add_button.on_click(self._on_add_click)
-        self.chart = widgets.HTML(layout=widgets.Layout(width="400px"))
+        self.chart = widgets.HTML(layout=widgets.Layout(width="400px", max_width="100%"))
         self.chart.add_class("wk-grid-chart")
         self.summary = widgets.HTML("")
         self.summary.add_class("wk-grid-summary")
         with self._quietly():
             self.add_item()
-        left = widgets.VBox([self.items_box, self.add_button])
-        right = widgets.VBox([self.chart, self.summary], layout=widgets.Layout(width="410px"))
+        left = widgets.VBox([self.items_box, self.add_button], layout=widgets.Layout(max_width="100%"))
+        right = widgets.VBox([self.chart, self.summary], layout=widgets.Layout(width="410px", max_width="100%"))
         body = widgets.HBox([left, right], layout=widgets.Layout(flex_flow="row wrap", align_items="flex-start"))
         body.add_class("wk-gap")
         return [body]
@@ -151,7 +153,7 @@ def summary_html(ex: Exercise, items: list[dict[str, Any]]) -> str:
     """The chart in words: each quadrant with the names in it (escaped)."""
     groups: dict[str, list[str]] = {name: [] for name in quadrant_names(ex).values()}
     for item in items:
-        groups[quadrant_of(ex, item["x"], item["y"])].append(item["name"].strip() or "(no name yet)")
+        groups[quadrant_of(ex, item["x"], item["y"])].append(isolate(item["name"].strip()) or "(no name yet)")
     lines = [f"<li><strong>{html.escape(q)}</strong> ({len(names)}): {html.escape(', '.join(names)) or '—'}</li>" for q, names in groups.items()]
     return f"<ul>{''.join(lines)}</ul>"
 
@@ -234,5 +236,5 @@ def _grid_template() -> Any:
 
 def _short(name: str, limit: int = 22) -> str:
     name = name.strip() or "(no name yet)"
-    return name if len(name) <= limit else name[: limit - 1] + "…"
+    return isolate(name if len(name) <= limit else name[: limit - 1] + "…")
 

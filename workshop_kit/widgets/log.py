@@ -8,6 +8,7 @@ from typing import Any, Callable
 import ipywidgets as widgets
 
 from ..catalogue import Field
+from ..page_css import CONTROL_MAX_WIDTH
 from .base import ExerciseWidget
 
 LABEL_WIDTH = {"description_width": "13em"}
@@ -105,11 +106,11 @@ class LogWidget(ExerciseWidget):
 def field_control(f: Field, style: dict[str, str] = LABEL_WIDTH) -> widgets.Widget:
     """A labelled control for one field: text box, dropdown, date picker or number box."""
     label = f"{f.label}{' (required)' if f.required else ''}:"
-    common = dict(description=label, style=style, layout=widgets.Layout(width="100%", max_width="760px"))
+    common = dict(description=label, style=style, layout=widgets.Layout(width="100%", max_width=f"min(760px, {CONTROL_MAX_WIDTH})"))
     if f.type == "choice":
         control = widgets.Dropdown(options=[("Not set", "")] + [(c, c) for c in f.choices], value="", **common)
     elif f.type == "date":
-        common["layout"] = widgets.Layout(width="24em")
+        common["layout"] = widgets.Layout(width="24em", max_width=CONTROL_MAX_WIDTH)
         control = widgets.DatePicker(value=None, **common)
     elif f.type == "number":
         control = widgets.Text(value="", placeholder=f"A whole number from {f.min} to {f.max}", continuous_update=True, **common)
@@ -155,3 +156,54 @@ def rows_message(n: int, limit: int) -> str:
     """'3 rows (limit 20)', saying when the limit is reached."""
     text = f"{n} row{'' if n == 1 else 's'} (limit {limit})"
     return text + ": the limit is reached; remove one to add another." if n >= limit else text
+
+
+class ObjectivesWidget(LogWidget):
+    """The plan's objectives (notebook 11): a log with a button that drafts rows from the participant's answers.
+
+    Drafting only fills the screen; nothing is saved until Save, so the participant edits first.
+    """
+
+    def _build_body(self) -> list[widgets.Widget]:
+        body = super()._build_body()
+        self.draft_button = widgets.Button(
+            description="Draft from my answers", icon="magic", tooltip="Fill the rows with drafts made from your saved answers (not saved yet)", layout=widgets.Layout(width="auto")
+        )
+        self.draft_button.add_class("wk-draft")
+        self.draft_button.on_click(self._on_draft_click)
+        self.draft_note = widgets.HTML("")
+        self.draft_note.add_class("wk-draft-note")
+        return [widgets.HBox([self.draft_button, self.draft_note], layout=widgets.Layout(align_items="center")), *body]
+
+    def draft(self) -> int:
+        """Put drafts from the saved answers in place of empty rows (filled rows are kept); returns how many were added."""
+        from ..catalogue import default_catalogue
+        from ..errors import KitError
+        from ..plan import saved_answers, suggest_objectives
+
+        try:
+            store = self._get_store()
+            catalogue, answers = store.catalogue, saved_answers(store, self.identity.participant, self.identity.cohort)
+        except KitError:  # no store to read: drafts from nothing (the footer says why on Save)
+            catalogue, answers = default_catalogue(), {}
+        drafts = suggest_objectives(catalogue, answers)
+        kept = [row for row in self.rows if any(row.values(self.exercise.fields).values())]
+        self.rows = kept
+        added = 0
+        for values in drafts:
+            if len(self.rows) >= self.exercise.max_rows:
+                break
+            self.add_row(values)
+            added += 1
+        if not self.rows:
+            self.add_row()
+        self._refresh_rows()
+        self.draft_note.value = (
+            f'<span role="status">{added} draft{"" if added == 1 else "s"} added from your answers. Edit them, then press Save.</span>'
+            if added
+            else '<span role="status">No room for drafts: remove a row first (the limit is five).</span>'
+        )
+        return added
+
+    def _on_draft_click(self, button: widgets.Button) -> None:
+        self.draft()

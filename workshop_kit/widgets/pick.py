@@ -8,6 +8,7 @@ from typing import Any
 import ipywidgets as widgets
 
 from ..catalogue import Exercise
+from ..page_css import CONTROL_MAX_WIDTH
 from .base import ExerciseWidget
 
 
@@ -29,7 +30,7 @@ class PickWidget(ExerciseWidget):
                 placeholder=f"Type one of your own, up to {ex.custom_max_length} characters",
                 style={"description_width": "initial"},
                 continuous_update=True,
-                layout=widgets.Layout(width="560px"),
+                layout=widgets.Layout(width="560px", max_width=CONTROL_MAX_WIDTH),
             )
             self.custom.add_class("wk-pick-custom")
             self.custom.observe(self._on_pick_change, names="value")

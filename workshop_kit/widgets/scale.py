@@ -8,6 +8,7 @@ from typing import Any
 import ipywidgets as widgets
 
 from .base import WIDE_LABEL, ExerciseWidget, number_box
+from .slider import RangeSlider
 
 
 class ScaleWidget(ExerciseWidget):
@@ -24,9 +25,9 @@ class ScaleWidget(ExerciseWidget):
         row.add_class("wk-scale")
         return [row]
 
-    def _build_slider(self, name: str) -> widgets.IntSlider:
+    def _build_slider(self, name: str) -> RangeSlider:
         ex = self.exercise
-        slider = widgets.IntSlider(
+        slider = RangeSlider(
             value=middle(ex.min, ex.max),
             min=ex.min,
             max=ex.max,
@@ -39,7 +40,7 @@ class ScaleWidget(ExerciseWidget):
         slider.observe(self._on_slider_change, names="value")
         return slider
 
-    def _build_column(self, name: str, slider: widgets.IntSlider) -> widgets.VBox:
+    def _build_column(self, name: str, slider: RangeSlider) -> widgets.VBox:
         ex = self.exercise
         ends = widgets.HTML(
             f'<div class="wk-ends"><span>{ex.min} = {html.escape(ex.low_label)}</span>'
@@ -47,7 +48,7 @@ class ScaleWidget(ExerciseWidget):
         )
         ends.add_class("wk-scale-ends")
         number = number_box(slider, f"{name} ({ex.min}–{ex.max})")
-        return widgets.VBox([slider, number, ends], layout=widgets.Layout(width="420px"))
+        return widgets.VBox([slider, number, ends], layout=widgets.Layout(width="420px", max_width="100%"))
 
     def _on_slider_change(self, change: dict[str, Any]) -> None:
         self._changed()
