@@ -131,6 +131,20 @@ def as_widget(value: Any) -> Any:
     return widgets.HTML(f"<pre>{html.escape(repr(value))}</pre>")
 
 
+def text_widget(html_text: str) -> widgets.HTML:
+    """A section's markdown, already HTML, as a widget."""
+    text = widgets.HTML(html_text)
+    text.add_class("wk-md")
+    return text
+
+
+def page_box(section: Section, parts: list[Any]) -> widgets.VBox:
+    """The box holding one section's parts, marked with the section's name (``wk-page-02-risk``)."""
+    box = widgets.VBox(parts)
+    box.add_class(f"wk-page-{section.stem}")
+    return box
+
+
 class RoomApp(widgets.VBox):
     """The participant's page: a bar (where you are, previous, next, home) and the open section.
 
@@ -233,9 +247,7 @@ class RoomApp(widgets.VBox):
         parts: list[Any] = []
         for cell in section.cells:
             if cell.kind == "markdown":
-                text = widgets.HTML(cell.text.replace(_CODE_MARK, code))
-                text.add_class("wk-md")
-                parts.append(text)
+                parts.append(text_widget(cell.text.replace(_CODE_MARK, code)))
                 continue
             try:
                 shown = as_widget(evaluate(cell.text, self.namespace))
@@ -245,9 +257,7 @@ class RoomApp(widgets.VBox):
                 parts.append(shown)
         if section.page == HOME:
             parts.insert(min(1, len(parts)), self._section_list())
-        box = widgets.VBox(parts)
-        box.add_class(f"wk-page-{section.stem}")
-        return box
+        return page_box(section, parts)
 
     def _section_list(self) -> widgets.VBox:
         heading = widgets.HTML("<h2>The sections</h2><p>Each opens here, on this page, with your answers kept.</p>")
@@ -287,8 +297,7 @@ def build_before_request(section: Section) -> Ahead | None:
     parts: list[Any] = []
     for cell in section.cells:
         if cell.kind == "markdown":
-            text = widgets.HTML(cell.text)
-            text.add_class("wk-md")
+            text = text_widget(cell.text)
             texts.append((text, cell.text))
             parts.append(text)
             continue
@@ -300,9 +309,7 @@ def build_before_request(section: Section) -> Ahead | None:
             return None
         exercises.append(shown)
         parts.append(shown)
-    box = widgets.VBox(parts)
-    box.add_class(f"wk-page-{section.stem}")
-    return Ahead(box, exercises, texts)
+    return Ahead(page_box(section, parts), exercises, texts)
 
 
 def _is_exercise_call(code: str) -> bool:

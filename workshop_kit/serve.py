@@ -112,6 +112,17 @@ def stage_participant_pages(source: Path, dest: Path) -> list[str]:
     return sorted(p.name for p in dest.glob("*.ipynb"))
 
 
+@contextlib.contextmanager
+def staged_pages(source: Path, prefix: str) -> Iterator[tuple[Path, Path]]:
+    """A private temporary folder (its owner only) with the participant pages staged in it; yields (folder, pages)."""
+    with tempfile.TemporaryDirectory(prefix=prefix) as tmp:
+        folder = Path(tmp)
+        os.chmod(folder, 0o700)
+        pages = folder / "pages"
+        stage_participant_pages(source, pages)
+        yield folder, pages
+
+
 def write_voila_config(folder: Path, token: str, *, idle_minutes: float = DEFAULT_IDLE_MINUTES) -> Path:
     """Write a private voila.json with the token (kept off the command line, where `ps` shows it)
     and kernel culling; returns the folder.
@@ -434,11 +445,7 @@ def serve_room(settings: RoomSettings, out: TextIO = sys.stdout) -> int:
     room_base = f"http://{_bracket(host_in_link)}:{port}/"
     participant_url = f"{room_base}?token={token}"
 
-    with tempfile.TemporaryDirectory(prefix="workshop-kit-room-") as tmp:
-        tmp_path = Path(tmp)
-        os.chmod(tmp_path, 0o700)
-        pages = tmp_path / "pages"
-        stage_participant_pages(source, pages)
+    with staged_pages(source, "workshop-kit-room-") as (tmp_path, pages):
         open_on = opening_section(pages, settings.open_on)
         status_file = tmp_path / "room-status.json"
         room_options = {"expect": settings.expect, "disconnect_grace": settings.disconnect_grace, "status_file": status_file, "open_on": open_on}
@@ -733,11 +740,7 @@ def run_study(
     token = new_token()
     port = port or free_port("127.0.0.1", STUDY_PORT)
     link = f"http://127.0.0.1:{port}/?{urlencode([('token', token), ('code', code)])}"
-    with tempfile.TemporaryDirectory(prefix="workshop-kit-study-") as tmp:
-        tmp_path = Path(tmp)
-        os.chmod(tmp_path, 0o700)
-        pages = tmp_path / "pages"
-        stage_participant_pages(source, pages)
+    with staged_pages(source, "workshop-kit-study-") as (tmp_path, pages):
         status_file = tmp_path / "status.json"
         options = {"expect": 1, "disconnect_grace": STUDY_KEEP_SECONDS, "status_file": status_file}
         config = write_voila_config(tmp_path / "config", token, idle_minutes=STUDY_KEEP_SECONDS / 60)
