@@ -72,6 +72,52 @@ def test_last_and_first_pages_hide_what_leads_nowhere(person: room.Person) -> No
     assert app.current == "00-welcome.ipynb"
 
 
+def test_a_link_naming_an_exercise_lands_on_it(person: room.Person, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``exercise=`` in the link (the welcome page's "next unanswered exercise") sets the page's landing on that
+    exercise's box; an id the catalogue does not have lands nowhere."""
+    from workshop_kit.widgets.base import exercise_class
+
+    monkeypatch.setenv("QUERY_STRING", f"code={person.code}&page=02-risk.ipynb&exercise=risk.support")
+    room_app.warm(NOTEBOOKS)
+    app = room_app.show(NOTEBOOKS)
+    assert app.current == "02-risk.ipynb" and app.landing.target == exercise_class("risk.support") == "wk-ex-risk-support"
+    boxes = [w for w in app.built["02-risk.ipynb"].children if exercise_class("risk.support") in getattr(w, "_dom_classes", ())]
+    assert len(boxes) == 1 and boxes[0].exercise.id == "risk.support"  # exactly one box carries the class landed on
+    monkeypatch.setenv("QUERY_STRING", f"code={person.code}&page=02-risk.ipynb&exercise=no.such%22%3E")
+    assert room_app.requested_exercise(room.query_string()) is None
+    app = room_app.show(NOTEBOOKS)
+    assert app.landing.target == "" and app.landing.request == 0
+
+
+def test_study_pages_offer_the_follow_up_after_the_plan_but_the_room_does_not(person: room.Person) -> None:
+    """With follow_up (self-study) the follow-up is the last page, listed under "Later: …" and reached from the
+    list, never as "Next" after the plan; the room's pages leave it out."""
+    assert "12-follow-up.ipynb" not in room_app.read_sections(NOTEBOOKS)
+    room_app.warm(NOTEBOOKS, follow_up=True)
+    try:
+        assert list(room_app._SECTIONS)[-2:] == ["11-development-plan.ipynb", "12-follow-up.ipynb"]
+        app = room_app.RoomApp(room_app._SECTIONS, person, {"kit": kit})
+        app.show_page("00-welcome.ipynb")
+        home = app.built["00-welcome.ipynb"]
+        listing = [w for w in home.children if isinstance(w, room_app.widgets.VBox) and any("wk-nav-list" in getattr(c, "_dom_classes", ()) for c in w.children)][0]
+        items = listing.children[1].children
+        later = [i for i, w in enumerate(items) if "Later: the follow-up, 6–12 weeks on" in getattr(w, "value", "")]
+        assert len(later) == 1 and later[0] == len(items) - 2  # the heading, then the follow-up's button, last
+        button = items[-1]
+        assert button.target == "12-follow-up.ipynb" and button.description.startswith("12. ")
+        app.show_page("11-development-plan.ipynb")
+        assert app.next_button.layout.display == "none" and app.bottom_next.layout.display == "none"
+        button.click()
+        assert app.current == "12-follow-up.ipynb" and "wk-nav-11-development-plan" in app.previous_button._dom_classes
+        shown = app.built["12-follow-up.ipynb"]
+        follow = [w for w in shown.children if "wk-follow-up" in getattr(w, "_dom_classes", ())]
+        assert len(follow) == 1  # the follow-up's exercises, not an error message
+        assert room_app.requested_page("page=12-follow-up.ipynb") == "12-follow-up.ipynb"
+    finally:
+        room_app.warm(NOTEBOOKS)
+    assert room_app.requested_page("page=12-follow-up.ipynb") == "00-welcome.ipynb"
+
+
 def test_an_unknown_code_shows_a_message_not_a_page(person: room.Person, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("QUERY_STRING", f"code={room.new_code()}")
     room_app.warm(NOTEBOOKS)

@@ -33,8 +33,11 @@ import ipywidgets as widgets
 
 from . import room
 from .identity import current_identity
+from .widgets.base import exercise_class
+from .widgets.landing import Landing
 
 PAGE_PARAM = "page"
+EXERCISE_PARAM = "exercise"  # the exercise a link lands on (the welcome page's "next unanswered exercise")
 HOME = room.WELCOME_PAGE
 _NOTEBOOK_LINK = re.compile(r'href="(\d\d-[\w.-]+\.ipynb)(#[^"]*)?"')
 _CODE_MARK = "__WK_ROOM_CODE__"  # stands for the participant's code in links prepared before the request
@@ -106,9 +109,9 @@ def read_section(path: Path) -> Section:
     return Section(path.name, room._title(path), cells)
 
 
-def read_sections(folder: Path) -> dict[str, Section]:
-    """Every page of the room, the welcome page first, by file name."""
-    pages = [folder / HOME] + [folder / page for page, _title in room.section_pages(folder)]
+def read_sections(folder: Path, *, follow_up: bool = False) -> dict[str, Section]:
+    """Every page of the room, the welcome page first, by file name (the follow-up last, with ``follow_up``)."""
+    pages = [folder / HOME] + [folder / page for page, _title in room.section_pages(folder, follow_up=follow_up)]
     return {path.name: read_section(path) for path in pages if path.is_file()}
 
 
@@ -176,10 +179,12 @@ class RoomApp(widgets.VBox):
         bar.add_class("wk-bar")
         self.body = widgets.VBox()
         self.body.add_class("wk-body")
-        self.children = [widgets.HTML(_STYLE), bar, self.body, self.bottom_next]
+        self.landing = Landing()
+        self.children = [widgets.HTML(_STYLE), self.landing, bar, self.body, self.bottom_next]
 
-    def show_page(self, page: str) -> None:
-        """Show one section (built the first time it is opened, kept after)."""
+    def show_page(self, page: str, exercise: str | None = None) -> None:
+        """Show one section (built the first time it is opened, kept after); with ``exercise`` (an id),
+        the browser lands on that exercise: scrolled to it, its title focused."""
         if page not in self.sections:
             page = HOME
         if page not in self.built:
@@ -191,10 +196,14 @@ class RoomApp(widgets.VBox):
         self._point(self.home_button, HOME if page != HOME else None)
         self._point(self.previous_button, self.order[index - 1] if index > 0 else None)
         following = self.order[index + 1] if index + 1 < len(self.order) else None
+        if following and room.is_follow_up(following):
+            following = None  # the follow-up is for weeks later: listed on the welcome page, not "next"
         self._point(self.next_button, following)
         self._point(self.bottom_next, following)
         self.body.children = [self.built[page]]
-        if moved:
+        if exercise:
+            self.landing.land_on(exercise_class(exercise))
+        elif moved:
             (self.next_button if following else self.previous_button).focus()
         if following:
             self._build_ahead(following)
@@ -261,12 +270,14 @@ class RoomApp(widgets.VBox):
 
     def _section_list(self) -> widgets.VBox:
         heading = widgets.HTML("<h2>The sections</h2><p>Each opens here, on this page, with your answers kept.</p>")
-        buttons = []
+        parts: list[Any] = []
         for page in self.order[1:]:
+            if room.is_follow_up(page):
+                parts.append(widgets.HTML(f"<p><strong>{html.escape(_later_heading())}</strong></p>"))
             button = self._nav_button(self.sections[page].title)
             self._point(button, page)
-            buttons.append(button)
-        listing = widgets.VBox(buttons)
+            parts.append(button)
+        listing = widgets.VBox(parts)
         listing.add_class("wk-nav-list")
         return widgets.VBox([heading, listing])
 
@@ -350,11 +361,12 @@ def _discard_ahead() -> None:
         widget.close()
 
 
-def warm(folder: str | os.PathLike[str] | None = None, *, share_models: bool = False) -> None:
+def warm(folder: str | os.PathLike[str] | None = None, *, share_models: bool = False, follow_up: bool = False) -> None:
     """Before any request: load what every page needs, so a participant waits only for their own exercises.
 
     share_models (the room's kernels): widgets left with the default layout or style share one
-    model per kind from now on in this process, halving what a page sends (see widgets.sharing)."""
+    model per kind from now on in this process, halving what a page sends (see widgets.sharing).
+    follow_up (self-study): the follow-up notebook is one of the pages, listed last."""
     import workshop_kit  # noqa: F401
     from . import widgets as kit_widgets  # noqa: F401 - ipywidgets and every exercise kind
     from .catalogue import default_catalogue
@@ -369,7 +381,7 @@ def warm(folder: str | os.PathLike[str] | None = None, *, share_models: bool = F
     except Exception:  # noqa: BLE001 - the page says so on its first save instead
         pass
     _SECTIONS.clear()
-    _SECTIONS.update(read_sections(Path(folder or os.getcwd())))
+    _SECTIONS.update(read_sections(Path(folder or os.getcwd()), follow_up=follow_up))
     _AHEAD.clear()
     page = os.environ.get(room.PREBUILD_ENV, "")
     if page in _SECTIONS and page != HOME:
@@ -382,6 +394,23 @@ def requested_page(query: str) -> str:
     """The section the link asks for (``page=02-risk.ipynb``), or the welcome page."""
     values = parse_qs(query).get(PAGE_PARAM, [])
     return values[0] if values and values[0] in _SECTIONS else HOME
+
+
+def requested_exercise(query: str) -> str | None:
+    """The exercise the link asks to land on (``exercise=risk.appetite``), if the catalogue has it; else None."""
+    from .catalogue import default_catalogue
+
+    values = parse_qs(query).get(EXERCISE_PARAM, [])
+    return values[0] if values and values[0] in default_catalogue() else None
+
+
+def _later_heading() -> str:
+    """The words above the follow-up in the section list: "Later: the follow-up, 6–12 weeks on"."""
+    from .catalogue import default_catalogue
+
+    plan = default_catalogue().follow_up
+    weeks = f", {plan.weeks[0]}–{plan.weeks[1]} weeks on" if plan is not None else ""
+    return f"Later: the follow-up{weeks}"
 
 
 def show(folder: str | os.PathLike[str] | None = None) -> Any:
@@ -400,5 +429,5 @@ def show(folder: str | os.PathLike[str] | None = None) -> Any:
     for page, ahead in _AHEAD.items():
         app.adopt(page, ahead)
     _AHEAD.clear()
-    app.show_page(requested_page(query))
+    app.show_page(requested_page(query), requested_exercise(query))
     return app

@@ -176,18 +176,19 @@ def _where_you_got_to(catalogue: Catalogue, saved: dict[str, Any]) -> str:
     return f'<p class="wk-last-save">Your last save: <strong>{html.escape(title)}</strong>, on {local.day} {local:%B %Y at %H:%M}.</p>'
 
 
-def page_href(page: str, query: str | None = None) -> str:
+def page_href(page: str, exercise: str | None = None, query: str | None = None) -> str:
     """A link to a section page from the welcome page: on a page opened with a personal code (a room or
-    ``workshop-kit study``), the same page showing that section; in JupyterLab, the notebook file."""
+    ``workshop-kit study``), the same page showing that section and landing on ``exercise``; in
+    JupyterLab, the notebook file."""
     from .room import code_from_query, page_link
 
     code = code_from_query(query)
-    return page_link(page, code) if code else page
+    return page_link(page, code, exercise=exercise) if code else page
 
 
 def progress_html(catalogue: Catalogue, saved: set[str] | dict[str, Any], *, href: Any = None) -> str:
     """An HTML table of every section's exercises, each marked "✓ saved" or "not yet", with where you got to
-    and a link to the next unanswered exercise (``href(notebook file)`` makes the link); all text escaped."""
+    and a link to the next unanswered exercise (``href(notebook file, exercise id)`` makes the link); all text escaped."""
     saved_ids = set(saved)
     rows = []
     total = done = 0
@@ -225,7 +226,7 @@ def progress_html(catalogue: Catalogue, saved: set[str] | dict[str, Any], *, hre
     caption = f"You have saved {done} of {total} exercises. {advice}"
     where = _where_you_got_to(catalogue, saved) if isinstance(saved, dict) else ""
     if next_up is not None and next_exercise is not None:
-        link = (href or page_href)(notebook_file(next_up))
+        link = (href or page_href)(notebook_file(next_up), next_exercise.id)
         where += (
             '<p class="wk-next-up"><a class="wk-next-link" href="' + html.escape(link) + '">'
             + html.escape(f"Next unanswered exercise: {next_exercise.title} (notebook {notebook_number(next_up)}, {next_up.title})")

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import html
+import re
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -93,6 +94,11 @@ def _sharing_note(ex: Any) -> str:
     return '<p class="wk-shared">Counted for the group: cohort views show totals and averages, never your name.</p>'
 
 
+def exercise_class(exercise_id: str) -> str:
+    """The CSS class marking one exercise's box on a page (``wk-ex-risk-appetite``), so a link can land on it."""
+    return "wk-ex-" + re.sub(r"[^A-Za-z0-9_-]+", "-", exercise_id)
+
+
 class ExerciseWidget(widgets.VBox):
     """One exercise, shown from the catalogue, loading and saving the participant's answer."""
 
@@ -120,6 +126,7 @@ class ExerciseWidget(widgets.VBox):
         self._save_waiting = False  # a click on Save is waiting for the controls to settle
         self.add_class("wk-exercise")
         self.add_class(f"wk-kind-{self.kind}")
+        self.add_class(exercise_class(exercise.id))
         self.children = [
             style_widget(),
             self._build_header(),
