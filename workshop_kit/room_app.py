@@ -264,8 +264,11 @@ class RoomApp(widgets.VBox):
                 shown = widgets.HTML(f'<p role="alert">This part of the page could not be shown ({html.escape(type(exc).__name__)}).</p>')
             if shown is not None:
                 parts.append(shown)
-        if section.page == HOME:
-            parts.insert(min(1, len(parts)), self._section_list())
+        if section.page == HOME:  # the section list after the title, or after "where you got to" if the page has it
+            from .welcome_page import Progress
+
+            shown = [i for i, part in enumerate(parts) if isinstance(part, Progress)]
+            parts.insert(shown[0] + 1 if shown else min(1, len(parts)), self._section_list())
         return page_box(section, parts)
 
     def _section_list(self) -> widgets.VBox:

@@ -45,7 +45,12 @@ _CSS = """<style>
 .wk-progress ul { list-style: none; margin: 0; padding: 0; }
 .wk-progress .wk-done { color: #006435; font-weight: 600; }
 .wk-progress .wk-todo { color: #4c6272; }
-.wk-progress caption { text-align: left; padding: 0 0 0.4rem; }
+.wk-progress caption { text-align: left; padding: 0 0 0.4rem; font-weight: 600; }
+.wk-progress-details > summary { cursor: pointer; padding: 0.3rem 0; line-height: 1.4; }
+.wk-progress-details > summary:focus-visible { outline: 3px solid #ffbf47; outline-offset: 1px; }
+.wk-next-up a { color: #005eb8; text-decoration: underline; font-weight: 600; overflow-wrap: anywhere; }
+.wk-next-up a:visited { color: #330072; }
+.wk-next-up a:focus-visible { outline: 3px solid #ffbf47; outline-offset: 1px; }
 @media (max-width: 40rem) {
   /* a phone: each section a small card of labelled lines instead of four narrow columns */
   .wk-progress table, .wk-progress tbody, .wk-progress tr, .wk-progress td, .wk-progress caption { display: block; width: auto; }
@@ -187,8 +192,8 @@ def page_href(page: str, exercise: str | None = None, query: str | None = None) 
 
 
 def progress_html(catalogue: Catalogue, saved: set[str] | dict[str, Any], *, href: Any = None) -> str:
-    """An HTML table of every section's exercises, each marked "✓ saved" or "not yet", with where you got to
-    and a link to the next unanswered exercise (``href(notebook file, exercise id)`` makes the link); all text escaped."""
+    """Where you got to, a link to the next unanswered exercise, and (folded, under a one-line count) a table
+    of every section's exercises, each marked "✓ saved" or "not yet" (``href(notebook file, exercise id)`` makes the link); all text escaped."""
     saved_ids = set(saved)
     rows = []
     total = done = 0
@@ -235,14 +240,15 @@ def progress_html(catalogue: Catalogue, saved: set[str] | dict[str, Any], *, hre
     return (
         _CSS
         + where
-        + '<div class="wk-progress"><table><caption>'
+        + '<details class="wk-progress-details"><summary>'
         + html.escape(caption)
-        + "</caption><thead><tr>"
+        + " <em>Show what you have saved, section by section.</em></summary>"
+        + '<div class="wk-progress"><table><caption>What you have saved, section by section</caption><thead><tr>'
         + '<th scope="col" class="wk-narrow">Notebook</th><th scope="col">Section</th>'
         + '<th scope="col" class="wk-narrow">Saved</th><th scope="col">Exercises</th>'
         + "</tr></thead><tbody>"
         + "".join(rows)
-        + "</tbody></table></div>"
+        + "</tbody></table></div></details>"
     )
 
 

@@ -36,6 +36,7 @@ function render({ model, el }) {
       if (!box) return;
       const title = box.querySelector(".wk-title") || box;
       if (!title.hasAttribute("tabindex")) title.setAttribute("tabindex", "-1");
+      box.style.scrollMarginTop = "1rem";  // a little room above the box
       box.scrollIntoView({ block: "start" });
       title.focus({ preventScroll: true });
     };
