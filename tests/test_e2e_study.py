@@ -38,6 +38,8 @@ from browser_helpers import (
     wait_for_page,
 )
 
+from test_e2e_room import audit, serious
+
 from workshop_kit.store import ResponseStore
 
 pytestmark = pytest.mark.browser
@@ -71,7 +73,7 @@ def landed_on(page, exercise_id: str) -> float:
     return page.evaluate("cls => document.querySelector('.' + cls).getBoundingClientRect().top", target)
 
 
-def test_study_pages_open_ready_and_answers_survive_coming_back(browser, tmp_path: Path) -> None:  # noqa: F811
+def test_study_pages_open_ready_and_answers_survive_coming_back(browser, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:  # noqa: F811
     """Ready to answer on opening; the next-exercise link lands on the exercise; after closing the browser and
     restarting the command, the welcome page says where they got to; the follow-up is offered after the plan."""
     from workshop_kit.catalogue import default_catalogue
@@ -138,8 +140,14 @@ def test_study_pages_open_ready_and_answers_survive_coming_back(browser, tmp_pat
                 wait_for_page(page, ".wk-next-link")
                 assert answered[-1].title in page.locator(".wk-last-save").inner_text()
                 screenshot(page, ARTIFACTS / f"study-where-you-got-to-{width}x{height}.png")
+                page.locator(".wk-progress-details > summary").click()  # the table, section by section, unfolded
+                page.locator(".wk-progress table").wait_for(state="visible", timeout=PAGE_TIMEOUT_MS)
+                page.locator(".wk-progress-widget").screenshot(path=str(ARTIFACTS / f"study-progress-table-{width}x{height}.png"))
                 clipped = page.evaluate("() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
                 assert clipped <= 0, f"the welcome page is {clipped}px wider than a {width}px window"
+                with capsys.disabled():
+                    found = audit(page, f"study-welcome-{width}")
+                assert serious(found["kit"]) == [], found["kit"]
         with new_page(browser) as page:
             page.goto(again)
             wait_for_page(page, ".wk-next-link")
