@@ -44,6 +44,7 @@ from voila.tornado.handler import TornadoVoilaHandler
 
 from . import room
 from .errors import IdentityError, KitError
+from .kernel_activity import watch_lightly
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 TICK_SECONDS = 2.0
@@ -192,6 +193,9 @@ class RoomVoila(Voila):
         self.voila_configuration.default_pool_size = min(WARM_STEP, pool_target(self.expect, 0))
         settings = super().init_settings()
         settings["workshop_kit_room"] = self
+        # traitlets leaves the logger itself at DEBUG, so every debug line was formatted and then dropped
+        self.log.setLevel(self.log_level)
+        watch_lightly(self.kernel_manager)
         self.cohort = room._cohort(None)
         self.watch = KernelWatch(self.disconnect_grace)
         self.recent_pages: collections.deque[str] = collections.deque(maxlen=RECENT_PAGES)
