@@ -100,6 +100,12 @@ class KernelWatch:
     def claim(self, kernel_id: str, participant: str, now: float) -> None:
         self.claims[kernel_id] = Claim(participant, now)
 
+    def disconnected(self, kernel_id: str, now: float) -> None:
+        """A page's connection closed: it was connected until now (a page opened and closed between two ticks counts too)."""
+        claim = self.claims.get(kernel_id)
+        if claim is not None:
+            claim.last_connected = max(claim.last_connected, now)
+
     def to_shut_down(self, alive: set[str], connections: dict[str, int], now: float) -> list[str]:
         """Kernels to stop: superseded by a newer page of the same participant, or closed for too long."""
         for kernel_id in list(self.claims):
@@ -196,6 +202,7 @@ class RoomVoila(Voila):
         # traitlets leaves the logger itself at DEBUG, so every debug line was formatted and then dropped
         self.log.setLevel(self.log_level)
         watch_lightly(self.kernel_manager)
+        self._tell_watch_of_disconnects()
         self.cohort = room._cohort(None)
         self.watch = KernelWatch(self.disconnect_grace)
         self.recent_pages: collections.deque[str] = collections.deque(maxlen=RECENT_PAGES)
@@ -275,6 +282,16 @@ class RoomVoila(Voila):
         # a time, once the arrivals have been served.
         self._fill = manager.fill_if_needed
         manager.fill_if_needed = lambda *args, **kwargs: None
+
+    def _tell_watch_of_disconnects(self) -> None:
+        manager = self.kernel_manager
+        notify_disconnect = manager.notify_disconnect
+
+        def disconnected(kernel_id: str) -> None:
+            notify_disconnect(kernel_id)
+            self.watch.disconnected(kernel_id, time.monotonic())
+
+        manager.notify_disconnect = disconnected
 
     def _claim(self, kernel_id: str, url: str) -> None:
         code = code_of_url(url)
