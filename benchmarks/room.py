@@ -60,6 +60,7 @@ from .common import ROOT, Figure, fmt_seconds, load_average, percentile
 from .startup import CHROMIUM_FLAGS, _env, _free_port
 
 SIZES = (1, 10, 30, 100)
+KINDS = ("kit", "kit-open", "before", "before-open", "bare")
 QUICK_SIZES = (1, 10, 30)
 SECTION = "02-risk.ipynb"
 OPEN_ON = "2"  # --room-open-on: the server is told the room opens on SECTION
@@ -1079,8 +1080,10 @@ def run(
     bare: bool = True,
     open_on: bool = False,
     before: str | None = None,
+    only_kinds: list[str] | None = None,
 ) -> list[Figure]:
-    """Every kind at every size.  before: a git revision of the kit to measure beside this tree, in the same run."""
+    """Every kind at every size.  before: a git revision of the kit to measure beside this tree, in the same run;
+    only_kinds: a subset of KINDS (e.g. only the --open-on servers, to keep a long run short)."""
     figures: list[Figure] = []
     sizes = list(sizes or (QUICK_SIZES if quick else SIZES))
     with tempfile.TemporaryDirectory(prefix="wk-bench-room-") as name:
@@ -1099,6 +1102,8 @@ def run(
             if before_root is not None:
                 kinds += ["before"] + (["before-open"] if open_on and layout == "new" else [])
             kinds += ["bare"] if bare else []
+            if only_kinds:
+                kinds = [kind for kind in kinds if kind in only_kinds]
             for kind in kinds:
                 label = {
                     "kit": f"kit ({layout})",
