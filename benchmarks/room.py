@@ -1056,11 +1056,13 @@ async def measure(served: Served, n: int, label: str, timeout: float, browser: b
             await room.close(linger)
         return
     try:
-        await room.join()
-        await room.close(0)
-        await room.wait_for_warm_pool()
+        if served.layout == "new":  # the bare page has no join and no sections: it is only opened
+            await room.join()
+            await room.close(0)
+            await room.wait_for_warm_pool()
         await room.open_section()
-        await room.move_on()
+        if served.layout == "new":
+            await room.move_on()
     finally:
         await room.close(linger)
 
