@@ -363,8 +363,11 @@ def warm(folder: str | os.PathLike[str] | None = None, *, share_models: bool = F
 
     share_models (the room's kernels): widgets left with the default layout or style share one
     model per kind from now on in this process, halving what a page sends (see widgets.sharing)."""
-    import workshop_kit  # noqa: F401
+    import workshop_kit
     from . import widgets as kit_widgets  # noqa: F401 - ipywidgets and every exercise kind
+
+    for name in ("exercise", "progress", "welcome", "development_plan"):  # what the sections call: imported now, not after the request
+        getattr(workshop_kit, name)
     from .catalogue import default_catalogue
     from .store import default_store
     from .widgets.sharing import share_default_models
