@@ -238,3 +238,26 @@ def test_only_sections_of_exercises_and_text_are_built_before_the_request() -> N
     assert room_app._is_exercise_call('kit.exercise("risk.appetite")\n')
     for code in ('kit.exercise("a", participant="x")', "kit.plan()", 'kit.exercise(name)', 'os.system("x")', "kit.exercise("):
         assert not room_app._is_exercise_call(code)
+
+
+def test_the_page_frame_built_before_the_request_becomes_the_persons_page(person: room.Person, tmp_path: Path) -> None:
+    """warm() builds the page's bar and buttons for no one; the request makes that very frame this person's page."""
+    room_app.warm(NOTEBOOKS)
+    frame = room_app._FRAME[0]
+    assert frame.person is None and not frame.built
+    app = room_app.show(NOTEBOOKS)
+    assert app is frame and app.person == person and not room_app._FRAME
+    appetite = next(w for w in app.built["02-risk.ipynb"].children if "wk-exercise" in getattr(w, "_dom_classes", ()))
+    appetite.set_answer({"now": 2, "target": 6})
+    assert appetite.save().ok
+    with ResponseStore(tmp_path / "answers.sqlite") as store:
+        assert {r.participant for r in store.all_responses("Leeds")} == {person.participant}
+
+
+def test_the_frame_of_a_page_that_opens_for_no_one_is_closed(person: room.Person, monkeypatch: pytest.MonkeyPatch) -> None:
+    room_app.warm(NOTEBOOKS)
+    frame = room_app._FRAME[0]
+    monkeypatch.setenv("QUERY_STRING", "token=t&code=NOT-A-REAL-CODE")
+    shown = room_app.show(NOTEBOOKS)
+    assert not isinstance(shown, room_app.RoomApp) and not room_app._FRAME
+    assert frame.comm is None and frame.next_button.comm is None

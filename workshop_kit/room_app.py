@@ -158,7 +158,8 @@ class RoomApp(widgets.VBox):
 
     ahead_delay = (15.0, 45.0)  # seconds after a section is shown: the earliest and latest moment to build the next one
 
-    def __init__(self, sections: dict[str, Section], person: room.Person, namespace: dict[str, Any]):
+    def __init__(self, sections: dict[str, Section], person: room.Person | None, namespace: dict[str, Any]):
+        """person may be None for a frame built before the request; it is set before the page is shown."""
         super().__init__()
         self.add_class("wk-app")
         self.sections = sections
@@ -211,7 +212,7 @@ class RoomApp(widgets.VBox):
     def adopt(self, page: str, ahead: Ahead) -> None:
         """Take a section built before the request: its exercises now load and save as this page's person."""
         identity = current_identity()
-        code = quote(self.person.code, safe="")
+        code = quote(self._person().code, safe="")
         for text, template in ahead.texts:
             text.value = template.replace(_CODE_MARK, code)
         for exercise in ahead.exercises:
@@ -251,8 +252,13 @@ class RoomApp(widgets.VBox):
         button.tooltip = self.sections[page].title if page else ""
         button._dom_classes = tuple(c for c in button._dom_classes if not c.startswith("wk-nav-")) + ((f"wk-nav-{self.sections[page].stem}",) if page else ())
 
+    def _person(self) -> room.Person:
+        if self.person is None:
+            raise RuntimeError("the page's person is set before any section is built")
+        return self.person
+
     def _build(self, section: Section) -> widgets.VBox:
-        code = quote(self.person.code, safe="")
+        code = quote(self._person().code, safe="")
         parts: list[Any] = []
         for cell in section.cells:
             if cell.kind == "markdown":
@@ -347,6 +353,7 @@ def _is_exercise_call(code: str) -> bool:
 
 
 _AHEAD: dict[str, Ahead] = {}
+_FRAME: list[RoomApp] = []  # the page's frame (bar, buttons), built before the request for whoever comes
 
 
 def _discard_ahead() -> None:
@@ -354,8 +361,9 @@ def _discard_ahead() -> None:
     from .widgets.base import style_widget
 
     shared = style_widget()  # shown in every exercise of the kernel: not this section's to close
-    todo: list[Any] = [ahead.box for ahead in _AHEAD.values()]
+    todo: list[Any] = [ahead.box for ahead in _AHEAD.values()] + _FRAME
     _AHEAD.clear()
+    _FRAME.clear()
     while todo:
         widget = todo.pop()
         if widget is shared:
@@ -370,8 +378,11 @@ def warm(folder: str | os.PathLike[str] | None = None, *, share_models: bool = F
     share_models (the room's kernels): widgets left with the default layout or style share one
     model per kind from now on in this process, halving what a page sends (see widgets.sharing).
     follow_up (self-study): the follow-up notebook is one of the pages, listed last."""
-    import workshop_kit  # noqa: F401
+    import workshop_kit
     from . import widgets as kit_widgets  # noqa: F401 - ipywidgets and every exercise kind
+
+    for name in ("exercise", "progress", "welcome", "development_plan"):  # what the sections call: imported now, not after the request
+        getattr(workshop_kit, name)
     from .catalogue import default_catalogue
     from .store import default_store
     from .widgets.sharing import share_default_models
@@ -386,6 +397,7 @@ def warm(folder: str | os.PathLike[str] | None = None, *, share_models: bool = F
     _SECTIONS.clear()
     _SECTIONS.update(read_sections(Path(folder or os.getcwd()), follow_up=follow_up))
     _AHEAD.clear()
+    _FRAME[:] = [RoomApp(_SECTIONS, None, {})]  # about a fifth of a page's work after the request, done before it
     page = os.environ.get(room.PREBUILD_ENV, "")
     if page in _SECTIONS and page != HOME:
         ahead = build_before_request(_SECTIONS[page])
@@ -428,7 +440,8 @@ def show(folder: str | os.PathLike[str] | None = None) -> Any:
         return room.missing_code_widget(str(exc))
     import workshop_kit as kit
 
-    app = RoomApp(_SECTIONS, person, {"kit": kit})
+    app = _FRAME.pop() if _FRAME else RoomApp(_SECTIONS, person, {})
+    app.person, app.namespace = person, {"kit": kit}
     for page, ahead in _AHEAD.items():
         app.adopt(page, ahead)
     _AHEAD.clear()
