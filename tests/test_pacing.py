@@ -133,7 +133,8 @@ class TestPacingBar:
         assert bar.signal == "help" and bar.help_button.button_style == "warning"
 
     def test_a_reveal_is_passed_on_to_the_page(self, bar, kit_store):
-        bar.check()
+        live.reveal(kit_store, "cohort-a", "goal.ambition")
+        bar.check()  # the first look: the page's exercises already read this themselves
         live.reveal(kit_store, "cohort-a", "risk.appetite")
         bar.check()
         bar.check()  # nothing new: nothing passed on
@@ -158,3 +159,25 @@ class TestPacingBar:
 
         asyncio.run(in_a_kernel())
         assert bar.prompt == Prompt("03-audacious-goals.ipynb", "The group has moved to section 3: Big Hairy Audacious Goals")
+
+
+def test_a_store_that_cannot_be_read_hides_the_buttons_and_is_tried_again(kit_store):
+    """A failed read of the participant's signal breaks nothing: no buttons now, the next look tries again."""
+    from workshop_kit.errors import StoreError
+
+    live.update_state(kit_store, "cohort-a", section="02-risk", exercise="risk.appetite", self_paced=False)
+    broken = {"on": True}
+
+    def open_store():
+        if broken["on"]:
+            raise StoreError("The answers file is locked.")
+        return kit_store
+
+    bar = PacingBar(open_store=open_store, cohort="cohort-a", participant="alice", titles=TITLES, catalogue=CAT, open_page=lambda p: None)
+    bar.apply(live.read_state(kit_store, "cohort-a"))
+    bar.shown("02-risk.ipynb")
+    assert bar.signal_row.layout.display == "none"
+    broken["on"] = False
+    bar.check()
+    assert bar.signal_row.layout.display is None and bar.signal_for == "risk.appetite"
+    bar.close()

@@ -127,6 +127,7 @@ class PacingBar(widgets.VBox):
         self.signal: str | None = None
         self.signal_for: str | None = None  # the exercise self.signal was read for
         self._task: asyncio.Task | None = None
+        self._looked = False  # no state read yet
 
         self.prompt_text = widgets.HTML()
         self.prompt_text.add_class("wk-pacing-text")
@@ -167,9 +168,10 @@ class PacingBar(widgets.VBox):
 
     def apply(self, state: LiveState) -> None:
         """Take a freshly read state: redraw, and tell the page which results were revealed or hidden."""
-        before = self.state
-        self.state = state
-        changed = (before.revealed | before.show_live) ^ (state.revealed | state.show_live)
+        before, first = self.state, not self._looked
+        self.state, self._looked = state, True
+        # the page's exercises read the state themselves when built: only changes after the first look are news
+        changed = set() if first else (before.revealed | before.show_live) ^ (state.revealed | state.show_live)
         self._signal_target_changed()
         self.render()
         if changed and self.on_results is not None:
@@ -179,9 +181,14 @@ class PacingBar(widgets.VBox):
         """Read the participant's own signal when the exercise it is about changes (one small read)."""
         exercise = signal_exercise(self.state, self.shown_page, self.catalogue)
         target = exercise.id if exercise else None
-        if target != self.signal_for:
-            self.signal_for = target
+        if target == self.signal_for:
+            return
+        try:
             self.signal = signal_of(self.open_store(), self.cohort, self.participant, target) if target else None
+        except KitError:  # the store could not be read: no buttons now, tried again at the next look
+            self.signal, self.signal_for = None, None
+            return
+        self.signal_for = target
 
     def render(self) -> None:
         """Show or hide the prompt and the signal buttons for the current state and page."""
