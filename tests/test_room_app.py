@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from browser_helpers import NOTEBOOKS
+from widget_helpers import callback_errors  # noqa: F401 - autouse: fail on a swallowed callback error
 
 import workshop_kit as kit
 from workshop_kit.catalogue import default_catalogue
@@ -261,3 +262,32 @@ def test_the_frame_of_a_page_that_opens_for_no_one_is_closed(person: room.Person
     shown = room_app.show(NOTEBOOKS)
     assert not isinstance(shown, room_app.RoomApp) and not room_app._FRAME
     assert frame.comm is None and frame.next_button.comm is None
+
+
+def test_the_pacing_bar_moves_the_page_and_a_reveal_redoes_the_compare_line(person: room.Person, tmp_path: Path) -> None:
+    """One pacing bar per page: the facilitator's move shows a prompt whose button opens that section in the page
+    (the same person, so the same code); a reveal redoes the open section's compare lines."""
+    from workshop_kit import live
+    from workshop_kit.widgets.pacing import PacingBar
+
+    room_app.warm(NOTEBOOKS)
+    app = room_app.show(NOTEBOOKS)
+    bars = [w for w in app.children if isinstance(w, PacingBar)]
+    assert bars == [app.pacing]
+    with ResponseStore(tmp_path / "answers.sqlite") as store:
+        for i in range(6):
+            store.save("risk.appetite", {"now": 3 + i % 3, "target": 8}, participant=f"other{i}", cohort="Leeds")
+        live.update_state(store, "Leeds", section="03-audacious-goals", self_paced=False)
+    appetite = next(w for w in app.built["02-risk.ipynb"].children if getattr(w, "exercise", None) is not None and w.exercise.id == "risk.appetite")
+    appetite.set_answer({"now": 4, "target": 7})
+    assert appetite.save().ok and "reveals them" in appetite.compare_text.value
+    app.pacing.check()
+    assert "section 3: Big Hairy Audacious Goals" in app.pacing.prompt_text.value
+    app.pacing.open_button.click()
+    assert app.current == "03-audacious-goals.ipynb" and app.pacing.prompt_row.layout.display == "none"
+    assert all(e.identity.participant == person.participant for e in app.built["03-audacious-goals.ipynb"].children if hasattr(e, "identity"))
+    app.show_page("02-risk.ipynb")
+    with ResponseStore(tmp_path / "answers.sqlite") as store:
+        live.reveal(store, "Leeds", "risk.appetite")
+    app.pacing.check()
+    assert "reveals them" not in appetite.compare_text.value and "others" in appetite.compare_text.value

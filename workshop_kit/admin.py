@@ -32,7 +32,7 @@ from sqlalchemy import delete, func, select
 from . import room
 from .errors import KitError
 from .identity import validate_name
-from .store import ResponseStore, people, responses
+from .store import ResponseStore, forget_signals, people, responses
 from .transfer import ImportResult, export_answers, import_answers
 
 
@@ -270,6 +270,7 @@ def forget_subject(store: ResponseStore, subject: Subject, *, confirm: Callable[
     with store._write("delete from") as conn:
         gone = conn.execute(delete(responses).where(responses.c.cohort == subject.cohort, responses.c.participant == subject.key))
         records = conn.execute(delete(people).where(people.c.cohort == subject.cohort, people.c.participant == subject.key))
+        forget_signals(conn, subject.key, subject.cohort)
     _drop_cached(store, subject.key)
     return Forgotten(int(gone.rowcount or 0), int(records.rowcount or 0))
 

@@ -7,7 +7,9 @@ the kit's tables and two roles without login:
 
 - ``wk_participants``: may add answers and read and settle **their own** rows only
   (row-level security: a row's ``participant`` must equal the login role's hub name), may
-  read the store's format number, and nothing else (not the room's ``people`` table);
+  read the store's format number and the room's live state (``room_live``: which section,
+  which results are revealed), give and read their own done / help signals, and nothing
+  else (not the room's ``people`` table);
 - ``wk_facilitators``: may read and write every row (dashboard, reports, import, erasure).
 
 ``HubStore(owner_url, facilitators_group=...)`` then gives JupyterHub a ``pre_spawn_hook``:
@@ -37,11 +39,12 @@ _SETUP = [
     f"DO $$ BEGIN CREATE ROLE {PARTICIPANTS_ROLE} NOLOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$",
     f"DO $$ BEGIN CREATE ROLE {FACILITATORS_ROLE} NOLOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$",
     f"GRANT USAGE ON SCHEMA public TO {PARTICIPANTS_ROLE}, {FACILITATORS_ROLE}",
-    f"REVOKE ALL ON responses, people, kit_meta FROM PUBLIC",
-    f"GRANT SELECT ON kit_meta TO {PARTICIPANTS_ROLE}, {FACILITATORS_ROLE}",
+    f"REVOKE ALL ON responses, people, kit_meta, room_live, room_signals FROM PUBLIC",
+    f"GRANT SELECT ON kit_meta, room_live TO {PARTICIPANTS_ROLE}, {FACILITATORS_ROLE}",
     f"GRANT SELECT, INSERT, UPDATE (is_current) ON responses TO {PARTICIPANTS_ROLE}",
     f"GRANT USAGE ON SEQUENCE responses_id_seq TO {PARTICIPANTS_ROLE}",
-    f"GRANT SELECT, INSERT, UPDATE, DELETE ON responses, people TO {FACILITATORS_ROLE}",
+    f"GRANT SELECT, INSERT, DELETE ON room_signals TO {PARTICIPANTS_ROLE}",
+    f"GRANT SELECT, INSERT, UPDATE, DELETE ON responses, people, room_live, room_signals TO {FACILITATORS_ROLE}",
     f"GRANT USAGE ON SEQUENCE responses_id_seq, people_id_seq TO {FACILITATORS_ROLE}",
     "ALTER TABLE responses ENABLE ROW LEVEL SECURITY",
     "DROP POLICY IF EXISTS wk_own_rows ON responses",
@@ -50,6 +53,13 @@ _SETUP = [
     f"CREATE POLICY wk_own_rows ON responses TO {PARTICIPANTS_ROLE} "
     f"USING ('{ROLE_PREFIX}' || participant = session_user::text) WITH CHECK ('{ROLE_PREFIX}' || participant = session_user::text)",
     f"CREATE POLICY wk_every_row ON responses TO {FACILITATORS_ROLE} USING (true) WITH CHECK (true)",
+    # done / help signals: a participant gives and reads only their own; the facilitators count everyone's
+    "ALTER TABLE room_signals ENABLE ROW LEVEL SECURITY",
+    "DROP POLICY IF EXISTS wk_own_signals ON room_signals",
+    "DROP POLICY IF EXISTS wk_every_signal ON room_signals",
+    f"CREATE POLICY wk_own_signals ON room_signals TO {PARTICIPANTS_ROLE} "
+    f"USING ('{ROLE_PREFIX}' || participant = session_user::text) WITH CHECK ('{ROLE_PREFIX}' || participant = session_user::text)",
+    f"CREATE POLICY wk_every_signal ON room_signals TO {FACILITATORS_ROLE} USING (true) WITH CHECK (true)",
 ]
 
 

@@ -65,7 +65,7 @@ INVENTORY: dict[str, dict[str, Column]] = {
             "The participant: in full. Other participants: only in aggregate (\"compare with the cohort\": counts, averages, "
             f"shares, once {MIN_COHORT} others have answered, in steps, never free text). Dashboard and report: counts and "
             f"breakdowns of {MIN_GROUP} or more; private answers as counts only; shared walls and tick-list own entries listed with no name unless the names "
-            "switch is on (own entries: never with names).",
+            "switch is on (own entries and the closing feedback cards: never with names; the closing usefulness rating: counts and mean only).",
         ),
         "saved_at": Column("When it was saved (UTC), to find the latest answer and to apply retention by age.", "The participant (\"Saved at 14:02\"); export files."),
         "kit_version": Column("Which version of the kit saved it, for troubleshooting.", "Export files only."),
@@ -88,6 +88,22 @@ INVENTORY: dict[str, dict[str, Column]] = {
         "expires_on": Column("The date all of the cohort's answers and room records expire.", "This pack; workshop-kit retention.", "Until the rule is cleared."),
         "keep_days": Column("Or: how many days each answer is kept after it was saved.", "This pack; workshop-kit retention.", "Until the rule is cleared."),
         "set_at": Column("When the rule was set (UTC).", "This pack; workshop-kit retention.", "Until the rule is cleared."),
+    },
+    "room_live": {
+        "cohort": Column("The facilitated room's cohort.", "The presenter view and participant pages of that cohort."),
+        "state": Column(
+            "What the room is doing: the section and exercise it is on, self-paced or led, which results are revealed or shown "
+            "live, the activity timer. No names and no answers.",
+            "The presenter view (on the projector) and the room's participant pages.",
+        ),
+        "updated": Column("When the state last changed (UTC), to apply retention by age.", "No one; internal."),
+    },
+    "room_signals": {
+        "cohort": Column("The room's cohort.", "The facilitator's presenter view and dashboard, as counts."),
+        "participant": Column("Whose signal it is: the same key their answers are saved under, never the name.", "The participant (their own button). Others: only as counts."),
+        "exercise_id": Column("Which exercise the signal is about.", "The presenter view and dashboard, as counts."),
+        "signal": Column("\"Done\" or \"need help\" on that exercise.", "The participant; the presenter view and dashboard as counts (\"5 done, 2 need help\"), never who."),
+        "updated": Column("When it was given (UTC), to apply retention by age.", "No one; internal."),
     },
     "kit_meta": {
         "key": Column("The name of a store setting (the store's format number).", "No one; internal.", "The life of the store."),

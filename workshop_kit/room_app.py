@@ -52,6 +52,9 @@ _STYLE = """<style>
 .wk-app .wk-nav-list { flex-direction: column; gap: 0.3rem; }
 .wk-app .wk-nav-list .widget-button { width: auto; max-width: 100%; text-align: left; height: auto; white-space: normal; }
 .wk-app .widget-button:focus-visible { outline: 3px solid #ffbf47; outline-offset: 1px; }
+.wk-app .wk-pacing-prompt { background: #fff4cc; border-left: 4px solid #ffb81c; padding: 0.2rem 0.6rem; gap: 0.6rem; margin-bottom: 0.4rem; }
+.wk-app .wk-pacing-prompt p { margin: 0.2rem 0; }
+.wk-app .wk-signal { gap: 0.4rem; padding: 0.2rem 0; margin-bottom: 0.4rem; }
 </style>"""
 
 
@@ -154,7 +157,12 @@ class RoomApp(widgets.VBox):
     While the participant reads a section, the page's kernel builds the next one in the
     background (a while after the page is shown, at a moment that differs from person to person,
     so a room does not build all at once): when the room moves on together, the section is
-    already there and only the swap crosses the network."""
+    already there and only the swap crosses the network.
+
+    Under the bar, one :class:`~workshop_kit.widgets.pacing.PacingBar` for the whole page says
+    when the facilitator has moved the room to another section (its button opens it here, so
+    the personal code stays with the page) and carries Done / Need help for the room's
+    current exercise; :meth:`start_live` starts its look at the live state every few seconds."""
 
     ahead_delay = (15.0, 45.0)  # seconds after a section is shown: the earliest and latest moment to build the next one
 
@@ -180,8 +188,26 @@ class RoomApp(widgets.VBox):
         bar.add_class("wk-bar")
         self.body = widgets.VBox()
         self.body.add_class("wk-body")
+        from .catalogue import default_catalogue
+        from .store import default_store
+        from .widgets.pacing import PacingBar
+
         self.landing = Landing()
-        self.children = [widgets.HTML(_STYLE), self.landing, bar, self.body, self.bottom_next]
+        self.pacing = PacingBar(
+            open_store=default_store,
+            cohort=person.cohort if person else "",
+            participant=person.participant if person else "",
+            titles={page: section.title for page, section in sections.items()},
+            catalogue=default_catalogue(),
+            open_page=self.show_page,
+            on_results=self.results_changed,
+        )
+        self.children = [widgets.HTML(_STYLE), self.landing, bar, self.pacing, self.body, self.bottom_next]
+
+    def bind(self, person: room.Person, namespace: dict[str, Any]) -> None:
+        """Make a frame built before the request this person's page (before any section is shown)."""
+        self.person, self.namespace = person, namespace
+        self.pacing.cohort, self.pacing.participant = person.cohort, person.participant
 
     def show_page(self, page: str, exercise: str | None = None) -> None:
         """Show one section (built the first time it is opened, kept after); with ``exercise`` (an id),
@@ -202,12 +228,25 @@ class RoomApp(widgets.VBox):
         self._point(self.next_button, following)
         self._point(self.bottom_next, following)
         self.body.children = [self.built[page]]
+        self.pacing.shown(page)
         if exercise:
             self.landing.land_on(exercise_class(exercise))
         elif moved:
             (self.next_button if following else self.previous_button).focus()
         if following:
             self._build_ahead(following)
+
+    def start_live(self) -> bool:
+        """Start the pacing bar's look at the room's live state (inside a running kernel; False elsewhere)."""
+        return self.pacing.start()
+
+    def results_changed(self, exercise_ids: set[str]) -> None:
+        """Exercises whose cohort result was just revealed or hidden: redo their compare lines on the open section."""
+        from .widgets import ExerciseWidget
+
+        for widget in self.built[self.current].children if self.current in self.built else ():
+            if isinstance(widget, ExerciseWidget) and widget.exercise.id in exercise_ids:
+                widget.refresh_comparison()
 
     def adopt(self, page: str, ahead: Ahead) -> None:
         """Take a section built before the request: its exercises now load and save as this page's person."""
@@ -441,9 +480,10 @@ def show(folder: str | os.PathLike[str] | None = None) -> Any:
     import workshop_kit as kit
 
     app = _FRAME.pop() if _FRAME else RoomApp(_SECTIONS, person, {})
-    app.person, app.namespace = person, {"kit": kit}
+    app.bind(person, {"kit": kit})
     for page, ahead in _AHEAD.items():
         app.adopt(page, ahead)
     _AHEAD.clear()
     app.show_page(requested_page(query), requested_exercise(query))
+    app.start_live()
     return app

@@ -18,7 +18,7 @@ import os
 import threading
 import time
 import uuid
-from collections.abc import Collection, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -147,6 +147,27 @@ retention = Table(
     Column("expires_on", Date, nullable=True),
     Column("keep_days", Integer, nullable=True),
     Column("set_at", UTCDateTime, nullable=False),
+)
+
+
+# The facilitated room's live state (see live.py): one row per cohort holding its JSON
+# (which section and exercise the room is on, which results are revealed, the timer).
+room_live = Table(
+    "room_live",
+    metadata,
+    Column("cohort", String(64), primary_key=True),
+    Column("state", Text, nullable=False),
+    Column("updated", UTCDateTime, nullable=False),
+)
+# A participant's "done" or "need help" on one exercise (live.py); counted, never shown by name.
+room_signals = Table(
+    "room_signals",
+    metadata,
+    Column("cohort", String(64), primary_key=True),
+    Column("participant", String(64), primary_key=True),
+    Column("exercise_id", String(100), primary_key=True),
+    Column("signal", String(8), nullable=False),
+    Column("updated", UTCDateTime, nullable=False),
 )
 
 
@@ -774,27 +795,88 @@ class ResponseStore:
                 if rule.expires_on is not None:
                     if now.date() < rule.expires_on:
                         continue
-                    old_answers, old_people = (responses.c.cohort == rule.cohort,), (people.c.cohort == rule.cohort,)
+                    old_answers = (responses.c.cohort == rule.cohort,)
+                    old_records = [(table, (table.c.cohort == rule.cohort,)) for table in (people, room_signals, room_live)]
                 else:
                     cutoff = now - dt.timedelta(days=rule.keep_days)
                     old_answers = (responses.c.cohort == rule.cohort, responses.c.saved_at < cutoff)
-                    old_people = (people.c.cohort == rule.cohort, people.c.created_at < cutoff)
+                    old_records = [(people, (people.c.cohort == rule.cohort, people.c.created_at < cutoff))]
+                    old_records += [(table, (table.c.cohort == rule.cohort, table.c.updated < cutoff)) for table in (room_signals, room_live)]
                 if dry_run:
                     answers = conn.execute(select(func.count()).select_from(responses).where(*old_answers)).scalar_one()
-                    records = conn.execute(select(func.count()).select_from(people).where(*old_people)).scalar_one()
+                    records = sum(conn.execute(select(func.count()).select_from(table).where(*where)).scalar_one() for table, where in old_records)
                 else:
                     answers = conn.execute(delete(responses).where(*old_answers)).rowcount
-                    records = conn.execute(delete(people).where(*old_people)).rowcount
+                    records = sum(conn.execute(delete(table).where(*where)).rowcount or 0 for table, where in old_records)
                 done.append(Purged(rule.cohort, rule, int(answers or 0), int(records or 0)))
         return done
 
     # --- forgetting --------------------------------------------------------------------
 
     def forget(self, participant: str, cohort: str) -> int:
-        """Delete every row of one participant in one cohort; returns how many went."""
+        """Delete every answer (and done / help signal) of one participant in one cohort; returns how many answers went."""
         with self._write("delete from") as conn:
             result = conn.execute(delete(responses).where(responses.c.cohort == cohort, responses.c.participant == participant))
+            forget_signals(conn, participant, cohort)
             return int(result.rowcount or 0)
+
+    # --- the live room (live.py) ----------------------------------------------------------
+
+    def live_state_text(self, cohort: str) -> str | None:
+        """The room's live state as stored (JSON text), or None if nothing was ever set."""
+        with self._read() as conn:
+            return conn.execute(select(room_live.c.state).where(room_live.c.cohort == cohort)).scalar()
+
+    def change_live_state(self, cohort: str, change: Callable[[str | None], str]) -> str:
+        """Replace the room's live state with ``change(old JSON text or None)``, in one transaction; returns the new text.
+
+        Writers take turns (SQLite's writer queue; on PostgreSQL a lock on the cohort's
+        state), so two changes made at once are applied one after the other, neither lost.
+        """
+        with self._write() as conn:
+            if conn.dialect.name == "postgresql":
+                conn.execute(_HOLD_PARTICIPANT, {"the_key": f"{cohort}\x1froom_live"})
+            old = conn.execute(select(room_live.c.state).where(room_live.c.cohort == cohort)).scalar()
+            new = change(old)
+            now = dt.datetime.now(dt.timezone.utc)
+            if old is None:
+                conn.execute(insert(room_live).values(cohort=cohort, state=new, updated=now))
+            else:
+                conn.execute(update(room_live).where(room_live.c.cohort == cohort).values(state=new, updated=now))
+        return new
+
+    def set_signal(self, cohort: str, participant: str, exercise_id: str, signal: str | None) -> None:
+        """Record one participant's signal ("done", "help") on one exercise, or clear it (None)."""
+        key = (room_signals.c.cohort == cohort, room_signals.c.participant == participant, room_signals.c.exercise_id == exercise_id)
+        with self._write() as conn:
+            conn.execute(delete(room_signals).where(*key))
+            if signal is not None:
+                now = dt.datetime.now(dt.timezone.utc)
+                conn.execute(insert(room_signals).values(cohort=cohort, participant=participant, exercise_id=exercise_id, signal=signal, updated=now))
+
+    def signal_of(self, cohort: str, participant: str, exercise_id: str) -> str | None:
+        """One participant's signal on one exercise, or None."""
+        query = select(room_signals.c.signal).where(
+            room_signals.c.cohort == cohort, room_signals.c.participant == participant, room_signals.c.exercise_id == exercise_id
+        )
+        with self._read() as conn:
+            return conn.execute(query).scalar()
+
+    def signal_counts(self, cohort: str, exercise_id: str) -> dict[str, int]:
+        """How many participants of a cohort gave each signal on one exercise (signals with none are left out)."""
+        query = (
+            select(room_signals.c.signal, func.count())
+            .where(room_signals.c.cohort == cohort, room_signals.c.exercise_id == exercise_id)
+            .group_by(room_signals.c.signal)
+        )
+        with self._read() as conn:
+            return {signal: int(n) for signal, n in conn.execute(query)}
+
+
+def forget_signals(conn: Connection, participant: str, cohort: str) -> int:
+    """Within a write transaction, delete one participant's done / help signals in one cohort (part of forgetting them)."""
+    result = conn.execute(delete(room_signals).where(room_signals.c.cohort == cohort, room_signals.c.participant == participant))
+    return int(result.rowcount or 0)
 
 
 # --- helpers -------------------------------------------------------------------------------

@@ -23,7 +23,7 @@ import ipywidgets as widgets
 import traitlets
 
 from ..catalogue import Exercise
-from ..compare import MIN_COHORT, Comparison, cohort_comparison
+from ..compare import MIN_COHORT, Comparison, comparison_for
 from ..errors import AnswerError, StoreError
 from ..identifiers import IdentifierError
 from ..page_css import CONTROL_MAX_WIDTH, PAGE_CSS
@@ -301,11 +301,11 @@ class ExerciseWidget(widgets.VBox):
         self.save(allow_contact_details=True)
 
     def refresh_comparison(self) -> Comparison | None:
-        """Show where the saved answer sits against the cohort (aggregates only)."""
+        """Show where the saved answer sits against the cohort (aggregates only; in a led room, only after the reveal)."""
         if self.saved is None:
             return None
         try:
-            comparison = cohort_comparison(self.store, self.exercise, self.identity, self.saved.answer, self.min_cohort)
+            comparison = comparison_for(self.store, self.exercise, self.identity, self.saved.answer, self.min_cohort)
         except StoreError as exc:
             comparison = Comparison(False, 0, (f"The cohort's answers could not be read: {exc}",))
         note = f'<p class="wk-help">{html.escape(comparison.note)}</p>' if comparison.note else ""
