@@ -24,10 +24,9 @@ from workshop_kit._version import __version__
 from workshop_kit.catalogue import default_catalogue
 from workshop_kit.compare import MIN_COHORT, cohort_comparison, release_step, released
 from workshop_kit.errors import StoreError
-from workshop_kit.hub import HubStore, prepare_database
+from workshop_kit.hub import OWN_ENTRY, HubStore, prepare_database
 from workshop_kit.identity import Identity
 from workshop_kit.store import Response, ResponseStore
-from workshop_kit.summaries import OWN_ENTRY
 
 pytestmark = pytest.mark.postgres
 COHORT = "north-2027"
@@ -168,3 +167,13 @@ def test_the_tables_behind_it_are_closed(logins: dict[str, str]) -> None:
             with pytest.raises(Exception, match="permission denied"):
                 with ada.engine.connect() as conn:
                     conn.exec_driver_sql(f"SELECT * FROM {table}").all()
+
+
+def test_the_hub_module_loads_without_pandas() -> None:
+    """The spawn hook runs in the Hub's own environment, which has SQLAlchemy and psycopg but not the kit's data stack."""
+    import subprocess
+    import sys
+
+    code = "import sys, workshop_kit.hub; print(sorted(m for m in ('pandas', 'numpy', 'ipywidgets', 'matplotlib') if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"

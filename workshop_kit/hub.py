@@ -39,7 +39,6 @@ from typing import Any
 from sqlalchemy.engine import make_url
 
 from .compare import MIN_COHORT, release_step
-from .summaries import OWN_ENTRY
 
 PARTICIPANTS_ROLE = "wk_participants"
 FACILITATORS_ROLE = "wk_facilitators"
@@ -47,7 +46,8 @@ ROLE_PREFIX = "hub:"
 COHORT_GROUP_PREFIX = "cohort-"
 RELEASE_FUNCTION = "wk_cohort_release"
 COMPARED_KINDS = ("scale", "budget", "pick", "text")  # what the release function serves; grids and logs carry names and notes
-TEXT_PLACEHOLDER = "…"
+TEXT_PLACEHOLDER = "…"  # what a written answer comes back as: it is only counted
+OWN_ENTRY = "Own entry"  # what another's own entry in a pick comes back as (as summaries.OWN_ENTRY; no pandas in the Hub)
 
 # Run by the owner, in one transaction; every statement can be run again safely.
 _SETUP = [
