@@ -594,7 +594,7 @@ class ResponseStore:
         :func:`workshop_kit.compare.released` reads the rows itself.
         """
         if self._hub_participant is None:
-            self._hub_participant = False
+            hub_participant = False
             if make_url(self.url).get_backend_name() == "postgresql":
                 check = text(
                     "SELECT EXISTS (SELECT 1 FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid JOIN pg_roles u ON u.oid = m.member"
@@ -602,7 +602,8 @@ class ResponseStore:
                     " AND to_regprocedure('wk_cohort_release(text, text)') IS NOT NULL"
                 )
                 with self._read() as conn:
-                    self._hub_participant = bool(conn.execute(check).scalar())
+                    hub_participant = bool(conn.execute(check).scalar())
+            self._hub_participant = hub_participant  # only once known: a failed check is asked again next time
         if not self._hub_participant:
             return None
         with self._read() as conn:
