@@ -8,7 +8,8 @@ Then, each in a fresh ``ResponseStore`` so nothing is warm:
 * tables: ``build_programme`` — every exercise side by side for 50 cohorts, and every
   follow-up shift (the store's grouped reads, then pandas);
 * report: ``programme_report`` — the tables again, plus a chart per exercise and per
-  shift, the HTML page and the XLSX workbook (what `workshop-kit programme` runs).
+  shift (drawn once, saved as SVG for the HTML page and as PNG for the XLSX workbook),
+  and both files (what `workshop-kit programme` runs).
 
 Run on SQLite (a file) and on PostgreSQL (the throwaway server of ``tests/pg_server.py``).
 """
@@ -18,6 +19,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 import time
+import zipfile
 from pathlib import Path
 
 from .common import Figure, fmt_seconds
@@ -59,10 +61,12 @@ def measure(url: str, label: str, out: Path) -> list[Figure]:
         report = time.perf_counter() - start
     size = f"HTML {files.html.stat().st_size / 1e6:.1f} MB, XLSX {files.xlsx.stat().st_size / 1e6:.1f} MB"
     charts = files.html.read_text(encoding="utf-8").count("data:image/svg+xml")
+    with zipfile.ZipFile(files.xlsx) as book:
+        pictures = sum(name.startswith("xl/media/") for name in book.namelist())
     n = f"{len(programme.cohorts)} cohorts × {PARTICIPANTS}, two waves"
     return [
         Figure("programme", f"{label}, {n}: tables (build_programme)", fmt_seconds(tables)),
-        Figure("programme", f"{label}, {n}: report, HTML + XLSX", fmt_seconds(report), note=f"{charts} charts; {size}"),
+        Figure("programme", f"{label}, {n}: report, HTML + XLSX", fmt_seconds(report), note=f"{charts} charts in the page, {pictures} in the workbook; {size}"),
     ]
 
 

@@ -15,6 +15,9 @@ POST to ``/hub/login`` (with its ``_xsrf``); then code runs in a kernel of their
 server through the single-user server's kernel API, with a token the hub issues for that
 user: the facilitator's dashboard and programme view see both participants under their
 hub names, while ``dan`` reads nothing of theirs and cannot save under another's name.
+Once four more of the cohort have answered, ``dan``'s "compare with the cohort" opens from
+the database's release (``wk_cohort_release``: the others' answers with no names), and
+another cohort's release is refused.
 Skipped, with the reason, only where npm, JupyterHub, PostgreSQL or Chromium is missing.
 """
 
@@ -391,6 +394,10 @@ def test_programme_on_jupyterhub(browser, hub: Hub, tmp_path: Path) -> None:  # 
     assert seen["now"] == "4.5 ± 2.1 (median 4.5)"  # ada 3 and ben 6
     assert f'<tr data-cohort="{COHORT}"><td>{COHORT}</td><td class="num">2</td>' in seen["html"]
 
+    with ResponseStore(hub.owner_url) as store:  # four more of the cohort answer (as if through the hub): six people, the first release
+        for i in range(4):
+            store.save("risk.appetite", {"now": 5, "target": 8}, participant=f"extra{i}", cohort=COHORT)
+
     http_login(hub, "dan")
     dan = Kernel(hub, "dan")
     try:
@@ -414,6 +421,17 @@ def test_programme_on_jupyterhub(browser, hub: Hub, tmp_path: Path) -> None:  # 
             "    result['spoof'] = str(exc)\n"
             f"mine = s.save('risk.authority', 5, cohort={COHORT!r})\n"
             "result['mine'] = mine.participant\n"
+            "from workshop_kit.compare import cohort_comparison, released\n"
+            "ex = kit.default_catalogue().exercise('risk.appetite')\n"
+            f"s.save('risk.appetite', {{'now': 5, 'target': 7}}, cohort={COHORT!r})\n"
+            "c = cohort_comparison(s, ex, kit.current_identity(), {'now': 5, 'target': 7})\n"
+            "result['compare'] = [c.ready, c.others, list(c.lines)]\n"
+            f"result['release_keys'] = sorted(released(s, {COHORT!r}, 'risk.appetite', 6).answers)\n"
+            "try:\n"
+            "    s.database_release('york-2027-02', 'risk.appetite')\n"
+            "    result['other_cohort'] = 'read'\n"
+            "except StoreError as exc:\n"
+            "    result['other_cohort'] = str(exc)\n"
             "url = s.url.split('@')[1]\n"
             "try:\n"
             "    ResponseStore('postgresql://postgres@' + url).cohorts()\n"
@@ -431,5 +449,10 @@ def test_programme_on_jupyterhub(browser, hub: Hub, tmp_path: Path) -> None:  # 
     assert "not allowed" in seen["spoof"], "saving under another's name is refused by the database"
     assert seen["mine"] == "dan", "a user's own saves still work"
     assert "refused this login" in seen["owner"]
+    ready, others, lines = seen["compare"]
+    assert ready and others == 6, "dan's comparison opens from the database's release: ada, ben and four more"
+    assert lines[0] == "Now: 6 others average 4.8, median 5. You chose 5: higher than 1, the same as 4, lower than 1 of them."
+    assert not any(name in key for key in seen["release_keys"] for name in ("ada", "ben", "extra")), "the release comes back with no names"
+    assert "not allowed" in seen["other_cohort"], "another cohort's release is refused"
     with ResponseStore(hub.owner_url) as store:
         assert {r.participant: r.answer for r in store.latest_answers(COHORT, "risk.appetite")}["ada"] == {"now": 3, "target": 8}

@@ -19,7 +19,7 @@ from workshop_kit.catalogue import load_catalogue
 from workshop_kit.cli import main
 from workshop_kit.errors import CatalogueError, IdentityError, KitError
 from workshop_kit.programme_data import build_programme, programme_cohorts, weighted_stats, wilson
-from workshop_kit.programme_views import programme_report, wide_table
+from workshop_kit.programme_views import exercise_chart, programme_report, wide_table
 from workshop_kit.store import ResponseStore
 from workshop_kit.summaries import compare_over_time
 from workshop_kit.transfer import export_answers, import_answers
@@ -187,6 +187,20 @@ class TestSideBySide:
         with pytest.raises(KitError, match=r"'hull' has no answers .* \(cohorts with answers: leeds, tiny, york\)"):
             programme_cohorts(programme_store, ["hull"])
 
+    def test_log_without_a_choice_field_keeps_every_cohort(self, programme_store: ResponseStore) -> None:
+        people = lambda k: [{"who": f"person {i}"} for i in range(k)]  # noqa: E731 - goal.people has text and date fields only
+        fill(programme_store, "leeds", "goal.people", [people(1), people(2), people(3)])
+        fill(programme_store, "tiny", "goal.people", [people(4)], prefix="t")
+        view = build_programme(programme_store).views["goal.people"]
+        assert list(view.table["cohort"]) == ["leeds", "tiny", "york"], "the cohorts with answers stay in the table"
+        wide = {r["cohort"]: r for r in wide_table(view)["rows"]}
+        assert wide_table(view)["columns"] == ["Rows per person"]
+        assert wide["leeds"]["cells"] == ["2.0 ± 1.0"] and wide["tiny"]["status"].startswith("suppressed")
+        fig = exercise_chart(view)
+        assert fig is not None
+        (dots,) = [line for line in fig.axes[0].get_lines() if len(line.get_xdata()) == 1 and line.get_marker() == "o"]
+        assert list(dots.get_xdata()) == [2.0], "only leeds is drawn: its mean rows per person"
+
     def test_wide_table_says_suppressed_in_words(self, programme_store: ResponseStore) -> None:
         wide = wide_table(build_programme(programme_store).views["risk.appetite"])
         rows = {r["cohort"]: r for r in wide["rows"]}
@@ -292,6 +306,9 @@ class TestProgrammeReport:
         assert len(tiny) == 1 and tiny[0]["n"] == 2 and tiny[0]["mean"] is None and tiny[0]["status"].startswith("suppressed")
         assert any(r["cohort"] == "leeds" and r["moment"] == "Now" and r["mean"] == 5 for r in rows)
         assert "follow-up risk.appetite" in book.sheetnames
+        charts = {name: len(book[name]._images) for name in book.sheetnames[2:]}
+        assert charts == {"risk.appetite": 1, "relationships.log": 1, "risk.limits": 1, "follow-up risk.appetite": 1, "follow-up relationships.log": 1}
+        assert book["risk.appetite"]._images[0].anchor._from.col > len(header), "the chart sits to the right of the tables"
 
     def test_command(self, report_store: ResponseStore, tmp_path: Path, capsys) -> None:
         out = tmp_path / "prog"

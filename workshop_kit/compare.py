@@ -17,6 +17,10 @@ computes the same releases from the same rows.
 
 Hide until reveal: in a room a facilitator leads, the comparison waits for the facilitator
 to reveal the exercise (:func:`comparison_for`); only the count of answers shows until then.
+
+On JupyterHub a participant's login may read only their own rows, so there the database
+does the same walk and hands back only the release's answers of the others, with no
+names (``ResponseStore.database_release``, see :mod:`workshop_kit.hub`).
 """
 
 from __future__ import annotations
@@ -68,8 +72,13 @@ def released(store: Any, cohort: str, exercise_id: str, step: int) -> Release:
     """The answers as of the last release: the last moment ``step`` or more people's answers had changed since the one before.
 
     A row arriving late with an older ``saved_at`` (an import) does not replace a newer
-    answer, as in the store's own rule for the current answer.
+    answer, as in the store's own rule for the current answer.  On a JupyterHub
+    participant's store the database does this walk, with the kit's own step.
     """
+    from_database = getattr(store, "database_release", None)
+    found = from_database(cohort, exercise_id) if from_database is not None else None
+    if found is not None:
+        return _from_database(*found)
     current: dict[str, str] = {}
     stamps: dict[str, Any] = {}
     release: dict[str, str] = {}
@@ -85,6 +94,19 @@ def released(store: Any, cohort: str, exercise_id: str, step: int) -> Release:
         if len(moved) >= step:
             release, moved = dict(current), set()
     return Release(release, len(moved), frozenset(current), step)
+
+
+_OTHER = "\x00other-"  # keys for the nameless answers the database returns; no participant key can start so
+
+
+def _from_database(answers: list[str], others_released: int, others_now: int, pending: int, step: int, answered: bool) -> Release:
+    """A :class:`Release` from the database's walk: the others' answers and answerers under made-up keys (the reader is left out of both)."""
+    return Release(
+        {f"{_OTHER}{i}": a for i, a in enumerate(answers)},
+        pending,
+        frozenset(f"{_OTHER}now-{i}" for i in range(others_now)),
+        step,
+    )
 
 
 def release_step(min_cohort: int) -> int:

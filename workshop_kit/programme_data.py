@@ -172,7 +172,8 @@ def exercise_view(ex: Exercise, cohorts: Iterable[str], tallies: dict[str, list[
             if extra:
                 extra_records.append({"cohort": cohort, "n": n, "status": status})
             continue
-        records += [{"cohort": cohort, "n": n, **row, "status": ""} for row in build(ex, mine, n)]
+        # one row even when the kind has no categories here (a log with no choice field), so the cohort is never dropped
+        records += [{"cohort": cohort, "n": n, **row, "status": ""} for row in build(ex, mine, n) or [{}]]
         if extra:
             extra_records += [{"cohort": cohort, "n": n, **row, "status": ""} for row in extra[1](ex, mine, n)]
     table = _frame(records, ["cohort", *columns[:1], "n", *columns[1:], "status"])

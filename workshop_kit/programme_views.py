@@ -75,9 +75,17 @@ def programme_report(
     out.mkdir(parents=True, exist_ok=True)
     when = dt.datetime.now().astimezone().strftime("%d %B %Y, %H:%M")
     files = ProgrammeFiles(out / "programme.html", out / "programme.xlsx")
-    files.html.write_text(render_programme_html(store, programme, when), encoding="utf-8")
-    write_programme_xlsx(files.xlsx, programme, when)
+    charts = programme_charts(programme)
+    files.html.write_text(render_programme_html(store, programme, when, charts), encoding="utf-8")
+    write_programme_xlsx(files.xlsx, programme, when, charts)
     return files
+
+
+def programme_charts(programme: Programme) -> dict[str, Figure | None]:
+    """Every chart once, for both files: exercise id → its chart, ``follow-up <id>`` → its shift chart (None: nothing to draw)."""
+    charts = {ex_id: exercise_chart(view) for ex_id, view in programme.views.items()}
+    charts.update({f"follow-up {ex_id}": shift_chart(view) for ex_id, view in programme.shifts.items()})
+    return charts
 
 
 # --- charts -----------------------------------------------------------------------------------
@@ -130,6 +138,12 @@ def exercise_chart(view: ExerciseView) -> Figure | None:
         for row in shown.itertuples(index=False):
             ax.text(options.index(row.option), y[row.cohort], f"{row.share:.0%}", ha="center", va="center", fontsize=7, color="white" if row.share > 0.6 else "#212B32")
         fig.colorbar(image, ax=ax, shrink=0.6, format=lambda v, _: f"{v:.0%}").ax.tick_params(labelsize=7)
+    elif ex.kind == "log" and not any(isinstance(c, str) for c in shown["choice"]):  # no status field: rows per person
+        per = view.extras["Rows per person"]
+        per = per[per["status"] == ""]
+        ax.errorbar(per["mean_rows"], [y[c] for c in per["cohort"]], xerr=per["sd_rows"].fillna(0), fmt="o", color=BLUE, capsize=2, ms=4, lw=1, label="rows per person")
+        ax.set_xlim(0, max(ex.max_rows, 1) + 0.5)
+        ax.set_xlabel("rows per person, mean ± SD", fontsize=8, color=GREY)
     elif ex.kind in ("budget", "grid", "log"):
         column = _CATEGORY[ex.kind]
         value = "mean" if ex.kind == "budget" else "share"
@@ -229,7 +243,7 @@ def wide_table(view: ExerciseView) -> dict[str, Any]:
         return {"columns": [], "rows": []}
     category = _CATEGORY.get(ex.kind)
     shown = table[table["status"] == ""]
-    parts = list(dict.fromkeys(shown[category])) if category else []
+    parts = [p for p in dict.fromkeys(shown[category]) if isinstance(p, str)] if category else []
     shift = next(iter(view.extras.values()), None) if ex.kind == "scale" else None
     per_person = view.extras.get("Rows per person")
     columns = [*parts]
@@ -301,9 +315,10 @@ def wide_shift(view: ShiftView) -> dict[str, Any]:
 # --- HTML -------------------------------------------------------------------------------------------
 
 
-def render_programme_html(store: ResponseStore, programme: Programme, when: str) -> str:
+def render_programme_html(store: ResponseStore, programme: Programme, when: str, charts: dict[str, Figure | None] | None = None) -> str:
     """The programme page (Jinja2, autoescaped): cohorts, then each section's exercises, then the follow-up."""
     catalogue = store.catalogue
+    charts = programme_charts(programme) if charts is None else charts
     sections = []
     for section in catalogue.sections:
         items = []
@@ -311,10 +326,10 @@ def render_programme_html(store: ResponseStore, programme: Programme, when: str)
             view = programme.views.get(ex.id)
             if view is None:
                 continue
-            items.append({"id": ex.id, "title": ex.title, "prompt": ex.prompt, "kind": ex.kind, "private": ex.sensitive and ex.kind in ("text", "grid", "log"), "chart": data_uri(exercise_chart(view)), "table": wide_table(view)})
+            items.append({"id": ex.id, "title": ex.title, "prompt": ex.prompt, "kind": ex.kind, "private": ex.sensitive and ex.kind in ("text", "grid", "log"), "chart": data_uri(charts[ex.id]), "table": wide_table(view)})
         sections.append({"number": section.number, "title": section.title, "exercises": items})
     shifts = [
-        {"id": ex_id, "title": view.exercise.title, "chart": data_uri(shift_chart(view)), "table": wide_shift(view)} for ex_id, view in programme.shifts.items()
+        {"id": ex_id, "title": view.exercise.title, "chart": data_uri(charts[f"follow-up {ex_id}"]), "table": wide_shift(view)} for ex_id, view in programme.shifts.items()
     ]
     follow_up = catalogue.follow_up
     return Environment(autoescape=True, trim_blocks=True, finalize=isolate).from_string(TEMPLATE).render(
@@ -406,8 +421,9 @@ Follow-up changes count only the people who answered both times, and need at lea
 # --- XLSX ---------------------------------------------------------------------------------------------
 
 
-def write_programme_xlsx(path: Path, programme: Programme, when: str) -> None:
-    """The workbook: contents, cohorts, one sheet per exercise (tidy tables side by side), one per follow-up exercise."""
+def write_programme_xlsx(path: Path, programme: Programme, when: str, charts: dict[str, Figure | None] | None = None) -> None:
+    """The workbook: contents, cohorts, one sheet per exercise (tidy tables side by side, the chart beside them), one per follow-up exercise."""
+    charts = programme_charts(programme) if charts is None else charts
     ids = list(programme.views)
     shift_ids = [f"follow-up {i}" for i in programme.shifts]
     sheets = sheet_names(["cohorts", *ids, *shift_ids])
@@ -424,12 +440,16 @@ def write_programme_xlsx(path: Path, programme: Programme, when: str) -> None:
         writer.sheets["contents"].cell(row=1, column=1, value=note)
         _block(writer, sheets["cohorts"], [("Cohorts", programme.overview())])
         for ex_id, view in programme.views.items():
-            _block(writer, sheets[ex_id], [("Cohorts side by side", view.table), *view.extras.items()])
+            _block(writer, sheets[ex_id], [("Cohorts side by side", view.table), *view.extras.items()], charts.get(ex_id))
         for ex_id, view in programme.shifts.items():
-            _block(writer, sheets[f"follow-up {ex_id}"], [("Workshop → follow-up, people who answered both", view.table)])
+            _block(writer, sheets[f"follow-up {ex_id}"], [("Workshop → follow-up, people who answered both", view.table)], charts.get(f"follow-up {ex_id}"))
 
 
-def _block(writer: Any, name: str, blocks: list[tuple[str, pd.DataFrame]]) -> None:
+def _block(writer: Any, name: str, blocks: list[tuple[str, pd.DataFrame]], chart: Figure | None = None) -> None:
+    """Tables side by side from the top left, then the chart (a PNG) to their right."""
+    from openpyxl.drawing.image import Image
+    from openpyxl.utils import get_column_letter
+
     column = 0
     for title, frame in blocks:
         _defused(frame).to_excel(writer, sheet_name=name, index=False, startrow=1, startcol=column)
@@ -440,6 +460,10 @@ def _block(writer: Any, name: str, blocks: list[tuple[str, pd.DataFrame]]) -> No
                 for row in range(3, len(frame) + 3):
                     sheet.cell(row=row, column=column + offset + 1).number_format = "0%"
         column += len(frame.columns) + 1
+    if chart is not None:
+        buffer = io.BytesIO()
+        chart.savefig(buffer, format="png", dpi=100, facecolor="white")
+        writer.sheets[name].add_image(Image(buffer), f"{get_column_letter(column + 1)}2")
 
 
 # --- the facilitator's notebook -----------------------------------------------------------------------

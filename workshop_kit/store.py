@@ -313,6 +313,7 @@ class ResponseStore:
         self.url = resolve_store_url(location)
         self._catalogue = catalogue
         self._engine: Engine | None = None
+        self._hub_participant: bool | None = None  # see database_release
         self._ready = False
         self._lock = threading.Lock()
         self._lock_path = f"{self.sqlite_path}-writers.lock" if self.sqlite_path else None
@@ -604,6 +605,31 @@ class ResponseStore:
         )
         with self._read() as conn:
             return [(p, saved_at, answer) for p, saved_at, answer in conn.execute(query)]
+
+    def database_release(self, cohort: str, exercise_id: str) -> tuple[list[str], int, int, int, int, bool] | None:
+        """On a JupyterHub store whose login may read only its own rows, the cohort's last release as the database works it out.
+
+        (others' released answers with no names, sorted; others in the release; others with
+        an answer now; people moved since; the step; whether this login has answered), from
+        ``wk_cohort_release`` (see :mod:`workshop_kit.hub`).  None on any other store, where
+        :func:`workshop_kit.compare.released` reads the rows itself.
+        """
+        if self._hub_participant is None:
+            hub_participant = False
+            if make_url(self.url).get_backend_name() == "postgresql":
+                check = text(
+                    "SELECT EXISTS (SELECT 1 FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid JOIN pg_roles u ON u.oid = m.member"
+                    " WHERE g.rolname = 'wk_participants' AND u.rolname = session_user)"  # granted to this login itself (a superuser is in every role)
+                    " AND to_regprocedure('wk_cohort_release(text, text)') IS NOT NULL"
+                )
+                with self._read() as conn:
+                    hub_participant = bool(conn.execute(check).scalar())
+            self._hub_participant = hub_participant  # only once known: a failed check is asked again next time
+        if not self._hub_participant:
+            return None
+        with self._read() as conn:
+            row = conn.execute(text("SELECT * FROM wk_cohort_release(:cohort, :exercise)"), {"cohort": cohort, "exercise": exercise_id}).one()
+        return list(row.answers), row.others_released, row.others_now, row.pending, row.step, row.answered
 
     def answer_tallies(self, cohort: str, exercise_ids: Collection[str]) -> dict[str, list[tuple[Any, int]]]:
         """Each exercise's distinct current answers in one cohort, with how many participants gave each.

@@ -1,0 +1,179 @@
+"""workshop_kit.hub on a real PostgreSQL server that asks for passwords: the logins, and the database's release.
+
+A participant's login reads only their own rows, so "compare with the cohort" asks the
+database (``wk_cohort_release``) for the cohort's last release.  These tests check that
+the database's walk is the kit's own (``compare.released``, read with the owner's login,
+is the reference), that nothing comes back with a name, a time or an order, that private
+text and others' own entries never leave the database, and that a login may ask only
+about its own cohort.  The whole arrangement on a running JupyterHub is in test_e2e_hub.py.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import random
+import secrets
+import uuid
+from collections.abc import Iterator
+
+import pytest
+
+import pg_server
+from workshop_kit._version import __version__
+from workshop_kit.catalogue import default_catalogue
+from workshop_kit.compare import MIN_COHORT, cohort_comparison, release_step, released
+from workshop_kit.errors import StoreError
+from workshop_kit.hub import OWN_ENTRY, HubStore, prepare_database
+from workshop_kit.identity import Identity
+from workshop_kit.store import Response, ResponseStore
+
+pytestmark = pytest.mark.postgres
+COHORT = "north-2027"
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[pg_server.PostgresServer]:
+    reason = pg_server.unavailable_reason()
+    if reason:
+        pytest.skip(reason)
+    with pg_server.PostgresServer(password=secrets.token_urlsafe(16)) as server:
+        prepare_database(server.url)
+        yield server
+
+
+@pytest.fixture(scope="module")
+def logins(server: pg_server.PostgresServer) -> dict[str, str]:
+    """Store URLs as the spawn hook makes them: ada (participant, north), zed (participant, no cohort group), fay (facilitator)."""
+    hub = HubStore(server.url)
+    return {
+        "ada": hub.grant("ada", facilitator=False, cohort=COHORT),
+        "zed": hub.grant("zed", facilitator=False),
+        "fay": hub.grant("fay", facilitator=True, cohort=COHORT),
+    }
+
+
+@pytest.fixture
+def owner(server: pg_server.PostgresServer) -> Iterator[ResponseStore]:
+    """The owner's store, emptied of answers first."""
+    with ResponseStore(server.url) as store:
+        with store.engine.begin() as conn:
+            conn.exec_driver_sql("DELETE FROM responses")
+        yield store
+
+
+def row(who: str, exercise_id: str, answer, at: dt.datetime, cohort: str = COHORT) -> Response:
+    return Response(str(uuid.uuid4()), cohort, who, exercise_id, answer, at, __version__)
+
+
+def others_of(release, me: str = "ada") -> list[str]:
+    return sorted(a for p, a in release.answers.items() if p != me)
+
+
+def test_the_database_walks_the_history_as_the_kit_does(owner: ResponseStore, logins: dict[str, str]) -> None:
+    """300 random saves by ada and 11 others, some re-saves of the same answer and some late rows with older times (imports)."""
+    rng = random.Random(7)
+    people = ["ada"] + [f"p{i:02d}" for i in range(11)]
+    start = dt.datetime(2027, 1, 10, 9, 0, tzinfo=dt.timezone.utc)
+    moved = 0
+    last = None
+    with ResponseStore(logins["ada"]) as ada:
+        for n in range(300):
+            who = rng.choice(people)
+            at = start + dt.timedelta(seconds=n if rng.random() > 0.1 else n - 200)  # a tenth arrive late, stamped earlier
+            owner.add_responses([row(who, "goal.ambition", rng.randint(1, 10), at)])
+            mine = released(ada, COHORT, "goal.ambition", release_step(MIN_COHORT))  # the database's walk, ada's login
+            truth = released(owner, COHORT, "goal.ambition", release_step(MIN_COHORT))  # the kit's walk over every row
+            theirs = others_of(truth)
+            assert others_of(mine) == (theirs if len(theirs) >= MIN_COHORT else [])
+            assert (mine.pending, mine.step) == (truth.pending, truth.step)
+            assert len(mine.answerers) == len(truth.answerers - {"ada"})
+            assert not any(p in mine.answers for p in people), "no participant's name comes back"
+            moved += last is not None and others_of(mine) != last
+            last = others_of(mine)
+    assert moved >= 5, "the release moved several times over the session"
+
+
+def test_a_participant_sees_the_comparison_a_facilitator_would(owner: ResponseStore, logins: dict[str, str]) -> None:
+    for i, value in enumerate([5, 5, 4, 6, 5]):
+        owner.save("goal.ambition", value, participant=f"p{i}", cohort=COHORT)
+    ex = default_catalogue().exercise("goal.ambition")
+    with ResponseStore(logins["ada"]) as ada, ResponseStore(logins["fay"]) as fay:
+        ada.save("goal.ambition", 6, participant="ada", cohort=COHORT)
+        assert ada.all_responses() and {r.participant for r in ada.all_responses()} == {"ada"}, "ada still reads only her own rows"
+        assert fay.database_release(COHORT, "goal.ambition") is None, "a facilitator reads the rows and walks them in the kit"
+        seen = cohort_comparison(ada, ex, Identity("ada", COHORT), 6)
+        expected = cohort_comparison(fay, ex, Identity("ada", COHORT), 6)
+    assert seen == expected
+    assert seen.ready and seen.lines[0] == "5 others in your cohort: average 5.0, median 5. You chose 6: higher than 4, the same as 1 of them."
+
+
+def test_too_few_others_come_back_as_counts_only(owner: ResponseStore, logins: dict[str, str]) -> None:
+    for i in range(4):
+        owner.save("goal.ambition", 9, participant=f"p{i}", cohort=COHORT)
+    with ResponseStore(logins["ada"]) as ada:
+        ada.save("goal.ambition", 3, participant="ada", cohort=COHORT)
+        answers, others_released, others_now, pending, step, answered = ada.database_release(COHORT, "goal.ambition")
+        comparison = cohort_comparison(ada, default_catalogue().exercise("goal.ambition"), Identity("ada", COHORT), 3)
+    assert (answers, others_now, pending, step, answered) == ([], 4, 5, release_step(MIN_COHORT), True)
+    assert not comparison.ready and "1 more needed" in comparison.lines[0]
+
+
+def test_private_text_and_others_own_entries_stay_in_the_database(owner: ResponseStore, logins: dict[str, str]) -> None:
+    catalogue = default_catalogue()
+    pick = next(ex for ex in catalogue.exercises if ex.kind == "pick" and ex.allow_custom and ex.max_picks >= 2)
+    text = next(ex for ex in catalogue.exercises if ex.kind == "text" and ex.sensitive)
+    first = pick.options[0]
+    for i in range(6):  # six others: the first release
+        owner.save(pick.id, [first, "Shared idea" if i == 0 else f"Secret entry {i}"], participant=f"p{i}", cohort=COHORT)
+        owner.save(text.id, f"My private worry number {i}", participant=f"p{i}", cohort=COHORT)
+    with ResponseStore(logins["ada"]) as ada:
+        ada.save(pick.id, [first, "shared idea"], participant="ada", cohort=COHORT)
+        ada.save(text.id, "mine", participant="ada", cohort=COHORT)
+        picks = [json.loads(a) for a in ada.database_release(COHORT, pick.id)[0]]
+        texts = ada.database_release(COHORT, text.id)[0]
+    assert sorted(p[1] for p in picks) == sorted(["Shared idea", *[OWN_ENTRY] * 5]), "only the reader's own entry is matched; the rest are placeholders"
+    assert all(p[0] == first for p in picks)
+    assert [json.loads(t) for t in texts] == ["…"] * 6, "written answers are only counted"
+
+
+@pytest.mark.parametrize(
+    ("who", "cohort", "exercise_id", "refused"),
+    [
+        ("ada", "south-2027", "goal.ambition", "not this login's cohort"),
+        ("zed", COHORT, "goal.ambition", "not this login's cohort"),
+        ("ada", COHORT, "system.map", "not compared on the shared programme"),  # a grid: names and notes
+        ("ada", COHORT, "relationships.log", "not compared on the shared programme"),
+    ],
+)
+def test_what_a_login_may_not_ask(owner: ResponseStore, logins: dict[str, str], who: str, cohort: str, exercise_id: str, refused: str) -> None:
+    for i in range(7):
+        owner.save("goal.ambition", 5, participant=f"p{i}", cohort="south-2027")
+    with ResponseStore(logins[who]) as store:
+        store.save("goal.ambition", 5, participant=who, cohort="south-2027")  # a row of one's own in the other cohort opens nothing
+        with pytest.raises(StoreError, match="not allowed") as caught:
+            store.database_release(cohort, exercise_id)
+    assert refused in str(caught.value.__cause__)
+
+
+def test_the_follow_up_wave_of_ones_own_cohort_is_allowed(owner: ResponseStore, logins: dict[str, str]) -> None:
+    with ResponseStore(logins["ada"]) as ada:
+        assert ada.database_release(f"{COHORT}@follow-up", "risk.appetite")[2] == 0
+
+
+def test_the_tables_behind_it_are_closed(logins: dict[str, str]) -> None:
+    with ResponseStore(logins["ada"]) as ada:
+        for table in ("wk_hub_members", "wk_compared"):
+            with pytest.raises(Exception, match="permission denied"):
+                with ada.engine.connect() as conn:
+                    conn.exec_driver_sql(f"SELECT * FROM {table}").all()
+
+
+def test_the_hub_module_loads_without_pandas() -> None:
+    """The spawn hook runs in the Hub's own environment, which has SQLAlchemy and psycopg but not the kit's data stack."""
+    import subprocess
+    import sys
+
+    code = "import sys, workshop_kit.hub; print(sorted(m for m in ('pandas', 'numpy', 'ipywidgets', 'matplotlib') if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
