@@ -110,7 +110,7 @@ def served(store: ResponseStore) -> Iterator[Served]:
 
 
 def bars_in(html: str) -> int:
-    return html.count('class="wk-bar"')
+    return html.count('class="wk-bar"') + html.count('class="wk-column"')
 
 
 class TestCountsAndReveal:

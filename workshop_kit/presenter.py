@@ -50,7 +50,7 @@ TOKEN_ENV = "WORKSHOP_KIT_PRESENTER_TOKEN"
 LINK_ENV = "WORKSHOP_KIT_ROOM_LINK"
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 POLL_MS = 500
-MAX_BARS = 12  # rows of one chart (options, words); the rest are summed up in a line
+MAX_BARS = 16  # bars of one chart (options, words; more than 8 go in two columns); the rest are summed up in a line
 HEADERS = {
     "Referrer-Policy": "no-referrer",  # the page's address holds the token
     "X-Content-Type-Options": "nosniff",
@@ -152,8 +152,12 @@ def chart_groups(summary: Summary) -> tuple[Group, ...]:
 
 
 def figures_line(summary: Summary) -> str:
-    """Headline figures, e.g. 'Mean 6.2 · Median 6'."""
-    return " · ".join(f"{label} {_fmt(value)}" for label, value in summary.figures.items() if label != "Answered")
+    """Headline figures, e.g. 'Mean 6.2 · Median 6', or for a pair 'Mean: Now 4.1 → Needed 6.9 · 15 want more, 0 less'."""
+    f, ex = summary.figures, summary.exercise
+    if ex.kind == "scale" and ex.paired and "Mean shift" in f:
+        now, target = ex.pair
+        return f"Mean: {now} {_fmt(f[f'Mean ({now})'])} → {target} {_fmt(f[f'Mean ({target})'])} · {f['Want more']} want more, {f['Want less']} less, {f['No change']} the same"
+    return " · ".join(f"{label} {_fmt(value)}" for label, value in f.items() if label != "Answered")
 
 
 def is_private(exercise: Exercise) -> bool:
@@ -363,6 +367,7 @@ class Presenter:
             number=self.position + 1,
             of=len(self.exercises),
             result=result or self.result(ex, state),
+            columns=ex.kind == "scale",
         )
 
     # --- acting ----------------------------------------------------------------------------
