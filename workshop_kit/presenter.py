@@ -551,7 +551,10 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     presenter = Presenter(ResponseStore(), args.cohort, os.environ.get(LINK_ENV, ""))
     make_app(presenter, token).listen(args.port, address="127.0.0.1")
-    tornado.ioloop.IOLoop.current().start()
+    try:
+        tornado.ioloop.IOLoop.current().start()
+    except KeyboardInterrupt:  # Ctrl-C in the terminal that runs serve reaches this process too
+        pass
     return 0
 
 
