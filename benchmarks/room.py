@@ -7,7 +7,8 @@ room size N.  A fresh server is started for every N.
 The participants are a load generator that does what a browser does, in asyncio (tornado's
 HTTP client and websocket): it GETs the page with the token and keeps the cookies, reads the
 kernel id from the page's ``jupyter-config-data`` JSON, opens the kernel's websocket
-(``/api/kernels/<id>/channels``, Jupyter messaging v5 as JSON), asks for ``kernel_info`` as
+(``/api/kernels/<id>/channels``, Jupyter messaging v5 in the v1 websocket protocol's binary
+frames, as JupyterLab's services send it; the legacy JSON protocol made the server's work look larger), asks for ``kernel_info`` as
 JupyterLab's services do, opens a ``jupyter.widget.control`` comm and sends
 ``request_states`` (ipywidgets 8), then follows the widget models the kernel sends
 (``update_states``, ``comm_open``, ``update``/``echo_update``).  A participant is ready when
@@ -59,15 +60,18 @@ from .common import ROOT, Figure, fmt_seconds, load_average, percentile
 from .startup import CHROMIUM_FLAGS, _env, _free_port
 
 SIZES = (1, 10, 30, 100)
+KINDS = ("kit", "kit-open", "before", "before-open", "bare")
 QUICK_SIZES = (1, 10, 30)
 SECTION = "02-risk.ipynb"
 OPEN_ON = "2"  # --room-open-on: the server is told the room opens on SECTION
+CLOSE_SECONDS = 30  # serve --close-seconds: a closed page is freed this long after (the default 90 s would slow the refill between phases)
 READING_PAUSE = 60  # seconds between the room opening a section and moving on together (a real room takes minutes)
 NEXT_NAV_CLASS = "wk-nav-03-audacious-goals"
 NEXT_PAGE_CLASS = "wk-page-03-audacious-goals"
 TARGET_P95 = {30: 2.0, 100: 5.0}  # issue 12: seconds until the first enabled Save, p95
 MIB = 1024 * 1024
 PER_PARTICIPANT, SPARE = 100 * MIB, 2048 * MIB  # a phase is skipped unless a kernel each (and spare) fits in free memory
+WS_PROTOCOL = "v1.kernel.websocket.jupyter.org"  # what JupyterLab's (and Voilà's) services ask for
 State = dict[str, dict]  # model id -> widget state (``_model_name`` included)
 Ready = Callable[[State], bool]
 
@@ -239,6 +243,7 @@ class KernelPage:
     def __init__(self, socket, session: str):  # type: ignore[no-untyped-def]
         self.socket = socket
         self.session = session
+        self.v1 = getattr(socket, "selected_subprotocol", None) == WS_PROTOCOL  # as JupyterLab: binary frames
         self.states: State = {}
         self.control = uuid.uuid4().hex
         self.changed = asyncio.Event()
@@ -258,7 +263,7 @@ class KernelPage:
         headers = browser._headers()
         headers["Origin"] = f"http://{base.netloc}"  # what a browser sends; Jupyter checks it matches the host
         request = HTTPRequest(url, headers=headers, request_timeout=browser.timeout, connect_timeout=browser.timeout)
-        socket = await websocket_connect(request, max_message_size=256 * MIB)
+        socket = await websocket_connect(request, max_message_size=256 * MIB, subprotocols=[WS_PROTOCOL])
         return cls(socket, session)
 
     def send(self, channel: str, msg_type: str, content: dict, metadata: dict | None = None) -> str:
@@ -278,7 +283,11 @@ class KernelPage:
             "channel": channel,
             "buffers": [],
         }
-        self.socket.write_message(json.dumps(message))
+        if self.v1:
+            parts = [json.dumps(message[key]).encode() for key in ("header", "parent_header", "metadata", "content")]
+            self.socket.write_message(v1_frame(channel, parts), binary=True)
+        else:
+            self.socket.write_message(json.dumps(message))
         return msg_id
 
     def comm_msg(self, comm_id: str, data: dict) -> None:
@@ -334,8 +343,8 @@ class KernelPage:
                 raw = await self.socket.read_message()
                 if raw is None:
                     break
-                with contextlib.suppress(ValueError, KeyError, TypeError):
-                    self._handle(json.loads(_json_part(raw)))
+                with contextlib.suppress(ValueError, KeyError, TypeError, IndexError):
+                    self._handle(v1_message(raw) if self.v1 else json.loads(_json_part(raw)))
                 self.changed.set()
         finally:
             self.closed = True
@@ -345,6 +354,32 @@ class KernelPage:
         with contextlib.suppress(Exception):
             self.socket.close()
         self._reader.cancel()
+
+
+def v1_frame(channel: str, parts: list[bytes]) -> bytes:
+    """A message in the v1 kernel websocket protocol: a table of offsets, the channel, then its JSON parts."""
+    name = channel.encode()
+    offsets = [8 * (len(parts) + 3), 8 * (len(parts) + 3) + len(name)]
+    for part in parts:
+        offsets.append(offsets[-1] + len(part))
+    return b"".join([len(offsets).to_bytes(8, "little"), *(o.to_bytes(8, "little") for o in offsets), name, *parts])
+
+
+def v1_message(raw: str | bytes) -> dict:
+    """A v1 frame as a message dict; the content is decoded only for the messages a widget manager reads."""
+    if isinstance(raw, str):
+        return json.loads(raw)
+    count = int.from_bytes(raw[:8], "little")
+    offsets = [int.from_bytes(raw[8 * (i + 1) : 8 * (i + 2)], "little") for i in range(count)]
+    parts = [raw[offsets[i] : offsets[i + 1]] for i in range(1, count - 1)]
+    header = json.loads(parts[0])
+    wanted = header.get("msg_type", "").endswith("_reply") or header.get("msg_type") in ("comm_open", "comm_msg", "comm_close")
+    return {
+        "header": header,
+        "msg_type": header.get("msg_type"),
+        "parent_header": json.loads(parts[1]),
+        "content": json.loads(parts[3]) if wanted else {},
+    }
 
 
 def _json_part(raw: str | bytes) -> str | bytes:
@@ -650,19 +685,29 @@ def serve_supports_expect(env: dict[str, str]) -> bool:
     return "--expect" in out.stdout
 
 
-def start_kit(tmp: Path, env: dict[str, str], layout: str, expect: int, timeout: float, open_on: str = "") -> Served:
+def checkout(revision: str, tmp: Path) -> Path:
+    """The kit as it was at ``revision`` (git archive of this repository), to run beside the working tree."""
+    folder = tmp / f"kit-{re.sub(r'[^A-Za-z0-9_.-]', '_', revision)}"
+    folder.mkdir()
+    archive = subprocess.run(["git", "-C", str(ROOT), "archive", "--format=tar", revision], capture_output=True, check=True)
+    subprocess.run(["tar", "-x", "-C", str(folder)], input=archive.stdout, check=True)
+    return folder
+
+
+def start_kit(tmp: Path, env: dict[str, str], layout: str, expect: int, timeout: float, open_on: str = "", root: Path = ROOT, tag: str = "") -> Served:
+    """``workshop-kit serve`` from ``root`` (this tree, or a checkout of an earlier revision: its kernels import that one)."""
     port, token = _free_port(), "bench-" + os.urandom(12).hex()
-    store = str(tmp / f"room-{layout}-{expect}.sqlite")
+    name = f"{layout}-{expect}{'-open' if open_on else ''}{'-' + tag if tag else ''}"
+    store = str(tmp / f"room-{name}.sqlite")
     cohort = f"bench-room-{expect}"
     command = [sys.executable, "-m", "workshop_kit.cli", "serve", "--cohort", cohort, "--port", str(port), "--token", token, "--store", store]
     if layout == "new":
-        command += ["--expect", str(expect)]
+        command += ["--expect", str(expect), "--close-seconds", str(CLOSE_SECONDS)]
     if open_on:
         command += ["--open-on", open_on]
-        store = store.replace(".sqlite", "-open.sqlite")
-        command[command.index("--store") + 1] = store
-    log_path = tmp / f"kit-{layout}-{expect}{'-open' if open_on else ''}.log"
-    served = Served(f"workshop-kit serve ({layout})", layout, _start(command, env, ROOT, log_path), f"http://127.0.0.1:{port}/", token, log_path, store, cohort)
+    env = {**env, "PYTHONPATH": os.pathsep.join([str(root)] + [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p and p != str(ROOT)])}
+    log_path = tmp / f"kit-{name}.log"
+    served = Served(f"workshop-kit serve ({layout})", layout, _start(command, env, root, log_path), f"http://127.0.0.1:{port}/", token, log_path, store, cohort)
     warm_up = 60 + 5.0 * (expect + max(2, -(-expect // 10))) if layout == "new" else 0  # the pool: everyone expected and a margin
     _wait_for(served, lambda: "Share this link" in served.output(), max(timeout, warm_up))
     return served
@@ -728,6 +773,20 @@ def _is_kernel(proc) -> bool:  # type: ignore[no-untyped-def]
         return any("ipykernel" in part for part in proc.cmdline())
     except psutil.Error:
         return False
+
+
+def pool_status(served: Served) -> dict:
+    """The room server's own account of its pool (the status file it writes for ``serve``), or {}."""
+    import psutil
+
+    with contextlib.suppress(psutil.Error):
+        for proc in psutil.Process(served.process.pid).children(recursive=True):
+            with contextlib.suppress(psutil.Error):
+                for arg in proc.cmdline():
+                    if arg.startswith("--RoomVoila.status_file="):
+                        with contextlib.suppress(OSError, ValueError):
+                            return json.loads(Path(arg.split("=", 1)[1]).read_text(encoding="utf-8"))
+    return {}
 
 
 def kernels(served: Served) -> int:
@@ -940,6 +999,18 @@ class Room:
         self.after(f"opening {'the page' if served.layout == 'bare' else SECTION}", n + len(chromium), load)
         self.open_pages = results
 
+    async def wait_for_warm_pool(self) -> None:
+        """Until the server has as many warm pages as it aims for (its status file), after a room has left."""
+        start = time.perf_counter()
+        status = pool_status(self.served)
+        while self.check_alive() and time.perf_counter() - start < self.timeout:
+            status = pool_status(self.served)
+            if status and status.get("participants", 1) == 0 and status.get("pool_ready", 0) >= status.get("pool_target", 1):
+                break
+            await asyncio.sleep(1)
+        took = time.perf_counter() - start
+        self.add("warm pool back after the joiners left", fmt_seconds(took + 5), note=f"{status.get('pool_ready', '?')} of {status.get('pool_target', '?')} warm pages; a closed page is freed after {CLOSE_SECONDS} s")
+
     async def move_on(self) -> None:
         if not self.open_pages:
             return
@@ -969,10 +1040,10 @@ class Room:
 
 
 async def measure(served: Served, n: int, label: str, timeout: float, browser: bool, linger: float, figures: list[Figure]) -> None:
-    """The phases for one server.  Old layout: join, then open the section (a kernel per page, so the
-    order changes nothing but memory).  New layout: open the section with codes issued beforehand,
-    move on, close and wait for the kernels to go, then N more people join (so each phase finds the
-    pool the server keeps for a room of N, not one already handed out)."""
+    """The phases for one server, in a workshop's order.  Old layout: join, then open the section (a kernel per
+    page).  New layout: N people join (each opens their personal link), leave; once the server has its warm pool
+    back (timed), N people open the section with codes issued beforehand, move on together, close, and the
+    kernels are watched until they go.  So each phase finds the pool the server keeps for a room of N."""
     from tornado.httpclient import AsyncHTTPClient
 
     AsyncHTTPClient.configure(None, max_clients=10_000)  # a room of browsers, not a queue of 10
@@ -985,14 +1056,20 @@ async def measure(served: Served, n: int, label: str, timeout: float, browser: b
             await room.close(linger)
         return
     try:
+        if served.layout == "new":  # the bare page has no join and no sections: it is only opened
+            await room.join()
+            await room.close(0)
+            await room.wait_for_warm_pool()
         await room.open_section()
         if served.layout == "new":
             await room.move_on()
     finally:
         await room.close(linger)
-    if served.layout == "new" and room.check_alive():
-        await room.join()
-        await room.close(0)
+
+
+def _describe(revision: str) -> str:
+    done = subprocess.run(["git", "-C", str(ROOT), "log", "-1", "--format=%h %s", revision], capture_output=True, text=True)
+    return done.stdout.strip()[:80]
 
 
 def run(
@@ -1004,7 +1081,11 @@ def run(
     linger: float = 210,
     bare: bool = True,
     open_on: bool = False,
+    before: str | None = None,
+    only_kinds: list[str] | None = None,
 ) -> list[Figure]:
+    """Every kind at every size.  before: a git revision of the kit to measure beside this tree, in the same run;
+    only_kinds: a subset of KINDS (e.g. only the --open-on servers, to keep a long run short)."""
     figures: list[Figure] = []
     sizes = list(sizes or (QUICK_SIZES if quick else SIZES))
     with tempfile.TemporaryDirectory(prefix="wk-bench-room-") as name:
@@ -1015,17 +1096,37 @@ def run(
             layout = "new" if serve_supports_expect(env) else "old"
         how = "one kernel per participant, serve --expect N" if layout == "new" else "a Voilà kernel per page"
         print(f"  kit layout measured: {layout} ({how}); sizes {sizes}; {timeout:.0f} s per phase", flush=True)
+        before_root = checkout(before, tmp) if before else None
+        if before:
+            print(f"  before: the kit at {before} ({_describe(before)}), run from its own checkout", flush=True)
         for n in sizes:
-            kinds = ["kit"] + (["kit-open"] if open_on and layout == "new" else []) + (["bare"] if bare else [])
+            kinds = ["kit"] + (["kit-open"] if open_on and layout == "new" else [])
+            if before_root is not None:
+                kinds += ["before"] + (["before-open"] if open_on and layout == "new" else [])
+            kinds += ["bare"] if bare else []
+            if only_kinds:
+                kinds = [kind for kind in kinds if kind in only_kinds]
             for kind in kinds:
-                label = {"kit": f"kit ({layout})", "kit-open": f"kit ({layout}, --open-on {OPEN_ON})", "bare": "bare page"}[kind]
+                label = {
+                    "kit": f"kit ({layout})",
+                    "kit-open": f"kit ({layout}, --open-on {OPEN_ON})",
+                    "before": f"before: kit at {before}",
+                    "before-open": f"before: kit at {before}, --open-on {OPEN_ON}",
+                    "bare": "bare page",
+                }[kind]
                 load = load_average()
                 print(f"  -- N={n}, {label} (load average {load})", flush=True)
                 try:
                     if kind == "bare":
                         served = start_bare(tmp, env)
                     else:
-                        served = start_kit(tmp, env, layout, n, timeout, open_on=OPEN_ON if kind == "kit-open" else "")
+                        is_before = kind.startswith("before")
+                        served = start_kit(
+                            tmp, env, layout, n, timeout,
+                            open_on=OPEN_ON if kind.endswith("-open") else "",
+                            root=before_root if is_before and before_root else ROOT,
+                            tag="before" if is_before else "",
+                        )
                 except (RuntimeError, OSError) as exc:
                     figures.append(Figure("room", f"N={n:<3d} {label}: server start", "failed", note=str(exc)[:200]))
                     print(f"  server did not start: {exc}", flush=True)

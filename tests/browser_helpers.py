@@ -79,7 +79,8 @@ def browser() -> Iterator[Any]:
 @contextmanager
 def new_page(browser: Any, **context_args: Any) -> Iterator[Any]:
     """A page in a fresh browser context (its own cookies: one participant's device)."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, **context_args)
+    context_args.setdefault("viewport", {"width": 1280, "height": 900})
+    context = browser.new_context(**context_args)
     context.set_default_timeout(PAGE_TIMEOUT_MS)
     page = context.new_page()
     errors: list[str] = []

@@ -101,7 +101,16 @@ class TestShippedCatalogue:
         """The catalogue shipped with the kit loads without errors."""
         assert isinstance(catalogue, Catalogue)
         assert catalogue.path == DEFAULT_CATALOGUE
-        assert len(catalogue.exercises) == 45
+        assert len(catalogue.exercises) == 48
+
+    def test_closing_feedback_ends_the_day(self, catalogue: Catalogue) -> None:
+        """The minute card (two shared cards) and a five-point rating are the last exercises, in the plan's section."""
+        assert [e.id for e in catalogue.feedback] == ["close.worked", "close.change", "close.useful"]
+        assert [e.id for e in catalogue.exercises[-3:]] == ["close.worked", "close.change", "close.useful"]
+        assert {e.section for e in catalogue.feedback} == {"development-plan"}
+        assert not any(e.sensitive for e in catalogue.feedback)
+        useful = catalogue.exercise("close.useful")
+        assert (useful.kind, useful.min, useful.max, useful.paired) == ("scale", 1, 5, False)
 
     def test_ten_sections_in_chapter_order(self, catalogue: Catalogue) -> None:
         """It has the ten chapter sections, numbered 1 to 10, then the development plan (11), in notebook order."""

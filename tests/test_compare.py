@@ -194,3 +194,71 @@ def test_every_exercise_compares(kit_store, exercise_id):
     kit_store.save(exercise_id, answer, participant="alice", cohort="cohort-a")  # the sixth answer makes the first release
     result = cohort_comparison(kit_store, e, ALICE, answer)
     assert result.ready and result.lines
+
+
+class TestHideUntilReveal:
+    """In a room the facilitator leads, the comparison waits for their reveal; counts of answers still show."""
+
+    @pytest.fixture
+    def answered(self, kit_store):
+        seed(kit_store, "goal.ambition", [2, 4, 6, 8, 9, 3])
+        kit_store.save("goal.ambition", 5, participant="alice", cohort="cohort-a")
+        return kit_store
+
+    def test_hidden_in_a_led_room_until_revealed(self, answered):
+        """Before the reveal: the message and the live count only; after it, the usual figures."""
+        from workshop_kit import live
+        from workshop_kit.compare import HIDDEN_MESSAGE, comparison_for
+
+        hidden = comparison_for(answered, ex("goal.ambition"), ALICE, 5, led=True)
+        assert not hidden.ready and hidden.lines == (HIDDEN_MESSAGE, "So far 6 others in your cohort have saved this exercise.")
+        assert hidden.others == 6 and not any("average" in line for line in hidden.lines)
+        live.reveal(answered, "cohort-a", "goal.ambition")
+        shown = comparison_for(answered, ex("goal.ambition"), ALICE, 5, led=True)
+        assert shown == cohort_comparison(answered, ex("goal.ambition"), ALICE, 5) and shown.ready
+        live.reveal(answered, "cohort-a", "goal.ambition", shown=False)
+        assert comparison_for(answered, ex("goal.ambition"), ALICE, 5, led=True).lines[0] == HIDDEN_MESSAGE
+
+    def test_show_live_needs_no_reveal_and_other_exercises_stay_hidden(self, answered):
+        from workshop_kit import live
+        from workshop_kit.compare import HIDDEN_MESSAGE, comparison_for
+
+        live.set_show_live(answered, "cohort-a", "goal.ambition", True)
+        assert comparison_for(answered, ex("goal.ambition"), ALICE, 5, led=True).ready
+        seed(answered, "goal.timeframe", [["1 to 2 years"]] * 6)
+        assert comparison_for(answered, ex("goal.timeframe"), ALICE, ["1 to 2 years"], led=True).lines[0] == HIDDEN_MESSAGE
+
+    def test_reveal_is_per_cohort(self, answered):
+        """Revealing for another cohort reveals nothing here."""
+        from workshop_kit import live
+        from workshop_kit.compare import comparison_for
+
+        live.reveal(answered, "cohort-b", "goal.ambition")
+        assert not comparison_for(answered, ex("goal.ambition"), ALICE, 5, led=True).ready
+
+    def test_self_study_shows_as_before(self, answered, monkeypatch):
+        """Without a facilitator (no WORKSHOP_KIT_ROOM) nothing waits for a reveal; with it set, results do."""
+        from workshop_kit.compare import HIDDEN_MESSAGE, comparison_for
+
+        monkeypatch.delenv("WORKSHOP_KIT_ROOM", raising=False)
+        assert comparison_for(answered, ex("goal.ambition"), ALICE, 5).ready
+        monkeypatch.setenv("WORKSHOP_KIT_ROOM", "1")
+        assert comparison_for(answered, ex("goal.ambition"), ALICE, 5).lines[0] == HIDDEN_MESSAGE
+
+    def test_wording_of_the_count(self):
+        from workshop_kit.compare import hidden_comparison
+
+        assert hidden_comparison(0).lines[1] == "Nobody else in your cohort has saved this exercise."
+        assert hidden_comparison(1).lines[1] == "So far 1 other person in your cohort has saved this exercise."
+
+    def test_the_widget_line_waits_for_the_reveal(self, answered, monkeypatch):
+        """The exercise widget's compare line in a room: the message before the reveal, the figures after Update."""
+        from workshop_kit import live
+
+        monkeypatch.setenv("WORKSHOP_KIT_ROOM", "1")
+        w = make("goal.ambition", answered)
+        assert "Results appear when the facilitator reveals them" in w.compare_text.value and "average" not in w.compare_text.value
+        assert "So far 6 others" in w.compare_text.value
+        live.reveal(answered, "cohort-a", "goal.ambition")
+        w.compare_button.click()
+        assert "average" in w.compare_text.value and "reveals them" not in w.compare_text.value

@@ -44,3 +44,17 @@ class TestMakeDemoCohort:
             assert store.count("rehearsal") == added > 0
             assert len(store.participants("rehearsal")) == 10
             assert make_demo_cohort(store, participants=10, cohort="rehearsal", seed=3) == 0
+
+    def test_report_shows_the_closing_feedback(self, tmp_path):
+        """A demo cohort's report has a Closing feedback part with the rating's mean and the minute cards."""
+        import re
+
+        from workshop_kit.report import cohort_report
+
+        with ResponseStore(tmp_path / "demo.sqlite") as store:
+            make_demo_cohort(store, participants=12, cohort="demo", seed=5)
+            html = cohort_report(store, "demo", tmp_path / "report").html.read_text(encoding="utf-8")
+        part = html.split('<section id="closing-feedback">', 1)[1]
+        assert re.search(r"Average rating: <strong>[1-5]\.\d</strong> out of 5", part)
+        cards = re.findall(r"<li>([^<]*)</li>", part)
+        assert len(cards) >= 6 and not any("board expects" in c for c in cards)  # feedback-like words, not the generic filler

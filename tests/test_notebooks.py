@@ -162,7 +162,13 @@ class TestFrame:
     def test_welcome_and_plan_widgets(self):
         """The welcome notebook shows progress (near the top) and the name form; notebook 11 the objectives and the plan."""
         assert [source(c) for c in code_cells("00-welcome.ipynb")[1:]] == ["kit.progress()", "kit.welcome()"]  # where you got to, first
-        assert [source(c) for c in code_cells("11-development-plan.ipynb")[1:]] == ['kit.exercise("plan.objectives")', "kit.development_plan()"]
+        assert [source(c) for c in code_cells("11-development-plan.ipynb")[1:]] == [
+            'kit.exercise("plan.objectives")',
+            "kit.development_plan()",
+            'kit.exercise("close.worked")',
+            'kit.exercise("close.change")',
+            'kit.exercise("close.useful")',
+        ]
         assert "Who will see your answers" in markdown("00-welcome.ipynb")
 
     def test_follow_up_notebook_asks_what_the_catalogue_lists(self):

@@ -70,10 +70,19 @@ class TestBuildPlan:
         """With no answers, every exercise is in the plan as 'not answered yet', pointing to its notebook."""
         plan = build_plan(store, **WHO)
         catalogue = default_catalogue()
-        assert plan.total == len(catalogue.exercises)
+        assert plan.total == len(catalogue.exercises) - len(catalogue.feedback)
         assert plan.answered == 0
         item = next(i for s in plan.sections for i in s.items if i.exercise_id == "risk.appetite")
         assert item.missing_note == "not answered yet — see notebook 02"
+
+    def test_closing_feedback_is_not_in_the_plan(self, store):
+        """The minute card and the rating are about the day: saved, they neither appear in the plan nor count towards it."""
+        store.save("close.worked", "The pairs work zqfeedback", **WHO)
+        store.save("close.useful", 4, **WHO)
+        plan = build_plan(store, **WHO)
+        ids = {i.exercise_id for s in plan.sections for i in s.items}
+        assert not ids & {e.id for e in default_catalogue().feedback} and plan.answered == 0
+        assert "zqfeedback" not in plan.to_markdown() and "zqfeedback" not in plan.to_html()
 
     def test_reading_does_not_create_the_store(self, tmp_path):
         """Building a plan from a store file that does not exist yet does not create it."""
@@ -131,7 +140,7 @@ class TestModelView:
         scales = [e for e in catalogue.exercises if e.kind == "scale"]
         for who, low in (("Ann", "risk.authority"), ("Bob", "iwe.being-wrong")):
             for ex in scales:
-                answer = {"now": 5, "target": 5} if ex.paired else 9
+                answer = {"now": 5, "target": 5} if ex.paired else min(9, ex.max)
                 if ex.id == low:
                     answer = 2
                 store.save(ex.id, answer, participant=who, cohort="c")

@@ -78,6 +78,78 @@ class TestHtml:
         assert person.participant not in html and person.code not in html
 
 
+class TestClosingFeedback:
+    """The minute cards and the usefulness rating, gathered last and without names."""
+
+    @staticmethod
+    def closing(html: str) -> str:
+        return html.split('<section id="closing-feedback">', 1)[1].split("</section>", 1)[0]
+
+    @pytest.fixture
+    def feedback_store(self, tmp_path: Path):
+        with ResponseStore(tmp_path / "answers.sqlite") as store:
+            for who, worked, change, rating in [
+                ("Ann Lee", "The risk <b>grid</b> worked", "More time for pairs", 5),
+                ("Bob Ray", "Annotated stakeholder map", "Shorter welcome", 4),
+                ("Cat Moss", "Hearing other trusts", "Fewer slides", 4),
+                ("Dee Late", "Big goal session", "An earlier start", 2),
+            ]:
+                store.save("close.worked", worked, participant=who, cohort="c")
+                store.save("close.change", change, participant=who, cohort="c")
+                store.save("close.useful", rating, participant=who, cohort="c")
+            yield store
+
+    def test_rating_distribution_mean_and_cards_listed_without_names(self, feedback_store, tmp_path: Path):
+        """The rating's count per point and mean, and every card in alphabetical order, escaped; no name even with names on."""
+        html = cohort_report(feedback_store, "c", tmp_path / "named", names=True).html.read_text(encoding="utf-8")
+        part = self.closing(html)
+        assert "Average rating: <strong>3.8</strong> out of 5" in part
+        rows = re.findall(r'<tr><td class="num">(\d)</td><td>([^<]*)</td><td class="num">(\d+)</td>', part)
+        assert rows == [("1", "Not useful", "0"), ("2", "", "1"), ("3", "", "0"), ("4", "", "2"), ("5", "Very useful", "1")]
+        cards = re.findall(r"<li>([^<]*)</li>", part)
+        assert cards == ["Annotated stakeholder map", "Big goal session", "Hearing other trusts", "The risk &lt;b&gt;grid&lt;/b&gt; worked",
+                         "An earlier start", "Fewer slides", "More time for pairs", "Shorter welcome"]
+        assert not any(name in part for name in PEOPLE + ["Dee Late"])
+        assert "do not circulate" in html  # a named copy, all the same
+
+    def test_feedback_is_only_in_its_own_part(self, feedback_store, tmp_path: Path):
+        """The feedback exercises appear once, under Closing feedback, and are linked from the contents."""
+        html = cohort_report(feedback_store, "c", tmp_path / "out").html.read_text(encoding="utf-8")
+        before = html.split('<section id="closing-feedback">', 1)[0]
+        for ex in CAT.feedback:
+            assert html.count(f'data-exercise="{ex.id}"') == 1 and f'data-exercise="{ex.id}"' not in before
+        assert '<a href="#closing-feedback">Closing feedback</a>' in html
+
+    def test_below_the_minimum_group_nothing_is_shown(self, tmp_path: Path):
+        """Two ratings and two cards: counts only, no distribution, no mean, no card."""
+        with ResponseStore(tmp_path / "small.sqlite") as store:
+            for who, rating in (("Ann Lee", 1), ("Bob Ray", 5)):
+                store.save("close.useful", rating, participant=who, cohort="c")
+                store.save("close.worked", f"card by {who}", participant=who, cohort="c")
+            part = self.closing(cohort_report(store, "c", tmp_path / "out").html.read_text(encoding="utf-8"))
+        assert "2 of 2 answered" in part and "Fewer than 3" in part
+        assert "Average rating" not in part and "card by" not in part and "<li>" not in part
+
+    def test_no_smaller_group_even_when_asked(self, tmp_path: Path):
+        """min_group=1 with names on (as the dashboard's names switch asks) still shows no feedback from two people, nor who gave it."""
+        from workshop_kit.dashboard import collect
+
+        with ResponseStore(tmp_path / "small.sqlite") as store:
+            for who, rating in (("Ann Lee", 1), ("Bob Ray", 5)):
+                store.save("close.useful", rating, participant=who, cohort="c")
+                store.save("close.worked", f"card by {who}", participant=who, cohort="c")
+            part = self.closing(cohort_report(store, "c", tmp_path / "out", names=True, min_group=1).html.read_text(encoding="utf-8"))
+            _, board = collect(store, "c", names=True)
+        assert "Average rating" not in part and "card by" not in part
+        assert all(board[ex.id].suppressed and board[ex.id].table.empty for ex in CAT.feedback if board[ex.id].n)
+
+    def test_spreadsheet_feedback_has_no_names(self, feedback_store, tmp_path: Path):
+        """With names on, the CSV of the minute cards still holds only the answers."""
+        files = cohort_report(feedback_store, "c", tmp_path / "named", names=True)
+        cards = pd.read_csv(files.csv_dir / "close.worked.csv")
+        assert list(cards.columns) == ["answer"] and len(cards) == 4
+
+
 class TestXlsx:
     def test_sheets_load(self, written):
         """The workbook has a contents sheet and one sheet per exercise, and pandas reads every one."""

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from browser_helpers import NOTEBOOKS
+from widget_helpers import callback_errors  # noqa: F401 - autouse: fail on a swallowed callback error
 
 import workshop_kit as kit
 from workshop_kit.catalogue import default_catalogue
@@ -70,6 +71,52 @@ def test_last_and_first_pages_hide_what_leads_nowhere(person: room.Person) -> No
     assert app.next_button.layout.display == "none" and app.bottom_next.layout.display == "none"
     app.show_page("not-a-page.ipynb")
     assert app.current == "00-welcome.ipynb"
+
+
+def test_a_link_naming_an_exercise_lands_on_it(person: room.Person, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``exercise=`` in the link (the welcome page's "next unanswered exercise") sets the page's landing on that
+    exercise's box; an id the catalogue does not have lands nowhere."""
+    from workshop_kit.widgets.base import exercise_class
+
+    monkeypatch.setenv("QUERY_STRING", f"code={person.code}&page=02-risk.ipynb&exercise=risk.support")
+    room_app.warm(NOTEBOOKS)
+    app = room_app.show(NOTEBOOKS)
+    assert app.current == "02-risk.ipynb" and app.landing.target == exercise_class("risk.support") == "wk-ex-risk-support"
+    boxes = [w for w in app.built["02-risk.ipynb"].children if exercise_class("risk.support") in getattr(w, "_dom_classes", ())]
+    assert len(boxes) == 1 and boxes[0].exercise.id == "risk.support"  # exactly one box carries the class landed on
+    monkeypatch.setenv("QUERY_STRING", f"code={person.code}&page=02-risk.ipynb&exercise=no.such%22%3E")
+    assert room_app.requested_exercise(room.query_string()) is None
+    app = room_app.show(NOTEBOOKS)
+    assert app.landing.target == "" and app.landing.request == 0
+
+
+def test_study_pages_offer_the_follow_up_after_the_plan_but_the_room_does_not(person: room.Person) -> None:
+    """With follow_up (self-study) the follow-up is the last page, listed under "Later: …" and reached from the
+    list, never as "Next" after the plan; the room's pages leave it out."""
+    assert "12-follow-up.ipynb" not in room_app.read_sections(NOTEBOOKS)
+    room_app.warm(NOTEBOOKS, follow_up=True)
+    try:
+        assert list(room_app._SECTIONS)[-2:] == ["11-development-plan.ipynb", "12-follow-up.ipynb"]
+        app = room_app.RoomApp(room_app._SECTIONS, person, {"kit": kit})
+        app.show_page("00-welcome.ipynb")
+        home = app.built["00-welcome.ipynb"]
+        listing = [w for w in home.children if isinstance(w, room_app.widgets.VBox) and any("wk-nav-list" in getattr(c, "_dom_classes", ()) for c in w.children)][0]
+        items = listing.children[1].children
+        later = [i for i, w in enumerate(items) if "Later: the follow-up, 6–12 weeks on" in getattr(w, "value", "")]
+        assert len(later) == 1 and later[0] == len(items) - 2  # the heading, then the follow-up's button, last
+        button = items[-1]
+        assert button.target == "12-follow-up.ipynb" and button.description.startswith("12. ")
+        app.show_page("11-development-plan.ipynb")
+        assert app.next_button.layout.display == "none" and app.bottom_next.layout.display == "none"
+        button.click()
+        assert app.current == "12-follow-up.ipynb" and "wk-nav-11-development-plan" in app.previous_button._dom_classes
+        shown = app.built["12-follow-up.ipynb"]
+        follow = [w for w in shown.children if "wk-follow-up" in getattr(w, "_dom_classes", ())]
+        assert len(follow) == 1  # the follow-up's exercises, not an error message
+        assert room_app.requested_page("page=12-follow-up.ipynb") == "12-follow-up.ipynb"
+    finally:
+        room_app.warm(NOTEBOOKS)
+    assert room_app.requested_page("page=12-follow-up.ipynb") == "00-welcome.ipynb"
 
 
 def test_an_unknown_code_shows_a_message_not_a_page(person: room.Person, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -192,3 +239,55 @@ def test_only_sections_of_exercises_and_text_are_built_before_the_request() -> N
     assert room_app._is_exercise_call('kit.exercise("risk.appetite")\n')
     for code in ('kit.exercise("a", participant="x")', "kit.plan()", 'kit.exercise(name)', 'os.system("x")', "kit.exercise("):
         assert not room_app._is_exercise_call(code)
+
+
+def test_the_page_frame_built_before_the_request_becomes_the_persons_page(person: room.Person, tmp_path: Path) -> None:
+    """warm() builds the page's bar and buttons for no one; the request makes that very frame this person's page."""
+    room_app.warm(NOTEBOOKS)
+    frame = room_app._FRAME[0]
+    assert frame.person is None and not frame.built
+    app = room_app.show(NOTEBOOKS)
+    assert app is frame and app.person == person and not room_app._FRAME
+    appetite = next(w for w in app.built["02-risk.ipynb"].children if "wk-exercise" in getattr(w, "_dom_classes", ()))
+    appetite.set_answer({"now": 2, "target": 6})
+    assert appetite.save().ok
+    with ResponseStore(tmp_path / "answers.sqlite") as store:
+        assert {r.participant for r in store.all_responses("Leeds")} == {person.participant}
+
+
+def test_the_frame_of_a_page_that_opens_for_no_one_is_closed(person: room.Person, monkeypatch: pytest.MonkeyPatch) -> None:
+    room_app.warm(NOTEBOOKS)
+    frame = room_app._FRAME[0]
+    monkeypatch.setenv("QUERY_STRING", "token=t&code=NOT-A-REAL-CODE")
+    shown = room_app.show(NOTEBOOKS)
+    assert not isinstance(shown, room_app.RoomApp) and not room_app._FRAME
+    assert frame.comm is None and frame.next_button.comm is None
+
+
+def test_the_pacing_bar_moves_the_page_and_a_reveal_redoes_the_compare_line(person: room.Person, tmp_path: Path) -> None:
+    """One pacing bar per page: the facilitator's move shows a prompt whose button opens that section in the page
+    (the same person, so the same code); a reveal redoes the open section's compare lines."""
+    from workshop_kit import live
+    from workshop_kit.widgets.pacing import PacingBar
+
+    room_app.warm(NOTEBOOKS)
+    app = room_app.show(NOTEBOOKS)
+    bars = [w for w in app.children if isinstance(w, PacingBar)]
+    assert bars == [app.pacing]
+    with ResponseStore(tmp_path / "answers.sqlite") as store:
+        for i in range(6):
+            store.save("risk.appetite", {"now": 3 + i % 3, "target": 8}, participant=f"other{i}", cohort="Leeds")
+        live.update_state(store, "Leeds", section="03-audacious-goals", self_paced=False)
+    appetite = next(w for w in app.built["02-risk.ipynb"].children if getattr(w, "exercise", None) is not None and w.exercise.id == "risk.appetite")
+    appetite.set_answer({"now": 4, "target": 7})
+    assert appetite.save().ok and "reveals them" in appetite.compare_text.value
+    app.pacing.check()
+    assert "section 3: Big Hairy Audacious Goals" in app.pacing.prompt_text.value
+    app.pacing.open_button.click()
+    assert app.current == "03-audacious-goals.ipynb" and app.pacing.prompt_row.layout.display == "none"
+    assert all(e.identity.participant == person.participant for e in app.built["03-audacious-goals.ipynb"].children if hasattr(e, "identity"))
+    app.show_page("02-risk.ipynb")
+    with ResponseStore(tmp_path / "answers.sqlite") as store:
+        live.reveal(store, "Leeds", "risk.appetite")
+    app.pacing.check()
+    assert "reveals them" not in appetite.compare_text.value and "others" in appetite.compare_text.value

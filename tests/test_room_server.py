@@ -38,6 +38,15 @@ def test_a_closed_page_goes_after_the_grace_period_only() -> None:
     assert watch.to_shut_down({"k1"}, {"k1": 0}, now=91) == ["k1"]
 
 
+def test_a_page_opened_and_closed_between_two_looks_goes_after_the_grace_period() -> None:
+    """The server is told of every closed connection, so a page that never showed as connected at a tick is not kept as 'still loading'."""
+    watch = KernelWatch(disconnect_grace=30, first_connect=300)
+    watch.claim("k1", "room-ann", now=0)
+    watch.disconnected("k1", now=5)
+    assert watch.to_shut_down({"k1"}, {"k1": 0}, now=30) == []
+    assert watch.to_shut_down({"k1"}, {"k1": 0}, now=36) == ["k1"]  # not kept for first_connect (300 s)
+
+
 def test_a_page_still_loading_is_given_time_to_connect() -> None:
     watch = KernelWatch(disconnect_grace=10, first_connect=120)
     watch.claim("k1", "room-ann", now=0)

@@ -64,6 +64,14 @@ class TestPieces:
         assert pages == ["00-welcome.ipynb", "01-section.ipynb"]
         assert sorted(p.name for p in (tmp_path / "pages").iterdir()) == ["00-welcome.ipynb", "01-section.ipynb", "picture.png"]
 
+    def test_self_study_stages_the_follow_up_and_the_room_does_not(self, notebooks: Path, tmp_path: Path) -> None:
+        """The follow-up is left out of the room's pages and staged for self-study (still without the facilitator's)."""
+        tiny_notebook(notebooks / "12-follow-up.ipynb", "Follow-up")
+        assert "12-follow-up.ipynb" not in serve.stage_participant_pages(notebooks, tmp_path / "room")
+        assert serve.stage_participant_pages(notebooks, tmp_path / "study", follow_up=True) == ["00-welcome.ipynb", "01-section.ipynb", "12-follow-up.ipynb"]
+        page = serve.write_room_page(tmp_path / "study", follow_up=True)
+        assert json.loads(page.read_text())["cells"][0]["source"].endswith("room_app.warm(share_models=True, follow_up=True)")
+
     def test_staging_needs_a_welcome_page(self, tmp_path: Path) -> None:
         """A folder without the welcome page is refused with its name in the message."""
         with pytest.raises(FileNotFoundError, match="00-welcome.ipynb"):

@@ -177,13 +177,15 @@ class TestStudyPages:
         first = catalogue.exercises_in(catalogue.sections[0].id)
         page = progress_html(catalogue, {first[0].id})
         assert 'href="01-managing-to-leading.ipynb"' in page and first[1].title in page
-        linked = progress_html(catalogue, {e.id for e in first}, href=lambda name: f"?code=C&page={name}")
-        assert 'href="?code=C&amp;page=02-risk.ipynb"' in linked
+        linked = progress_html(catalogue, {e.id for e in first}, href=lambda name, exercise: f"?code=C&page={name}&exercise={exercise}")
+        second = catalogue.exercises_in(catalogue.sections[1].id)[0]
+        assert f'href="?code=C&amp;page=02-risk.ipynb&amp;exercise={second.id}"' in linked
 
 
-def test_page_href_keeps_the_personal_code():
-    """On a page opened with a personal code the link keeps it; in JupyterLab it is the notebook file."""
+def test_page_href_keeps_the_personal_code_and_names_the_exercise():
+    """On a page opened with a personal code the link keeps it and names the exercise to land on; in JupyterLab it is the notebook file."""
     from workshop_kit.welcome_page import page_href
 
-    assert page_href("02-risk.ipynb", "code=ABC&token=T") == "?code=ABC&page=02-risk.ipynb"
-    assert page_href("02-risk.ipynb", "") == "02-risk.ipynb"
+    assert page_href("02-risk.ipynb", "risk.appetite", "code=ABC&token=T") == "?code=ABC&page=02-risk.ipynb&exercise=risk.appetite"
+    assert page_href("02-risk.ipynb", None, "code=ABC") == "?code=ABC&page=02-risk.ipynb"
+    assert page_href("02-risk.ipynb", "risk.appetite", "") == "02-risk.ipynb"

@@ -85,6 +85,7 @@ class Exercise:
     help: str = ""
     sensitive: bool = False
     dimension: str = ""
+    feedback: bool = False  # closing feedback on the day: in the cohort report's "Closing feedback", not in the personal plan
     # scale
     min: int = 1
     max: int = 10
@@ -162,6 +163,11 @@ class Catalogue:
     def exercises_in(self, section_id: str) -> tuple[Exercise, ...]:
         """The exercises of one section, in catalogue order."""
         return tuple(e for e in self.exercises if e.section == section_id)
+
+    @property
+    def feedback(self) -> tuple[Exercise, ...]:
+        """The closing feedback exercises (``feedback = true``), in catalogue order."""
+        return tuple(e for e in self.exercises if e.feedback)
 
     def __contains__(self, exercise_id: object) -> bool:
         return exercise_id in self._by_id
@@ -288,6 +294,7 @@ def _read_exercise(path: Path, index: int, table: dict[str, Any], section_ids: s
         help=r.get("help", str, ""),
         sensitive=r.get("sensitive", bool, False),
         dimension=r.get("dimension", str, ""),
+        feedback=r.get("feedback", bool, False),
     )
     reader = _KIND_READERS[kind]
     return Exercise(**common, **reader(r))

@@ -14,6 +14,9 @@ the same answer does not count).  Whoever reads two successive releases, at most
 those people is the reader, so every change they can see mixes at least ``min_cohort``
 other people's answers.  The walk needs no stored state: every reader, in every kernel,
 computes the same releases from the same rows.
+
+Hide until reveal: in a room a facilitator leads, the comparison waits for the facilitator
+to reveal the exercise (:func:`comparison_for`); only the count of answers shows until then.
 """
 
 from __future__ import annotations
@@ -114,6 +117,49 @@ def cohort_comparison(store: Any, exercise: Exercise, identity: Identity, mine: 
         needed = max(release.step - len(release.answerers | {identity.participant}), min_cohort - waiting, 1)
         return Comparison(False, waiting, (not_ready_message(waiting, min_cohort, needed),))
     return Comparison(True, len(others), compare_answer(exercise, mine, others), release_note(release))
+
+
+HIDDEN_MESSAGE = "Results appear when the facilitator reveals them."
+
+
+def led_room() -> bool:
+    """Whether a facilitator leads this page's room, so results wait for their reveal.
+
+    That is the served room (``workshop-kit serve`` sets ``WORKSHOP_KIT_ROOM``): the
+    facilitator runs it, with the presenter view to reveal each exercise.  Self-study
+    (``jupyter lab``, ``workshop-kit study``) and a programme's own notebooks have no one
+    to press reveal, so there the comparison shows as soon as enough others have
+    answered, as before; a programme that wants a led session serves it as a room.
+    """
+    from .room import in_room
+
+    return in_room()
+
+
+def awaiting_reveal(store: Any, cohort: str, exercise_id: str, *, led: bool | None = None) -> bool:
+    """True while a led room's facilitator has neither revealed this exercise nor set it to show results as they come in.
+
+    ``led`` defaults to :func:`led_room`; outside a led room nothing is read and the answer is False.
+    """
+    if not (led_room() if led is None else led):
+        return False
+    from .live import read_state, result_visible
+
+    return not result_visible(read_state(store, cohort), exercise_id)
+
+
+def hidden_comparison(others: int) -> Comparison:
+    """What a participant sees before the reveal: that results wait for it, and how many others have answered so far."""
+    so_far = "Nobody else in your cohort has" if others == 0 else f"So far {_people(others)} in your cohort {'has' if others == 1 else 'have'}"
+    return Comparison(False, others, (HIDDEN_MESSAGE, f"{so_far} saved this exercise."))
+
+
+def comparison_for(store: Any, exercise: Exercise, identity: Identity, mine: Any, min_cohort: int = MIN_COHORT, *, led: bool | None = None) -> Comparison:
+    """The comparison a participant sees: :func:`cohort_comparison`, or in a led room before the reveal only the count."""
+    if awaiting_reveal(store, identity.cohort, exercise.id, led=led):
+        answered = store.answered(identity.cohort, [exercise.id]).get(exercise.id, 0)
+        return hidden_comparison(max(answered - (mine is not None), 0))
+    return cohort_comparison(store, exercise, identity, mine, min_cohort)
 
 
 def release_note(release: Release) -> str:

@@ -69,6 +69,18 @@ TEXT = {
         ["and note what I learned.", "and ask my mentor for feedback.", "and review it with my manager.", "and share it with my team."],
     ),
 }
+FEEDBACK_TEXT = {  # the closing minute card: said about the day, so never padded with GENERIC_TEXT
+    "close.worked": (
+        ["The", "For me the", "Honestly, the", "I liked the"],
+        ["risk appetite scales", "stakeholder grid", "audacious goal session", "pairs conversations", "iceberg spotting", "time budget"],
+        ["made me think.", "were worth the day.", "gave me something to take back.", "was the best part.", "."],
+    ),
+    "close.change": (
+        ["More time for", "Less time on", "I would have liked more", "Please add a break before"],
+        ["the pairs work", "the welcome", "examples from other trusts", "the development plan", "the afternoon sections", "discussion at tables"],
+        ["next time.", "in the afternoon.", "and fewer slides.", "."],
+    ),
+}
 GENERIC_TEXT = (
     ["I think", "Honestly,", "In our trust", "For me", "Looking at the year ahead,"],
     [
@@ -192,6 +204,9 @@ def _sentence(parts: tuple[list[str], list[str], list[str]], r: random.Random, l
 
 
 def _text(ex: Exercise, rng: random.Random) -> Generator:
+    if ex.id in FEEDBACK_TEXT:
+        parts = FEEDBACK_TEXT[ex.id]
+        return lambda r, bold: " ".join(_choice(r, p) for p in parts).replace(" .", ".")[: ex.max_length]
     parts = TEXT.get(ex.id, GENERIC_TEXT)
     return lambda r, bold: _sentence(parts, r, ex.max_length)
 

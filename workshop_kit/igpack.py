@@ -65,7 +65,7 @@ INVENTORY: dict[str, dict[str, Column]] = {
             "The participant: in full. Other participants: only in aggregate (\"compare with the cohort\": counts, averages, "
             f"shares, once {MIN_COHORT} others have answered, in steps, never free text). Dashboard and report: counts and "
             f"breakdowns of {MIN_GROUP} or more; private answers as counts only; shared walls and tick-list own entries listed with no name unless the names "
-            "switch is on (own entries: never with names).",
+            "switch is on (own entries and the closing feedback cards: never with names; the closing usefulness rating: counts and mean only).",
         ),
         "saved_at": Column("When it was saved (UTC), to find the latest answer and to apply retention by age.", "The participant (\"Saved at 14:02\"); export files."),
         "kit_version": Column("Which version of the kit saved it, for troubleshooting.", "Export files only."),

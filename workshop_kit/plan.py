@@ -257,7 +257,7 @@ class Plan:
 
     @property
     def total(self) -> int:
-        """How many exercises the catalogue holds."""
+        """How many exercises the plan covers: the catalogue's, less the closing feedback on the day."""
         return sum(len(s.items) for s in self.sections)
 
     @property
@@ -349,6 +349,8 @@ def build_plan(
     for section in catalogue.sections:
         section_items = []
         for exercise in catalogue.exercises_in(section.id):
+            if exercise.feedback:  # feedback on the day goes to the cohort report, not into the participant's plan
+                continue
             response = answers.get(exercise.id)
             item = PlanItem(
                 exercise_id=exercise.id,

@@ -3,7 +3,9 @@
 ``cohort_report(store, cohort, out_dir)`` (or ``workshop-kit report --cohort X``) writes
 
 - ``report.html``: self-contained (charts are base64 PNG, styles inline, no external
-  address), every exercise by section, free text escaped by Jinja2's autoescape;
+  address), every exercise by section, free text escaped by Jinja2's autoescape, and
+  last the closing feedback (the catalogue's ``feedback`` exercises: the minute cards
+  listed without names, the usefulness rating as its distribution and mean);
 - ``report.xlsx``: a contents sheet, then one sheet per exercise (names ≤ 31 characters,
   unique), each with its main table at the top left and the figures and extra tables
   to its right;
@@ -57,7 +59,7 @@ def cohort_report(
         raise KitError(f"The cohort {cohort!r} has no answers in {store.location} (cohorts with answers: {known}).")
     out = Path(out_dir) if out_dir is not None else Path(f"report-{slug(cohort)}")
     out.mkdir(parents=True, exist_ok=True)
-    summaries = cohort_summaries(store, cohort, names=names, min_group=min_group)
+    summaries = cohort_summaries(store, cohort, names=names, min_group=min_group)  # the closing feedback is never named there
     when = dt.datetime.now().astimezone().strftime("%d %B %Y, %H:%M")
     sheets = sheet_names(list(summaries))
     files = ReportFiles(out / "report.html", out / "report.xlsx", out / "csv")
@@ -131,33 +133,61 @@ def _table(frame: pd.DataFrame) -> dict[str, Any]:
 def render_html(
     store: ResponseStore, cohort: str, summaries: dict[str, Summary], participants: int, when: str, *, names: bool, min_group: int
 ) -> str:
-    """The report page (Jinja2, autoescaped): sections, then each exercise's chart and tables."""
+    """The report page (Jinja2, autoescaped): sections, each exercise's chart and tables, then the closing feedback."""
     catalogue = store.catalogue
     sections = []
     for section in catalogue.sections:
-        items = []
-        for ex in catalogue.exercises_in(section.id):
-            s = summaries[ex.id]
-            tables = [] if s.table.empty else [("Breakdown", _table(s.table))]
-            tables += [(title, _table(frame)) for title, frame in s.extras.items() if not frame.empty]
-            items.append(
-                {
-                    "id": ex.id,
-                    "title": ex.title,
-                    "prompt": ex.prompt,
-                    "kind": ex.kind,
-                    "n": s.n,
-                    "note": s.note,
-                    "chart": png_data_uri(s, dpi=REPORT_DPI),
-                    "figures": [(k, _cell(float(v))) for k, v in s.figures.items() if k != "Answered"],
-                    "tables": tables,
-                }
-            )
+        items = [_item(ex, summaries[ex.id]) for ex in catalogue.exercises_in(section.id) if not ex.feedback]
         sections.append({"number": section.number, "title": section.title, "exercises": items})
+    closing = [_closing_item(ex, summaries[ex.id]) for ex in catalogue.feedback]
     env = Environment(autoescape=True, finalize=isolate)  # every value shown keeps its own text direction
     return env.from_string(TEMPLATE).render(
-        cohort=cohort, participants=participants, when=when, sections=sections, names=names, min_group=min_group, version=__version__
+        cohort=cohort, participants=participants, when=when, sections=sections, closing=closing, names=names, min_group=min_group, version=__version__
     )
+
+
+def _item(ex: Any, s: Summary) -> dict[str, Any]:
+    """One exercise's card: title, prompt, count, chart, figures and tables."""
+    tables = [] if s.table.empty else [("Breakdown", _table(s.table))]
+    tables += [(title, _table(frame)) for title, frame in s.extras.items() if not frame.empty]
+    return {
+        "id": ex.id,
+        "title": ex.title,
+        "prompt": ex.prompt,
+        "kind": ex.kind,
+        "n": s.n,
+        "note": s.note,
+        "chart": png_data_uri(s, dpi=REPORT_DPI),
+        "figures": [(k, _cell(float(v))) for k, v in s.figures.items() if k != "Answered"],
+        "tables": tables,
+    }
+
+
+def _closing_item(ex: Any, s: Summary) -> dict[str, Any]:
+    """A closing-feedback card: a rating's distribution and mean, or the minute cards as an anonymous list.
+
+    Both come from the anonymous summary, so nothing shows until ``min_group`` people have answered.
+    """
+    item = _item(ex, s)
+    item["rating"] = closing_rating(ex, s)
+    item["cards"] = closing_cards(ex, s)
+    return item
+
+
+def closing_rating(ex: Any, s: Summary) -> dict[str, Any] | None:
+    """A single scale's mean and its count per point (None for other kinds, or below the minimum group)."""
+    if ex.kind != "scale" or ex.paired or s.table.empty or "Mean" not in s.figures:
+        return None
+    labels = {ex.min: ex.low_label, ex.max: ex.high_label}
+    rows = [(int(r.value), labels.get(int(r.value), ""), int(r.count), f"{r.share:.0%}") for r in s.table.itertuples(index=False)]
+    return {"mean": f"{float(s.figures['Mean']):.1f}", "out_of": ex.max, "rows": rows}
+
+
+def closing_cards(ex: Any, s: Summary) -> list[str] | None:
+    """A free-text exercise's answers in alphabetical order, without names (None for other kinds, or below the minimum group)."""
+    if ex.kind != "text" or s.table.empty or "answer" not in s.table.columns:
+        return None
+    return [str(a) for a in s.table["answer"]]
 
 
 TEMPLATE = """<!DOCTYPE html>
@@ -185,6 +215,8 @@ caption {text-align: left; font-weight: 600; padding-bottom: 2px;}
 th, td {border-bottom: 1px solid #d8dde0; padding: 3px 8px; text-align: left; vertical-align: top;}
 td.num {text-align: right; font-variant-numeric: tabular-nums;}
 nav ol {columns: 2;}
+ul.cards {padding-left: 1.2em;}
+ul.cards li {margin: 4px 0;}
 @media print {body {max-width: none;} nav {display: none;}}
 </style>
 </head>
@@ -195,7 +227,7 @@ nav ol {columns: 2;}
 <p class="privacy">No participant is singled out: answers are counted and averaged, and the shared free-text walls are listed {% if names %}with names (this copy only){% else %}without names{% endif %}.
 {% if min_group > 1 %}Nothing is broken down until at least {{ min_group }} people have answered.{% endif %}
 Private answers (those marked private on the participants' pages) are only counted, never quoted; what participants typed as their own entry in a tick list is listed as typed, without names.</p>
-<nav><h2>Contents</h2><ol>{% for section in sections %}<li><a href="#section-{{ section.number }}">{{ section.title }}</a></li>{% endfor %}</ol></nav>
+<nav><h2>Contents</h2><ol>{% for section in sections %}<li><a href="#section-{{ section.number }}">{{ section.title }}</a></li>{% endfor %}{% if closing %}<li><a href="#closing-feedback">Closing feedback</a></li>{% endif %}</ol></nav>
 {% for section in sections %}
 <section id="section-{{ section.number }}">
 <h2>{{ section.number }}. {{ section.title }}</h2>
@@ -221,6 +253,39 @@ Private answers (those marked private on the participants' pages) are only count
 {% endfor %}
 </section>
 {% endfor %}
+{% if closing %}
+<section id="closing-feedback">
+<h2>Closing feedback</h2>
+<p class="privacy">The minute cards and the usefulness rating are about the day, not about anyone: the cards are listed in alphabetical order and never with a name (even in a copy with names), and the rating is given only as how many chose each point and the average. Neither is shown until at least {{ min_group }} people have answered.</p>
+{% for ex in closing %}
+<article class="exercise" id="{{ ex.id }}" data-exercise="{{ ex.id }}">
+<h3>{{ ex.title }}</h3>
+<p class="prompt">{{ ex.prompt }}</p>
+<p class="count">{{ ex.n }} of {{ participants }} answered</p>
+{% if ex.rating %}
+<p class="mean">Average rating: <strong>{{ ex.rating.mean }}</strong> out of {{ ex.rating.out_of }}</p>
+<div class="body">
+{% if ex.chart %}<img src="{{ ex.chart }}" alt="Chart of answers to {{ ex.title }}">{% endif %}
+<table><caption>How many gave each rating</caption>
+<thead><tr><th>Rating</th><th>Meaning</th><th>People</th><th>Share</th></tr></thead>
+<tbody>{% for value, label, count, share in ex.rating.rows %}<tr><td class="num">{{ value }}</td><td>{{ label }}</td><td class="num">{{ count }}</td><td class="num">{{ share }}</td></tr>{% endfor %}</tbody>
+</table>
+</div>
+{% elif ex.cards %}
+<ul class="cards">{% for card in ex.cards %}<li>{{ card }}</li>{% endfor %}</ul>
+{% elif ex.tables %}
+<div class="body">{% for title, t in ex.tables %}
+<table><caption>{{ title }}</caption>
+<thead><tr>{% for c in t.columns %}<th>{{ c }}</th>{% endfor %}</tr></thead>
+<tbody>{% for row in t.rows %}<tr>{% for v in row %}<td{% if t.numeric[loop.index0] %} class="num"{% endif %}>{{ v }}</td>{% endfor %}</tr>{% endfor %}</tbody>
+</table>
+{% endfor %}</div>
+{% endif %}
+{% if ex.note %}<p class="note">{{ ex.note }}</p>{% endif %}
+</article>
+{% endfor %}
+</section>
+{% endif %}
 </body>
 </html>
 """

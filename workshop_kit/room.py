@@ -275,10 +275,13 @@ def find_codes(display_name: str, cohort: str, *, store: ResponseStore | None = 
 # --- links ----------------------------------------------------------------------------------------
 
 
-def page_link(page: str, code: str, *, absolute: bool = False) -> str:
+def page_link(page: str, code: str, *, absolute: bool = False, exercise: str | None = None) -> str:
     """A link to one page of the room carrying the code: relative (``?code=…&page=01-x.ipynb``)
-    or the full shareable URL (with the room's token, so it works on its own)."""
+    or the full shareable URL (with the room's token, so it works on its own); ``exercise``
+    (an exercise id) makes the page open on that exercise (``&exercise=risk.appetite``)."""
     query = [(CODE_PARAM, code)] if page == WELCOME_PAGE else [(CODE_PARAM, code), ("page", page)]
+    if exercise:
+        query.append(("exercise", exercise))
     base = os.environ.get(ROOM_URL_ENV, "") if absolute else ""
     token = os.environ.get(ROOM_TOKEN_ENV, "")
     if absolute and base and token:
@@ -286,12 +289,18 @@ def page_link(page: str, code: str, *, absolute: bool = False) -> str:
     return f"{base}?{urlencode(query)}"
 
 
-def section_pages(folder: str | os.PathLike[str] | None = None) -> list[tuple[str, str]]:
-    """The section pages beside the welcome page as (file name, title), in order."""
+def is_follow_up(page: str) -> bool:
+    """True for the follow-up notebook (``12-follow-up.ipynb``), taken weeks after the workshop."""
+    return "follow-up" in page
+
+
+def section_pages(folder: str | os.PathLike[str] | None = None, *, follow_up: bool = False) -> list[tuple[str, str]]:
+    """The section pages beside the welcome page as (file name, title), in order; the follow-up
+    only with ``follow_up`` (self-study offers it; the workshop room leaves it out)."""
     folder = Path(folder or os.getcwd())
     pages = []
     for path in sorted(folder.glob("[0-9][0-9]-*.ipynb")):
-        if path.name == WELCOME_PAGE or not _PAGE.match(path.name) or "follow-up" in path.name:
+        if path.name == WELCOME_PAGE or not _PAGE.match(path.name) or (is_follow_up(path.name) and not follow_up):
             continue  # the follow-up is taken weeks later, not in the workshop room
         pages.append((path.name, _title(path)))
     return pages

@@ -33,8 +33,11 @@ import ipywidgets as widgets
 
 from . import room
 from .identity import current_identity
+from .widgets.base import exercise_class
+from .widgets.landing import Landing
 
 PAGE_PARAM = "page"
+EXERCISE_PARAM = "exercise"  # the exercise a link lands on (the welcome page's "next unanswered exercise")
 HOME = room.WELCOME_PAGE
 _NOTEBOOK_LINK = re.compile(r'href="(\d\d-[\w.-]+\.ipynb)(#[^"]*)?"')
 _CODE_MARK = "__WK_ROOM_CODE__"  # stands for the participant's code in links prepared before the request
@@ -49,6 +52,9 @@ _STYLE = """<style>
 .wk-app .wk-nav-list { flex-direction: column; gap: 0.3rem; }
 .wk-app .wk-nav-list .widget-button { width: auto; max-width: 100%; text-align: left; height: auto; white-space: normal; }
 .wk-app .widget-button:focus-visible { outline: 3px solid #ffbf47; outline-offset: 1px; }
+.wk-app .wk-pacing-prompt { background: #fff4cc; border-left: 4px solid #ffb81c; padding: 0.2rem 0.6rem; gap: 0.6rem; margin-bottom: 0.4rem; }
+.wk-app .wk-pacing-prompt p { margin: 0.2rem 0; }
+.wk-app .wk-signal { gap: 0.4rem; padding: 0.2rem 0; margin-bottom: 0.4rem; }
 </style>"""
 
 
@@ -106,9 +112,9 @@ def read_section(path: Path) -> Section:
     return Section(path.name, room._title(path), cells)
 
 
-def read_sections(folder: Path) -> dict[str, Section]:
-    """Every page of the room, the welcome page first, by file name."""
-    pages = [folder / HOME] + [folder / page for page, _title in room.section_pages(folder)]
+def read_sections(folder: Path, *, follow_up: bool = False) -> dict[str, Section]:
+    """Every page of the room, the welcome page first, by file name (the follow-up last, with ``follow_up``)."""
+    pages = [folder / HOME] + [folder / page for page, _title in room.section_pages(folder, follow_up=follow_up)]
     return {path.name: read_section(path) for path in pages if path.is_file()}
 
 
@@ -151,11 +157,17 @@ class RoomApp(widgets.VBox):
     While the participant reads a section, the page's kernel builds the next one in the
     background (a while after the page is shown, at a moment that differs from person to person,
     so a room does not build all at once): when the room moves on together, the section is
-    already there and only the swap crosses the network."""
+    already there and only the swap crosses the network.
+
+    Under the bar, one :class:`~workshop_kit.widgets.pacing.PacingBar` for the whole page says
+    when the facilitator has moved the room to another section (its button opens it here, so
+    the personal code stays with the page) and carries Done / Need help for the room's
+    current exercise; :meth:`start_live` starts its look at the live state every few seconds."""
 
     ahead_delay = (15.0, 45.0)  # seconds after a section is shown: the earliest and latest moment to build the next one
 
-    def __init__(self, sections: dict[str, Section], person: room.Person, namespace: dict[str, Any]):
+    def __init__(self, sections: dict[str, Section], person: room.Person | None, namespace: dict[str, Any]):
+        """person may be None for a frame built before the request; it is set before the page is shown."""
         super().__init__()
         self.add_class("wk-app")
         self.sections = sections
@@ -176,10 +188,30 @@ class RoomApp(widgets.VBox):
         bar.add_class("wk-bar")
         self.body = widgets.VBox()
         self.body.add_class("wk-body")
-        self.children = [widgets.HTML(_STYLE), bar, self.body, self.bottom_next]
+        from .catalogue import default_catalogue
+        from .store import default_store
+        from .widgets.pacing import PacingBar
 
-    def show_page(self, page: str) -> None:
-        """Show one section (built the first time it is opened, kept after)."""
+        self.landing = Landing()
+        self.pacing = PacingBar(
+            open_store=default_store,
+            cohort=person.cohort if person else "",
+            participant=person.participant if person else "",
+            titles={page: section.title for page, section in sections.items()},
+            catalogue=default_catalogue(),
+            open_page=self.show_page,
+            on_results=self.results_changed,
+        )
+        self.children = [widgets.HTML(_STYLE), self.landing, bar, self.pacing, self.body, self.bottom_next]
+
+    def bind(self, person: room.Person, namespace: dict[str, Any]) -> None:
+        """Make a frame built before the request this person's page (before any section is shown)."""
+        self.person, self.namespace = person, namespace
+        self.pacing.cohort, self.pacing.participant = person.cohort, person.participant
+
+    def show_page(self, page: str, exercise: str | None = None) -> None:
+        """Show one section (built the first time it is opened, kept after); with ``exercise`` (an id),
+        the browser lands on that exercise: scrolled to it, its title focused."""
         if page not in self.sections:
             page = HOME
         if page not in self.built:
@@ -191,18 +223,35 @@ class RoomApp(widgets.VBox):
         self._point(self.home_button, HOME if page != HOME else None)
         self._point(self.previous_button, self.order[index - 1] if index > 0 else None)
         following = self.order[index + 1] if index + 1 < len(self.order) else None
+        if following and room.is_follow_up(following):
+            following = None  # the follow-up is for weeks later: listed on the welcome page, not "next"
         self._point(self.next_button, following)
         self._point(self.bottom_next, following)
         self.body.children = [self.built[page]]
-        if moved:
+        self.pacing.shown(page)
+        if exercise:
+            self.landing.land_on(exercise_class(exercise))
+        elif moved:
             (self.next_button if following else self.previous_button).focus()
         if following:
             self._build_ahead(following)
 
+    def start_live(self) -> bool:
+        """Start the pacing bar's look at the room's live state (inside a running kernel; False elsewhere)."""
+        return self.pacing.start()
+
+    def results_changed(self, exercise_ids: set[str]) -> None:
+        """Exercises whose cohort result was just revealed or hidden: redo their compare lines on the open section."""
+        from .widgets import ExerciseWidget
+
+        for widget in self.built[self.current].children if self.current in self.built else ():
+            if isinstance(widget, ExerciseWidget) and widget.exercise.id in exercise_ids:
+                widget.refresh_comparison()
+
     def adopt(self, page: str, ahead: Ahead) -> None:
         """Take a section built before the request: its exercises now load and save as this page's person."""
         identity = current_identity()
-        code = quote(self.person.code, safe="")
+        code = quote(self._person().code, safe="")
         for text, template in ahead.texts:
             text.value = template.replace(_CODE_MARK, code)
         for exercise in ahead.exercises:
@@ -242,8 +291,13 @@ class RoomApp(widgets.VBox):
         button.tooltip = self.sections[page].title if page else ""
         button._dom_classes = tuple(c for c in button._dom_classes if not c.startswith("wk-nav-")) + ((f"wk-nav-{self.sections[page].stem}",) if page else ())
 
+    def _person(self) -> room.Person:
+        if self.person is None:
+            raise RuntimeError("the page's person is set before any section is built")
+        return self.person
+
     def _build(self, section: Section) -> widgets.VBox:
-        code = quote(self.person.code, safe="")
+        code = quote(self._person().code, safe="")
         parts: list[Any] = []
         for cell in section.cells:
             if cell.kind == "markdown":
@@ -255,18 +309,23 @@ class RoomApp(widgets.VBox):
                 shown = widgets.HTML(f'<p role="alert">This part of the page could not be shown ({html.escape(type(exc).__name__)}).</p>')
             if shown is not None:
                 parts.append(shown)
-        if section.page == HOME:
-            parts.insert(min(1, len(parts)), self._section_list())
+        if section.page == HOME:  # the section list after the title, or after "where you got to" if the page has it
+            from .welcome_page import Progress
+
+            shown = [i for i, part in enumerate(parts) if isinstance(part, Progress)]
+            parts.insert(shown[0] + 1 if shown else min(1, len(parts)), self._section_list())
         return page_box(section, parts)
 
     def _section_list(self) -> widgets.VBox:
         heading = widgets.HTML("<h2>The sections</h2><p>Each opens here, on this page, with your answers kept.</p>")
-        buttons = []
+        parts: list[Any] = []
         for page in self.order[1:]:
+            if room.is_follow_up(page):
+                parts.append(widgets.HTML(f"<p><strong>{html.escape(_later_heading())}</strong></p>"))
             button = self._nav_button(self.sections[page].title)
             self._point(button, page)
-            buttons.append(button)
-        listing = widgets.VBox(buttons)
+            parts.append(button)
+        listing = widgets.VBox(parts)
         listing.add_class("wk-nav-list")
         return widgets.VBox([heading, listing])
 
@@ -333,6 +392,7 @@ def _is_exercise_call(code: str) -> bool:
 
 
 _AHEAD: dict[str, Ahead] = {}
+_FRAME: list[RoomApp] = []  # the page's frame (bar, buttons), built before the request for whoever comes
 
 
 def _discard_ahead() -> None:
@@ -340,8 +400,9 @@ def _discard_ahead() -> None:
     from .widgets.base import style_widget
 
     shared = style_widget()  # shown in every exercise of the kernel: not this section's to close
-    todo: list[Any] = [ahead.box for ahead in _AHEAD.values()]
+    todo: list[Any] = [ahead.box for ahead in _AHEAD.values()] + _FRAME
     _AHEAD.clear()
+    _FRAME.clear()
     while todo:
         widget = todo.pop()
         if widget is shared:
@@ -350,13 +411,17 @@ def _discard_ahead() -> None:
         widget.close()
 
 
-def warm(folder: str | os.PathLike[str] | None = None, *, share_models: bool = False) -> None:
+def warm(folder: str | os.PathLike[str] | None = None, *, share_models: bool = False, follow_up: bool = False) -> None:
     """Before any request: load what every page needs, so a participant waits only for their own exercises.
 
     share_models (the room's kernels): widgets left with the default layout or style share one
-    model per kind from now on in this process, halving what a page sends (see widgets.sharing)."""
-    import workshop_kit  # noqa: F401
+    model per kind from now on in this process, halving what a page sends (see widgets.sharing).
+    follow_up (self-study): the follow-up notebook is one of the pages, listed last."""
+    import workshop_kit
     from . import widgets as kit_widgets  # noqa: F401 - ipywidgets and every exercise kind
+
+    for name in ("exercise", "progress", "welcome", "development_plan"):  # what the sections call: imported now, not after the request
+        getattr(workshop_kit, name)
     from .catalogue import default_catalogue
     from .store import default_store
     from .widgets.sharing import share_default_models
@@ -369,8 +434,9 @@ def warm(folder: str | os.PathLike[str] | None = None, *, share_models: bool = F
     except Exception:  # noqa: BLE001 - the page says so on its first save instead
         pass
     _SECTIONS.clear()
-    _SECTIONS.update(read_sections(Path(folder or os.getcwd())))
+    _SECTIONS.update(read_sections(Path(folder or os.getcwd()), follow_up=follow_up))
     _AHEAD.clear()
+    _FRAME[:] = [RoomApp(_SECTIONS, None, {})]  # about a fifth of a page's work after the request, done before it
     page = os.environ.get(room.PREBUILD_ENV, "")
     if page in _SECTIONS and page != HOME:
         ahead = build_before_request(_SECTIONS[page])
@@ -382,6 +448,23 @@ def requested_page(query: str) -> str:
     """The section the link asks for (``page=02-risk.ipynb``), or the welcome page."""
     values = parse_qs(query).get(PAGE_PARAM, [])
     return values[0] if values and values[0] in _SECTIONS else HOME
+
+
+def requested_exercise(query: str) -> str | None:
+    """The exercise the link asks to land on (``exercise=risk.appetite``), if the catalogue has it; else None."""
+    from .catalogue import default_catalogue
+
+    values = parse_qs(query).get(EXERCISE_PARAM, [])
+    return values[0] if values and values[0] in default_catalogue() else None
+
+
+def _later_heading() -> str:
+    """The words above the follow-up in the section list: "Later: the follow-up, 6–12 weeks on"."""
+    from .catalogue import default_catalogue
+
+    plan = default_catalogue().follow_up
+    weeks = f", {plan.weeks[0]}–{plan.weeks[1]} weeks on" if plan is not None else ""
+    return f"Later: the follow-up{weeks}"
 
 
 def show(folder: str | os.PathLike[str] | None = None) -> Any:
@@ -396,9 +479,11 @@ def show(folder: str | os.PathLike[str] | None = None) -> Any:
         return room.missing_code_widget(str(exc))
     import workshop_kit as kit
 
-    app = RoomApp(_SECTIONS, person, {"kit": kit})
+    app = _FRAME.pop() if _FRAME else RoomApp(_SECTIONS, person, {})
+    app.bind(person, {"kit": kit})
     for page, ahead in _AHEAD.items():
         app.adopt(page, ahead)
     _AHEAD.clear()
-    app.show_page(requested_page(query))
+    app.show_page(requested_page(query), requested_exercise(query))
+    app.start_live()
     return app

@@ -44,6 +44,7 @@ from voila.tornado.handler import TornadoVoilaHandler
 
 from . import room
 from .errors import IdentityError, KitError
+from .kernel_activity import watch_lightly
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 TICK_SECONDS = 2.0
@@ -98,6 +99,12 @@ class KernelWatch:
 
     def claim(self, kernel_id: str, participant: str, now: float) -> None:
         self.claims[kernel_id] = Claim(participant, now)
+
+    def disconnected(self, kernel_id: str, now: float) -> None:
+        """A page's connection closed: it was connected until now (a page opened and closed between two ticks counts too)."""
+        claim = self.claims.get(kernel_id)
+        if claim is not None:
+            claim.last_connected = max(claim.last_connected, now)
 
     def to_shut_down(self, alive: set[str], connections: dict[str, int], now: float) -> list[str]:
         """Kernels to stop: superseded by a newer page of the same participant, or closed for too long."""
@@ -192,6 +199,10 @@ class RoomVoila(Voila):
         self.voila_configuration.default_pool_size = min(WARM_STEP, pool_target(self.expect, 0))
         settings = super().init_settings()
         settings["workshop_kit_room"] = self
+        # traitlets leaves the logger itself at DEBUG, so every debug line was formatted and then dropped
+        self.log.setLevel(self.log_level)
+        watch_lightly(self.kernel_manager)
+        self._tell_watch_of_disconnects()
         self.cohort = room._cohort(None)
         self.watch = KernelWatch(self.disconnect_grace)
         self.recent_pages: collections.deque[str] = collections.deque(maxlen=RECENT_PAGES)
@@ -271,6 +282,16 @@ class RoomVoila(Voila):
         # a time, once the arrivals have been served.
         self._fill = manager.fill_if_needed
         manager.fill_if_needed = lambda *args, **kwargs: None
+
+    def _tell_watch_of_disconnects(self) -> None:
+        manager = self.kernel_manager
+        notify_disconnect = manager.notify_disconnect
+
+        def disconnected(kernel_id: str) -> None:
+            notify_disconnect(kernel_id)
+            self.watch.disconnected(kernel_id, time.monotonic())
+
+        manager.notify_disconnect = disconnected
 
     def _claim(self, kernel_id: str, url: str) -> None:
         code = code_of_url(url)

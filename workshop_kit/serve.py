@@ -42,7 +42,8 @@ DEFAULT_IDLE_MINUTES = 15.0
 STOP_TIMEOUT_SECONDS = 10
 # Never left in the folder a room is served from: the facilitator's pages and local clutter.
 # The follow-up is taken weeks later, on its own, not on the workshop day.
-_NOT_FOR_PARTICIPANTS = ("facilitator*", "*follow-up*", ".ipynb_checkpoints", "__pycache__", "*.sqlite", "*.sqlite-*", ".*")
+_FOLLOW_UP = "*follow-up*"
+_NOT_FOR_PARTICIPANTS = ("facilitator*", _FOLLOW_UP, ".ipynb_checkpoints", "__pycache__", "*.sqlite", "*.sqlite-*", ".*")
 # Every Voilà page: never send the page's link (which holds the token and personal code) to another site.
 _HEADERS = {"Referrer-Policy": "same-origin", "X-Content-Type-Options": "nosniff"}
 ROOM_PAGE = "workshop.ipynb"  # the one page served to the room (see room_app); written when the room is staged
@@ -104,22 +105,24 @@ def share_host(host: str) -> str:
     return host
 
 
-def stage_participant_pages(source: Path, dest: Path) -> list[str]:
-    """Copy the participant notebooks (and their pictures) to dest, leaving the facilitator's out; returns the pages."""
+def stage_participant_pages(source: Path, dest: Path, *, follow_up: bool = False) -> list[str]:
+    """Copy the participant notebooks (and their pictures) to dest, leaving the facilitator's out (and the
+    follow-up, unless ``follow_up``: self-study offers it, the workshop room does not); returns the pages."""
     if not (source / WELCOME_PAGE).is_file():
         raise FileNotFoundError(f"The notebooks folder {source} has no {WELCOME_PAGE}.")
-    shutil.copytree(source, dest, ignore=shutil.ignore_patterns(*_NOT_FOR_PARTICIPANTS), dirs_exist_ok=True)
+    left_out = [p for p in _NOT_FOR_PARTICIPANTS if not (follow_up and p == _FOLLOW_UP)]
+    shutil.copytree(source, dest, ignore=shutil.ignore_patterns(*left_out), dirs_exist_ok=True)
     return sorted(p.name for p in dest.glob("*.ipynb"))
 
 
 @contextlib.contextmanager
-def staged_pages(source: Path, prefix: str) -> Iterator[tuple[Path, Path]]:
+def staged_pages(source: Path, prefix: str, *, follow_up: bool = False) -> Iterator[tuple[Path, Path]]:
     """A private temporary folder (its owner only) with the participant pages staged in it; yields (folder, pages)."""
     with tempfile.TemporaryDirectory(prefix=prefix) as tmp:
         folder = Path(tmp)
         os.chmod(folder, 0o700)
         pages = folder / "pages"
-        stage_participant_pages(source, pages)
+        stage_participant_pages(source, pages, follow_up=follow_up)
         yield folder, pages
 
 
@@ -143,10 +146,12 @@ def write_voila_config(folder: Path, token: str, *, idle_minutes: float = DEFAUL
     return folder
 
 
-def write_room_page(folder: Path) -> Path:
-    """The one notebook the room is served: warm up ahead of time, then show the participant's page."""
+def write_room_page(folder: Path, *, follow_up: bool = False) -> Path:
+    """The one notebook the room is served: warm up ahead of time, then show the participant's page
+    (``follow_up``: the follow-up is one of its pages, as in self-study)."""
+    warm = "room_app.warm(share_models=True, follow_up=True)" if follow_up else "room_app.warm(share_models=True)"
     cells = [
-        {"cell_type": "code", "id": "warm-up", "execution_count": None, "metadata": {"tags": ["warm-up"]}, "outputs": [], "source": "import workshop_kit.room_app as room_app\nroom_app.warm(share_models=True)"},
+        {"cell_type": "code", "id": "warm-up", "execution_count": None, "metadata": {"tags": ["warm-up"]}, "outputs": [], "source": f"import workshop_kit.room_app as room_app\n{warm}"},
         {"cell_type": "code", "id": "page", "execution_count": None, "metadata": {}, "outputs": [], "source": "room_app.show()"},
     ]
     notebook = {
@@ -791,11 +796,11 @@ def run_study(
     token = new_token()
     port = port or free_port("127.0.0.1", STUDY_PORT)
     link = f"http://127.0.0.1:{port}/?{urlencode([('token', token), ('code', code)])}"
-    with staged_pages(source, "workshop-kit-study-") as (tmp_path, pages):
+    with staged_pages(source, "workshop-kit-study-", follow_up=True) as (tmp_path, pages):
         status_file = tmp_path / "status.json"
         options = {"expect": 1, "disconnect_grace": STUDY_KEEP_SECONDS, "status_file": status_file}
         config = write_voila_config(tmp_path / "config", token, idle_minutes=STUDY_KEEP_SECONDS / 60)
-        command = voila_command(write_room_page(pages), host="127.0.0.1", port=port, config_dir=config, room=options)
+        command = voila_command(write_room_page(pages, follow_up=True), host="127.0.0.1", port=port, config_dir=config, room=options)
         servers: list[Server] = []
         try:
             with _running(servers, out):

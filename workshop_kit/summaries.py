@@ -120,9 +120,10 @@ def summarise(
     """
     mine = list(rows) if latest else latest_only(r for r in rows if r.exercise_id == exercise.id)
     named = None
-    if names and exercise.kind == "text" and reads_answers(exercise):
+    if names and exercise.kind == "text" and reads_answers(exercise) and not exercise.feedback:
         shown = display or {}
         named = [(shown.get(r.participant, r.participant), r.answer) for r in mine]
+    min_group = max(min_group, MIN_GROUP) if exercise.feedback else min_group  # feedback on the day: see cohort_summaries
     return summarise_tallies(exercise, [(r.answer, 1) for r in mine], named=named, min_group=min_group)
 
 
@@ -372,21 +373,29 @@ def cohort_summaries(
     The store hands over each distinct current answer once, with how many gave it, so a
     cohort of 30,000 costs thousands of rows rather than a million; private text is only
     counted.  With ``names`` on, free-text answers are read per participant, to list them
-    with the name each participant is shown by.
+    with the name each participant is shown by.  The closing feedback (``feedback``
+    exercises) is about the day, not a person: never named, and never broken down below
+    :data:`MIN_GROUP`, whatever ``names`` and ``min_group`` say.
     """
     chosen = tuple(store.catalogue.exercises if exercises is None else exercises)
+    feedback_min = max(min_group, MIN_GROUP)
     with paused_gc():
         tallies = store.answer_tallies(cohort, [ex.id for ex in chosen if reads_answers(ex)])
         counted = store.answered(cohort, [ex.id for ex in chosen if not reads_answers(ex)])
         tallies.update({exercise_id: [(None, n)] for exercise_id, n in counted.items()})
         named: dict[str, list[tuple[str, Any]]] = {}
-        texts = [ex.id for ex in chosen if ex.kind == "text" and reads_answers(ex)]
+        texts = [ex.id for ex in chosen if ex.kind == "text" and reads_answers(ex) and not ex.feedback]
         if names and texts:
             shown = shown_names(store, cohort)
             for exercise_id, rows in store.current_answers(cohort, texts).items():
                 named[exercise_id] = [(shown.get(r.participant, r.participant), r.answer) for r in rows]
         return {
-            ex.id: summarise_tallies(ex, tallies.get(ex.id, []), named=named.get(ex.id, []) if ex.id in texts and names else None, min_group=min_group)
+            ex.id: summarise_tallies(
+                ex,
+                tallies.get(ex.id, []),
+                named=named.get(ex.id, []) if ex.id in texts and names else None,
+                min_group=feedback_min if ex.feedback else min_group,
+            )
             for ex in chosen
         }
 

@@ -45,7 +45,12 @@ _CSS = """<style>
 .wk-progress ul { list-style: none; margin: 0; padding: 0; }
 .wk-progress .wk-done { color: #006435; font-weight: 600; }
 .wk-progress .wk-todo { color: #4c6272; }
-.wk-progress caption { text-align: left; padding: 0 0 0.4rem; }
+.wk-progress caption { text-align: left; padding: 0 0 0.4rem; font-weight: 600; }
+.wk-progress-details > summary { cursor: pointer; padding: 0.3rem 0; line-height: 1.4; }
+.wk-progress-details > summary:focus-visible { outline: 3px solid #ffbf47; outline-offset: 1px; }
+.wk-next-up a { color: #005eb8; text-decoration: underline; font-weight: 600; overflow-wrap: anywhere; }
+.wk-next-up a:visited { color: #330072; }
+.wk-next-up a:focus-visible { outline: 3px solid #ffbf47; outline-offset: 1px; }
 @media (max-width: 40rem) {
   /* a phone: each section a small card of labelled lines instead of four narrow columns */
   .wk-progress table, .wk-progress tbody, .wk-progress tr, .wk-progress td, .wk-progress caption { display: block; width: auto; }
@@ -176,18 +181,19 @@ def _where_you_got_to(catalogue: Catalogue, saved: dict[str, Any]) -> str:
     return f'<p class="wk-last-save">Your last save: <strong>{html.escape(title)}</strong>, on {local.day} {local:%B %Y at %H:%M}.</p>'
 
 
-def page_href(page: str, query: str | None = None) -> str:
+def page_href(page: str, exercise: str | None = None, query: str | None = None) -> str:
     """A link to a section page from the welcome page: on a page opened with a personal code (a room or
-    ``workshop-kit study``), the same page showing that section; in JupyterLab, the notebook file."""
+    ``workshop-kit study``), the same page showing that section and landing on ``exercise``; in
+    JupyterLab, the notebook file."""
     from .room import code_from_query, page_link
 
     code = code_from_query(query)
-    return page_link(page, code) if code else page
+    return page_link(page, code, exercise=exercise) if code else page
 
 
 def progress_html(catalogue: Catalogue, saved: set[str] | dict[str, Any], *, href: Any = None) -> str:
-    """An HTML table of every section's exercises, each marked "✓ saved" or "not yet", with where you got to
-    and a link to the next unanswered exercise (``href(notebook file)`` makes the link); all text escaped."""
+    """Where you got to, a link to the next unanswered exercise, and (folded, under a one-line count) a table
+    of every section's exercises, each marked "✓ saved" or "not yet" (``href(notebook file, exercise id)`` makes the link); all text escaped."""
     saved_ids = set(saved)
     rows = []
     total = done = 0
@@ -225,7 +231,7 @@ def progress_html(catalogue: Catalogue, saved: set[str] | dict[str, Any], *, hre
     caption = f"You have saved {done} of {total} exercises. {advice}"
     where = _where_you_got_to(catalogue, saved) if isinstance(saved, dict) else ""
     if next_up is not None and next_exercise is not None:
-        link = (href or page_href)(notebook_file(next_up))
+        link = (href or page_href)(notebook_file(next_up), next_exercise.id)
         where += (
             '<p class="wk-next-up"><a class="wk-next-link" href="' + html.escape(link) + '">'
             + html.escape(f"Next unanswered exercise: {next_exercise.title} (notebook {notebook_number(next_up)}, {next_up.title})")
@@ -234,14 +240,15 @@ def progress_html(catalogue: Catalogue, saved: set[str] | dict[str, Any], *, hre
     return (
         _CSS
         + where
-        + '<div class="wk-progress"><table><caption>'
+        + '<details class="wk-progress-details"><summary>'
         + html.escape(caption)
-        + "</caption><thead><tr>"
+        + " <em>Show what you have saved, section by section.</em></summary>"
+        + '<div class="wk-progress"><table><caption>What you have saved, section by section</caption><thead><tr>'
         + '<th scope="col" class="wk-narrow">Notebook</th><th scope="col">Section</th>'
         + '<th scope="col" class="wk-narrow">Saved</th><th scope="col">Exercises</th>'
         + "</tr></thead><tbody>"
         + "".join(rows)
-        + "</tbody></table></div>"
+        + "</tbody></table></div></details>"
     )
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import html
+import re
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -22,7 +23,7 @@ import ipywidgets as widgets
 import traitlets
 
 from ..catalogue import Exercise
-from ..compare import MIN_COHORT, Comparison, cohort_comparison
+from ..compare import MIN_COHORT, Comparison, comparison_for
 from ..errors import AnswerError, StoreError
 from ..identifiers import IdentifierError
 from ..page_css import CONTROL_MAX_WIDTH, PAGE_CSS
@@ -93,6 +94,11 @@ def _sharing_note(ex: Any) -> str:
     return '<p class="wk-shared">Counted for the group: cohort views show totals and averages, never your name.</p>'
 
 
+def exercise_class(exercise_id: str) -> str:
+    """The CSS class marking one exercise's box on a page (``wk-ex-risk-appetite``), so a link can land on it."""
+    return "wk-ex-" + re.sub(r"[^A-Za-z0-9_-]+", "-", exercise_id)
+
+
 class ExerciseWidget(widgets.VBox):
     """One exercise, shown from the catalogue, loading and saving the participant's answer."""
 
@@ -120,6 +126,7 @@ class ExerciseWidget(widgets.VBox):
         self._save_waiting = False  # a click on Save is waiting for the controls to settle
         self.add_class("wk-exercise")
         self.add_class(f"wk-kind-{self.kind}")
+        self.add_class(exercise_class(exercise.id))
         self.children = [
             style_widget(),
             self._build_header(),
@@ -294,11 +301,11 @@ class ExerciseWidget(widgets.VBox):
         self.save(allow_contact_details=True)
 
     def refresh_comparison(self) -> Comparison | None:
-        """Show where the saved answer sits against the cohort (aggregates only)."""
+        """Show where the saved answer sits against the cohort (aggregates only; in a led room, only after the reveal)."""
         if self.saved is None:
             return None
         try:
-            comparison = cohort_comparison(self.store, self.exercise, self.identity, self.saved.answer, self.min_cohort)
+            comparison = comparison_for(self.store, self.exercise, self.identity, self.saved.answer, self.min_cohort)
         except StoreError as exc:
             comparison = Comparison(False, 0, (f"The cohort's answers could not be read: {exc}",))
         note = f'<p class="wk-help">{html.escape(comparison.note)}</p>' if comparison.note else ""
