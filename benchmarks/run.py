@@ -14,7 +14,7 @@ from pathlib import Path
 
 from . import common
 
-SECTIONS = ("save", "refresh", "startup", "files", "room", "programme")
+SECTIONS = ("save", "refresh", "startup", "files", "room", "programme", "presenter")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -62,6 +62,10 @@ def main(argv: list[str] | None = None) -> int:
             from . import programme
 
             got = programme.run(args.quick, postgres=not args.no_postgres)
+        elif section == "presenter":
+            from . import presenter
+
+            got = presenter.run(args.quick, browser=not args.no_browser)
         elif section == "files":
             from . import files
 

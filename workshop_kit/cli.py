@@ -54,6 +54,7 @@ def _serve(args: argparse.Namespace) -> int:
         expect=args.expect,
         disconnect_grace=args.close_seconds,
         open_on=args.open_on,
+        qr_dir=Path(args.qr_dir) if args.qr_dir else None,
     )
     try:
         return serve_room(settings)
@@ -280,6 +281,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="SECTION",
         help="the section the room opens first, by number (2) or file name: the warm pages have it ready before anyone asks (later warm pages follow what the room opens)",
     )
+    serve.add_argument("--qr-dir", metavar="FOLDER", help="also keep the room link's QR code (PNG and SVG) in this folder (default: a temporary folder, deleted when serving stops)")
     serve.add_argument("--close-seconds", type=float, default=90.0, help="free a participant's page this many seconds after they close it (default: 90)")
     serve.add_argument("--idle-minutes", type=float, default=15.0, help="backstop: stop any other idle Python process with no page after this many minutes (default: 15)")
     serve.set_defaults(run=_serve)

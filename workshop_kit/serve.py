@@ -391,6 +391,7 @@ class RoomSettings:
     dashboard: bool = True
     dashboard_port: int | None = None
     dashboard_token: str | None = None
+    qr_dir: Path | None = None  # where the room link's QR code goes (default: a room-link-qr folder in the served temp folder)
     idle_minutes: float = DEFAULT_IDLE_MINUTES
     expect: int = DEFAULT_EXPECT
     disconnect_grace: float = 90.0
@@ -478,16 +479,21 @@ def serve_room(settings: RoomSettings, out: TextIO = sys.stdout) -> int:
                     log=settings.log,
                 )
                 servers.append(room)
-                dashboard = _start_dashboard(settings, source, tmp_path, store_url, cohort)
+                dashboard_token = settings.dashboard_token or new_token()
+                dashboard = _start_dashboard(settings, source, tmp_path, store_url, cohort, dashboard_token)
+                presenter = None
                 if dashboard is not None:
                     servers.append(dashboard)
+                    presenter = _start_presenter(settings, tmp_path, store_url, cohort, dashboard_token, participant_url)
+                    servers.append(presenter)
+                qr_files = _write_qr(participant_url, settings.qr_dir or tmp_path / "room-link-qr")
                 for server in servers:
                     if not wait_until_listening(server):
                         print(f"The {server.name} did not start; see the messages above.", file=out)
                         return 1
                 if not _warm_up(room, status_file, settings, out):
                     return 1
-                _announce(settings, cohort, where, room, dashboard, out)
+                _announce(settings, cohort, where, room, dashboard, out, presenter=presenter, qr_files=qr_files)
                 return _run(servers, out)
         except (_Stop, KeyboardInterrupt):  # stopped while starting up
             return 0
@@ -583,14 +589,13 @@ def _rss(proc: object) -> int:
         return 0
 
 
-def _start_dashboard(settings: RoomSettings, source: Path, tmp: Path, store_url: str, cohort: str) -> Server | None:
+def _start_dashboard(settings: RoomSettings, source: Path, tmp: Path, store_url: str, cohort: str, token: str) -> Server | None:
     """The facilitator dashboard on 127.0.0.1 only, with its own token, or None if there is none."""
     if not settings.dashboard:
         return None
     found = sorted(source.glob(DASHBOARD_GLOB))
     if not found:
         return None
-    token = settings.dashboard_token or new_token()
     port = settings.dashboard_port or free_port("127.0.0.1")
     env = dict(os.environ)
     for name in ("QUERY_STRING", "WORKSHOP_KIT_ROOM", "WORKSHOP_KIT_PROFILE"):
@@ -607,7 +612,47 @@ def _start_dashboard(settings: RoomSettings, source: Path, tmp: Path, store_url:
     )
 
 
-def _announce(settings: RoomSettings, cohort: str, where: str, room: Server, dashboard: Server | None, out: TextIO) -> None:
+def _start_presenter(settings: RoomSettings, tmp: Path, store_url: str, cohort: str, token: str, room_link: str) -> Server:
+    """The presenter view (workshop_kit.presenter) on 127.0.0.1 only, behind the dashboard's token; the token and link travel in its environment."""
+    from .presenter import LINK_ENV, TOKEN_ENV
+
+    port = free_port("127.0.0.1")
+    env = dict(os.environ)
+    for name in ("QUERY_STRING", "WORKSHOP_KIT_ROOM", "WORKSHOP_KIT_PROFILE"):
+        env.pop(name, None)
+    env.update({"WORKSHOP_KIT_STORE": store_url, "WORKSHOP_KIT_COHORT": cohort, TOKEN_ENV: token, LINK_ENV: room_link, "PYTHONUNBUFFERED": "1"})
+    return start_server(
+        "presenter view",
+        [sys.executable, "-m", "workshop_kit.presenter", "--cohort", cohort, "--port", str(port)],
+        env=env,
+        cwd=tmp,
+        port=port,
+        url=f"http://127.0.0.1:{port}/?token={token}",
+        log=settings.log,
+    )
+
+
+def _write_qr(link: str, folder: Path) -> tuple[Path, Path] | None:
+    """The room link as QR code files (PNG and SVG) in folder, or None when the folder cannot be written."""
+    from .presenter import write_qr_files
+
+    try:
+        return write_qr_files(link, Path(folder))
+    except OSError:
+        return None
+
+
+def _announce(
+    settings: RoomSettings,
+    cohort: str,
+    where: str,
+    room: Server,
+    dashboard: Server | None,
+    out: TextIO,
+    *,
+    presenter: Server | None = None,
+    qr_files: tuple[Path, Path] | None = None,
+) -> None:
     lines = [
         "",
         f"workshop-kit is serving the participant pages for cohort {cohort!r}.",
@@ -618,6 +663,12 @@ def _announce(settings: RoomSettings, cohort: str, where: str, room: Server, das
     ]
     if dashboard is not None:
         lines += ["  Facilitator dashboard (opens on this computer only; do not share):", f"    {dashboard.url}", ""]
+    if presenter is not None:
+        lines += ["  Presenter view for the projector (this computer only; its first screen is the QR code):", f"    {presenter.url}", ""]
+    if qr_files is not None:
+        lines += ["  The room link as a QR code, for slides or a printout (deleted when serving stops unless --qr-dir was given):", *(f"    {path}" for path in qr_files), ""]
+    elif settings.qr_dir is not None:
+        lines += [f"  Could not write the QR code files into {settings.qr_dir}; the presenter view still shows the code.", ""]
     lines += [f"  Answers are saved to {where}.", "", "Press Ctrl-C to stop."]
     if not is_loopback(settings.host):
         lines[6:6] = [

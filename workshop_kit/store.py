@@ -740,6 +740,12 @@ class ResponseStore:
         with self._read() as conn:
             return int(conn.execute(query).scalar_one())
 
+    def issued_count(self, cohort: str) -> int:
+        """How many personal links have been issued in a cohort's room (people who joined, whether or not they saved)."""
+        query = select(func.count()).select_from(people).where(people.c.cohort == cohort)
+        with self._read() as conn:
+            return int(conn.execute(query).scalar_one())
+
     def answers_by_participant(self, cohort: str) -> dict[str, int]:
         """How many exercises each participant of a cohort has a current answer to."""
         query = select(responses.c.participant, func.count()).where(responses.c.cohort == cohort, IS_CURRENT).group_by(responses.c.participant)
