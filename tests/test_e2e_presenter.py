@@ -5,7 +5,8 @@ join (one with a name that is not plain ASCII), open the goals page and save an 
 holding HTML and script; the presenter's count rises with each save while the result stays
 hidden; R reveals it (only the words two or more people used); nothing anyone typed
 renders as markup and no name appears.  Leading the room (self-paced off) moves its live
-state.  axe-core finds no serious or critical violation on the presenter page, and the
+state, which every participant page follows (a prompt to open the next section; Done reaches the
+projector's count).  axe-core finds no serious or critical violation on the presenter page, and the
 README's screenshots of it are taken here (docs/images/ with WORKSHOP_KIT_SCREENSHOTS=1).
 """
 
@@ -106,27 +107,43 @@ def test_answers_arrive_hidden_until_revealed(browser, room: Room, capsys: pytes
                 assert projector.locator("#wk-panel .wk-bar, #wk-panel .wk-column").count() == 0
                 assert projector.locator("#wk-panel .wk-mode-hidden").count() == 1
             assert not (a.errors or b.errors or c.errors)  # type: ignore[attr-defined]
-        untouched(projector)
-        shots(projector, "presenter-hidden")
+            untouched(projector)
+            shots(projector, "presenter-hidden")
 
-        projector.keyboard.press("r")  # reveal
-        projector.locator("#wk-panel .wk-mode-shown .wk-bar").first.wait_for()
-        labels = projector.locator("#wk-panel .wk-bar-label").all_inner_texts()
-        assert "patient" in labels and all(re.fullmatch(r"[\w'’-]+", label) for label in labels)
-        untouched(projector)
-        with capsys.disabled():
-            shown_audit = audit(projector, "presenter-revealed")
-        shots(projector, "presenter-revealed")
+            projector.keyboard.press("r")  # reveal
+            projector.locator("#wk-panel .wk-mode-shown .wk-bar").first.wait_for()
+            labels = projector.locator("#wk-panel .wk-bar-label").all_inner_texts()
+            assert "patient" in labels and all(re.fullmatch(r"[\w'’-]+", label) for label in labels)
+            untouched(projector)
+            with capsys.disabled():
+                shown_audit = audit(projector, "presenter-revealed")
+            shots(projector, "presenter-revealed")
 
-        projector.keyboard.press("h")  # hide again
-        projector.locator("#wk-panel .wk-mode-hidden").wait_for()
+            projector.keyboard.press("h")  # hide again
+            projector.locator("#wk-panel .wk-mode-hidden").wait_for()
 
-        # leading the room: the live state follows the presenter
-        projector.click("#wk-self-paced")
-        projector.locator('#wk-self-paced[aria-pressed="false"]').wait_for()
-        with ResponseStore(room.store) as store:
-            state = live.read_state(store, room.cohort)
-        assert (state.self_paced, state.exercise, state.section) == (False, "goal.statement", "03-audacious-goals")
+            # leading the room: the live state follows the presenter
+            projector.click("#wk-self-paced")
+            projector.locator('#wk-self-paced[aria-pressed="false"]').wait_for()
+            with ResponseStore(room.store) as store:
+                state = live.read_state(store, room.cohort)
+            assert (state.self_paced, state.exercise, state.section) == (False, "goal.statement", "03-audacious-goals")
+
+            # the participants' pages follow: Done on the room's exercise reaches the projector's count,
+            # and moving the room on to the next section prompts all three pages
+            a.locator(".wk-signal-done").click()
+            projector.locator("#wk-signals").filter(has_text="1 done").wait_for(timeout=PAGE_TIMEOUT_MS)
+            with ResponseStore(room.store) as store:
+                order = [e.id for e in store.catalogue.exercises]
+                system = next(e.id for e in store.catalogue.exercises if e.section == "system")
+            for _ in range(order.index(system) - order.index("goal.statement")):
+                projector.keyboard.press("ArrowRight")
+            projector.locator(f'#wk-panel [data-exercise="{system}"]').wait_for()
+            for page in (a, b, c):
+                page.locator(".wk-pacing-prompt", has_text="The group has moved to section 4").wait_for(state="visible", timeout=PAGE_TIMEOUT_MS)
+            b.click(".wk-pacing-open")
+            b.locator(".wk-page-04-system").wait_for(timeout=PAGE_TIMEOUT_MS)
+            assert not (a.errors or b.errors or c.errors)  # type: ignore[attr-defined]
         assert not projector.errors  # type: ignore[attr-defined]
 
     for result in (join_audit, shown_audit):
