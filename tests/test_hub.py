@@ -177,3 +177,27 @@ def test_the_hub_module_loads_without_pandas() -> None:
     code = "import sys, workshop_kit.hub; print(sorted(m for m in ('pandas', 'numpy', 'ipywidgets', 'matplotlib') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_participants_read_the_room_and_only_their_own_signals(owner: ResponseStore, server: pg_server.PostgresServer) -> None:
+    """On JupyterHub a participant reads the live state, gives their own signal, and cannot see or write others'."""
+    from workshop_kit import live
+
+    hub = HubStore(server.url)
+    with owner.engine.begin() as conn:
+        conn.exec_driver_sql("DELETE FROM room_signals")
+        conn.exec_driver_sql("DELETE FROM room_live")
+    live.update_state(owner, COHORT, section="02-risk")
+    live.set_signal(owner, COHORT, "bob", "brand.value", "help")
+    with ResponseStore(hub.grant("ann", facilitator=False, cohort=COHORT)) as ann:
+        assert live.read_state(ann, COHORT).section == "02-risk"
+        live.set_signal(ann, COHORT, "ann", "brand.value", "done")
+        assert live.signal_of(ann, COHORT, "ann", "brand.value") == "done"
+        assert live.signal_of(ann, COHORT, "bob", "brand.value") is None  # row security hides it
+        with pytest.raises(StoreError):
+            live.set_signal(ann, COHORT, "bob", "brand.value", "done")
+        with pytest.raises(StoreError):
+            live.update_state(ann, COHORT, section="99-mine")
+    with ResponseStore(hub.grant("fran", facilitator=True, cohort=COHORT)) as fran:
+        assert live.signal_counts(fran, COHORT, "brand.value") == {"done": 1, "help": 1}
+        assert live.reveal(fran, COHORT, "brand.value").revealed == {"brand.value"}

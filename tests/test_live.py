@@ -152,27 +152,3 @@ class TestRetentionAndInventory:
     def test_inventory_lists_the_new_tables(self):
         assert set(INVENTORY["room_live"]) == {c.name for c in room_live.columns}
         assert set(INVENTORY["room_signals"]) == {c.name for c in room_signals.columns}
-
-
-@pytest.mark.postgres
-class TestHubRowSecurity:
-    def test_participants_read_the_room_and_only_their_own_signals(self, pg_store, postgres_url):
-        """On JupyterHub a participant reads the live state, gives their own signal, and cannot see or write others'."""
-        from workshop_kit.hub import HubStore, prepare_database
-
-        prepare_database(postgres_url)
-        hub = HubStore(postgres_url)
-        live.update_state(pg_store, COHORT, section="02-risk")
-        live.set_signal(pg_store, COHORT, "bob", "brand.value", "help")
-        with ResponseStore(hub.grant("ann", facilitator=False)) as ann:
-            assert live.read_state(ann, COHORT).section == "02-risk"
-            live.set_signal(ann, COHORT, "ann", "brand.value", "done")
-            assert live.signal_of(ann, COHORT, "ann", "brand.value") == "done"
-            assert live.signal_of(ann, COHORT, "bob", "brand.value") is None  # row security hides it
-            with pytest.raises(StoreError):
-                live.set_signal(ann, COHORT, "bob", "brand.value", "done")
-            with pytest.raises(StoreError):
-                live.update_state(ann, COHORT, section="99-mine")
-        with ResponseStore(hub.grant("fran", facilitator=True)) as fran:
-            assert live.signal_counts(fran, COHORT, "brand.value") == {"done": 1, "help": 1}
-            assert live.reveal(fran, COHORT, "brand.value").revealed == {"brand.value"}
