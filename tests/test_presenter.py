@@ -149,8 +149,27 @@ class TestCountsAndReveal:
         later = served.state(view["panel_key"])
         assert later["count_text"] == "5 of 5 have answered"  # the count moves...
         assert "panel_html" not in later  # ...the revealed result does not, so one answer cannot be read off
-        _, again = served.act("reveal")
-        assert "Mean 6" in again["panel_html"]
+        _, again = served.act("reveal")  # one more answer since: pressing R again must not show it
+        assert "Mean 5" in again["panel_html"] and "only 1 answer changed since" in again["panel_html"]
+        served.act("hide")
+        _, hidden_and_back = served.act("reveal")  # nor hiding and revealing again
+        assert "Mean 5" in hidden_and_back["panel_html"]
+
+    def test_a_revealed_result_moves_in_release_steps_only(self, store, served):
+        """The differencing attack on the projector: reveal, one more person saves, reveal again.  The result
+        moves only once a release step (6) of people's answers changed, so no reading gives away one answer."""
+        keys = people(store, 12)
+        for key in keys[:5]:
+            store.save("brand.value", 5, participant=key, cohort=COHORT)
+        served.goto("brand.value")
+        _, first = served.act("reveal")
+        assert "Mean 5" in first["panel_html"]
+        for n, key in enumerate(keys[5:11], 1):
+            store.save("brand.value", 10, participant=key, cohort=COHORT)
+            _, view = served.act("reveal")
+            if n < 6:
+                assert "Mean 5" in view["panel_html"], n  # 5 answers and the same mean: nothing of the newcomers
+        assert "Mean 7.7" in view["panel_html"]  # six new answers at once: (5 × 5 + 6 × 10) / 11
 
     def test_panel_is_sent_only_when_it_changed(self, store, served):
         view = served.goto("brand.value")

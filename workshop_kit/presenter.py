@@ -13,7 +13,9 @@ answers of private exercises (the catalogue's ``sensitive``), a result of fewer 
 ``MIN_GROUP`` people, and any result before the facilitator reveals it (R) unless the
 exercise is set to show live (L).  A result shown live moves only in release steps
 (:func:`workshop_kit.compare.released`), so two readings of the projector never differ by
-one person's answer; a revealed one stays as it was at the reveal until R is pressed again.
+one person's answer; a revealed one stays as it was at the reveal until R is pressed again, and
+then moves only once a release step of answers has changed since it was last shown (a hide
+and a new reveal included).
 
 Run on its own: ``python -m workshop_kit.presenter --cohort NAME --port N`` with the token
 in ``WORKSHOP_KIT_PRESENTER_TOKEN`` and the room link in ``WORKSHOP_KIT_ROOM_LINK``.
@@ -170,10 +172,12 @@ def is_private(exercise: Exercise) -> bool:
 
 @dataclass
 class Snapshot:
-    """A revealed result as it stood at the reveal: (answer, 1) tallies, and when it was taken."""
+    """A revealed result as it stood at the reveal: (answer, 1) tallies, whose answers they were, and when it was taken."""
 
     tallies: list[tuple[Any, int]]
     taken: float
+    answers: dict[str, str] = field(default_factory=dict)  # participant -> answer as JSON, to count what moved since
+    waiting: int = 0  # at the last R: changed answers short of a step (the result was kept)
 
 
 def _tallies(exercise: Exercise, stored: list[str]) -> list[tuple[Any, int]]:
@@ -207,6 +211,7 @@ class Presenter:
     notes: Path = NOTES
     position: int = -1  # -1: the join screen; else an index into the catalogue's exercises
     snapshots: dict[str, Snapshot] = field(default_factory=dict)
+    shown_before: dict[str, Snapshot] = field(default_factory=dict)  # the last result revealed, kept after a hide
     plan_name: str = ""
 
     def __post_init__(self) -> None:
@@ -257,13 +262,27 @@ class Presenter:
             if snap is None:  # revealed before this presenter started: as it stands now
                 snap = self._snapshot(exercise)
             note = f"As it stood when revealed at {time.strftime('%H:%M', time.localtime(snap.taken))}. Press R to update."
+            if snap.waiting:
+                step = release_step(self.min_cohort)
+                note += f" Kept: only {snap.waiting} answer{'s' if snap.waiting != 1 else ''} changed since; it moves once {step} have, so no one answer can be picked out."
             return self._shown(exercise, snap.tallies, note)
         return Result("hidden", "Hidden until you reveal it (press R).")
 
     def _snapshot(self, exercise: Exercise) -> Snapshot:
+        """The result as it stands, to reveal; but a result revealed before moves only once a release step of
+        people's answers (new or changed) differ from it, so two readings never differ by one person's answer."""
         rows = self.store.latest_answers(self.cohort, exercise.id)
-        snap = Snapshot([(r.answer, 1) for r in rows], time.time())
-        self.snapshots[exercise.id] = snap
+        answers = {r.participant: json.dumps(r.answer, sort_keys=True) for r in rows}
+        before = self.shown_before.get(exercise.id)
+        if before is not None:
+            moved = sum(1 for who, answer in answers.items() if before.answers.get(who) != answer)
+            moved += sum(1 for who in before.answers if who not in answers)
+            if moved < release_step(self.min_cohort):
+                before.waiting = moved
+                self.snapshots[exercise.id] = before
+                return before
+        snap = Snapshot([(r.answer, 1) for r in rows], time.time(), answers)
+        self.snapshots[exercise.id] = self.shown_before[exercise.id] = snap
         return snap
 
     def _shown(self, exercise: Exercise, tallies: list[tuple[Any, int]], note: str) -> Result:
