@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from browser_helpers import (
+    ARTIFACTS,
     PAGE_TIMEOUT_MS,
     Room,
     browser,  # noqa: F401 - a fixture
@@ -63,8 +64,12 @@ def test_three_pages_follow_the_room_and_a_done_click_is_counted(browser, room: 
         with ResponseStore(room.store) as store:
             live.update_state(store, room.cohort, section=GOALS, exercise="goal.statement", self_paced=False)
 
+        cat.set_viewport_size({"width": 390, "height": 844})  # one participant on a phone
         for page in pages:
             page.locator(".wk-pacing-prompt", has_text=MOVED).wait_for(state="visible", timeout=PAGE_TIMEOUT_MS)
+        ARTIFACTS.mkdir(exist_ok=True)  # to look at: the prompt on a laptop and on a phone
+        ann.screenshot(path=str(ARTIFACTS / "pacing-prompt-1280.png"))
+        cat.screenshot(path=str(ARTIFACTS / "pacing-prompt-390.png"))
         for page, code in zip(pages, codes):
             page.click(".wk-pacing-open")
             wait_for_page(page, f".wk-page-{GOALS} .wk-save")
@@ -73,6 +78,7 @@ def test_three_pages_follow_the_room_and_a_done_click_is_counted(browser, room: 
 
         ann.click(".wk-signal-done")
         ann.locator(".wk-signal-text", has_text="You said you are done").wait_for(timeout=PAGE_TIMEOUT_MS)
+        ann.screenshot(path=str(ARTIFACTS / "pacing-done-1280.png"))
         assert counts(room, "goal.statement", {"done": 1, "help": 0}) == {"done": 1, "help": 0}
         ben.click(".wk-signal-help")
         ben.locator(".wk-signal-text", has_text="You asked for help").wait_for(timeout=PAGE_TIMEOUT_MS)
