@@ -87,7 +87,7 @@ def test_a_link_naming_an_exercise_lands_on_it(person: room.Person, monkeypatch:
     monkeypatch.setenv("QUERY_STRING", f"code={person.code}&page=02-risk.ipynb&exercise=no.such%22%3E")
     assert room_app.requested_exercise(room.query_string()) is None
     app = room_app.show(NOTEBOOKS)
-    assert app.landing.target == "" and app.landing.request == 0
+    assert app.landing is None  # and the frame holds no landing widget at all
 
 
 def test_study_pages_offer_the_follow_up_after_the_plan_but_the_room_does_not(person: room.Person) -> None:

@@ -192,7 +192,11 @@ class RoomApp(widgets.VBox):
         from .store import default_store
         from .widgets.pacing import PacingBar
 
-        self.landing = Landing()
+        # the landing widget is made only when there is an exercise to land on, with its target set from the
+        # start: an anywidget model the browser creates in a busy moment (a room opening together) may miss
+        # anywidget's 2 s start-up limit, after which it takes no updates from the kernel; a fresh widget per
+        # landing needs none, and a page with nothing to land on has no such model at all
+        self.landing_slot = widgets.Box(layout=widgets.Layout(display="contents"))
         self.pacing = PacingBar(
             open_store=default_store,
             cohort=person.cohort if person else "",
@@ -202,7 +206,7 @@ class RoomApp(widgets.VBox):
             open_page=self.show_page,
             on_results=self.results_changed,
         )
-        self.children = [widgets.HTML(_STYLE), self.landing, bar, self.pacing, self.body, self.bottom_next]
+        self.children = [widgets.HTML(_STYLE), self.landing_slot, bar, self.pacing, self.body, self.bottom_next]
 
     def bind(self, person: room.Person, namespace: dict[str, Any]) -> None:
         """Make a frame built before the request this person's page (before any section is shown)."""
@@ -230,11 +234,23 @@ class RoomApp(widgets.VBox):
         self.body.children = [self.built[page]]
         self.pacing.shown(page)
         if exercise:
-            self.landing.land_on(exercise_class(exercise))
+            self.land_on(exercise_class(exercise))
         elif moved:
             (self.next_button if following else self.previous_button).focus()
         if following:
             self._build_ahead(following)
+
+    @property
+    def landing(self) -> Landing | None:
+        """The widget doing the latest landing (None before any)."""
+        return self.landing_slot.children[0] if self.landing_slot.children else None  # type: ignore[return-value]
+
+    def land_on(self, css_class: str) -> None:
+        """Land the browser on the box with this class: a new landing widget, the previous one closed."""
+        previous = self.landing
+        self.landing_slot.children = [Landing(target=css_class)]
+        if previous is not None:
+            previous.close()
 
     def start_live(self) -> bool:
         """Start the pacing bar's look at the room's live state (inside a running kernel; False elsewhere)."""

@@ -45,7 +45,6 @@ function render({ model, el }) {
   for (const what of ["wheel", "touchmove", "keydown", "mousedown"]) {
     window.addEventListener(what, () => { if (timer !== null) stop(); }, { passive: true });
   }
-  model.on("change:request", land);
   land();
 }
 export default { render };
@@ -53,13 +52,8 @@ export default { render };
 
 
 class Landing(anywidget.AnyWidget):
-    """Invisible: lands the browser on the exercise box with the CSS class ``target`` (see ``base.exercise_class``)."""
+    """Invisible: lands the browser on the exercise box with the CSS class ``target`` (see ``base.exercise_class``)
+    once, when drawn.  One widget per landing, its target set when it is made: it needs no update from the kernel."""
 
     _esm = traitlets.Unicode(_ESM).tag(sync=True)
     target = traitlets.Unicode("", help="The CSS class of the exercise box to land on ('' for none).").tag(sync=True)
-    request = traitlets.Int(0, help="Counts landings asked for, so landing on the same box again still happens.").tag(sync=True)
-
-    def land_on(self, css_class: str) -> None:
-        """Scroll the page to the box with this class and focus its title (now, or as soon as it is drawn)."""
-        self.target = css_class
-        self.request += 1
