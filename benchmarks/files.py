@@ -17,8 +17,8 @@ from .refresh import COHORT, seeded_store
 
 
 def run(quick: bool, data: Path | None = None, participants: int = 3000) -> list[Figure]:
-    from workshop_kit.store import ResponseStore
-    from workshop_kit.transfer import export_answers, import_answers
+    from workshop_kit.store.responses import ResponseStore
+    from workshop_kit.store.transfer import export_answers, import_answers
 
     with tempfile.TemporaryDirectory(prefix="wk-bench-files-") as name:
         tmp = Path(name)

@@ -23,8 +23,8 @@ LOOKS = 2000
 
 
 def main() -> int:
-    from workshop_kit import live
-    from workshop_kit.store import ResponseStore
+    from workshop_kit.store import live
+    from workshop_kit.store.responses import ResponseStore
     from workshop_kit.widgets.pacing import POLL_S, PacingBar
 
     with tempfile.TemporaryDirectory() as folder, ResponseStore(Path(folder) / "answers.sqlite") as store:

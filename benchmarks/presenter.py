@@ -2,7 +2,7 @@
 
 Before, the facilitator's live view was the dashboard: its first draw (every card and chart
 for the cohort, ``refresh._dashboard``) and its 5-second poll, so a save reached the screen
-up to 5 s later.  After, the presenter view (``python -m workshop_kit.presenter``, started
+up to 5 s later.  After, the presenter view (``python -m workshop_kit.views.presenter``, started
 as ``workshop-kit serve`` starts it):
 
 * open: the page's first request after the server is listening, and then warm (median of 10);
@@ -31,9 +31,9 @@ TOKEN = "benchmark-presenter-token"
 
 
 def _seed(folder: Path) -> Path:
-    from workshop_kit import room
-    from workshop_kit.demo import make_demo_cohort
-    from workshop_kit.store import ResponseStore
+    from workshop_kit.session import room
+    from workshop_kit.store.demo import make_demo_cohort
+    from workshop_kit.store.responses import ResponseStore
 
     path = folder / "presenter.sqlite"
     with ResponseStore(path) as store:
@@ -77,7 +77,7 @@ def _browser_latency(base: str, path: Path, rounds: int) -> list[float] | None:
     executable = chromium_executable()
     if executable is None:
         return None
-    from workshop_kit.store import ResponseStore
+    from workshop_kit.store.responses import ResponseStore
 
     times = []
     with sync_playwright() as p, ResponseStore(path) as store:
@@ -99,7 +99,7 @@ def _browser_latency(base: str, path: Path, rounds: int) -> list[float] | None:
 
 
 def _poll_latency(base: str, path: Path, rounds: int) -> list[float]:
-    from workshop_kit.store import ResponseStore
+    from workshop_kit.store.responses import ResponseStore
 
     headers = {"X-Presenter-Token": TOKEN}
     times = []
@@ -117,8 +117,8 @@ def _poll_latency(base: str, path: Path, rounds: int) -> list[float]:
 
 
 def run(quick: bool, browser: bool = True) -> list[Figure]:
-    from workshop_kit.presenter import LINK_ENV, TOKEN_ENV
-    from workshop_kit.serve import Server, free_port, wait_until_listening
+    from workshop_kit.views.presenter import LINK_ENV, TOKEN_ENV
+    from workshop_kit.commands.serve import Server, free_port, wait_until_listening
 
     folder = Path(tempfile.mkdtemp(prefix="wk-bench-presenter-"))
     figures: list[Figure] = []
@@ -131,7 +131,7 @@ def run(quick: bool, browser: bool = True) -> list[Figure]:
         env[TOKEN_ENV], env[LINK_ENV] = TOKEN, "http://192.0.2.1:8866/?token=room"
         started = time.perf_counter()
         process = subprocess.Popen(
-            [sys.executable, "-m", "workshop_kit.presenter", "--cohort", COHORT, "--port", str(port)],
+            [sys.executable, "-m", "workshop_kit.views.presenter", "--cohort", COHORT, "--port", str(port)],
             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
         )
         if not wait_until_listening(Server("presenter", process, port, ""), timeout=60):  # type: ignore[arg-type]

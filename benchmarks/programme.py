@@ -1,6 +1,6 @@
 """5. The programme report at programme scale: 50 cohorts × 30 participants, two waves.
 
-The demo generator (``workshop_kit.demo``) fills one store with 50 cohorts of 30 made-up
+The demo generator (``workshop_kit.store.demo``) fills one store with 50 cohorts of 30 made-up
 participants (``make_demo_cohort``, seed = cohort number) and each cohort's follow-up wave
 (``make_demo_follow_up``: 80% of the same people answer the re-asked exercises again).
 Then, each in a fresh ``ResponseStore`` so nothing is warm:
@@ -34,8 +34,8 @@ def cohort_name(i: int) -> str:
 
 def fill(url: str, cohorts: int) -> tuple[int, float]:
     """Write the programme into the store; returns (rows, seconds)."""
-    from workshop_kit.demo import make_demo_cohort, make_demo_follow_up
-    from workshop_kit.store import ResponseStore
+    from workshop_kit.store.demo import make_demo_cohort, make_demo_follow_up
+    from workshop_kit.store.responses import ResponseStore
 
     start = time.perf_counter()
     rows = 0
@@ -47,9 +47,9 @@ def fill(url: str, cohorts: int) -> tuple[int, float]:
 
 
 def measure(url: str, label: str, out: Path) -> list[Figure]:
-    from workshop_kit.programme_data import build_programme
-    from workshop_kit.programme_views import programme_report
-    from workshop_kit.store import ResponseStore
+    from workshop_kit.summaries.programme import build_programme
+    from workshop_kit.views.programme import programme_report
+    from workshop_kit.store.responses import ResponseStore
 
     with ResponseStore(url) as store:
         start = time.perf_counter()

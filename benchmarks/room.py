@@ -681,7 +681,7 @@ def start_bare(tmp: Path, env: dict[str, str]) -> Served:
 
 
 def serve_supports_expect(env: dict[str, str]) -> bool:
-    out = subprocess.run([sys.executable, "-m", "workshop_kit.cli", "serve", "--help"], capture_output=True, text=True, env=env, cwd=ROOT)
+    out = subprocess.run([sys.executable, "-m", "workshop_kit.commands.cli", "serve", "--help"], capture_output=True, text=True, env=env, cwd=ROOT)
     return "--expect" in out.stdout
 
 
@@ -700,7 +700,7 @@ def start_kit(tmp: Path, env: dict[str, str], layout: str, expect: int, timeout:
     name = f"{layout}-{expect}{'-open' if open_on else ''}{'-' + tag if tag else ''}"
     store = str(tmp / f"room-{name}.sqlite")
     cohort = f"bench-room-{expect}"
-    command = [sys.executable, "-m", "workshop_kit.cli", "serve", "--cohort", cohort, "--port", str(port), "--token", token, "--store", store]
+    command = [sys.executable, "-m", "workshop_kit.commands.cli", "serve", "--cohort", cohort, "--port", str(port), "--token", token, "--store", store]
     if layout == "new":
         command += ["--expect", str(expect), "--close-seconds", str(CLOSE_SECONDS)]
     if open_on:
@@ -739,7 +739,7 @@ def stop(served: Served) -> None:
 def issue_codes(served: Served, count: int) -> list[str]:
     """Personal codes written straight into the server's store (as if the room had joined)."""
     from workshop_kit import ResponseStore
-    from workshop_kit.room import issue_code
+    from workshop_kit.session.room import issue_code
 
     store = ResponseStore(served.store)
     try:

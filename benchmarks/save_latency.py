@@ -27,7 +27,7 @@ def _answer(exercise):
 def _worker(url: str, index: int, rounds: int, barrier, results) -> None:
     import time
 
-    from workshop_kit.store import ResponseStore
+    from workshop_kit.store.responses import ResponseStore
 
     os.environ.pop("WORKSHOP_KIT_PROFILE", None)
     store = ResponseStore(url)

@@ -173,7 +173,7 @@ def run(quick: bool, browser: bool = True) -> list[Figure]:
     with tempfile.TemporaryDirectory(prefix="wk-bench-start-") as name:
         tmp = Path(name)
         env = _env(tmp)
-        subprocess.run([sys.executable, "-c", "import workshop_kit.widgets, workshop_kit.store"], env=env, cwd=ROOT, check=True)  # bytecode compiled, caches warm
+        subprocess.run([sys.executable, "-c", "import workshop_kit.widgets, workshop_kit.store.responses"], env=env, cwd=ROOT, check=True)  # bytecode compiled, caches warm
         inside, whole, widget = import_times(env, repeats)
         bare = bare_python(env, repeats)
         value = median(inside)

@@ -174,12 +174,12 @@ def stop_process_group(process: subprocess.Popen[str], sig: int = signal.SIGTERM
 @contextmanager
 def served_room(store: Path, cohort: str = "E2E-Cohort", notebooks: Path = NOTEBOOKS, dashboard: bool = True, expect: int = 3, close_seconds: float | None = None) -> Iterator[Room]:
     """`workshop-kit serve` on 127.0.0.1 and a free port, writing to store, warmed for expect people; stopped afterwards."""
-    from workshop_kit.serve import free_port
+    from workshop_kit.commands.serve import free_port
 
     env = dict(os.environ, WORKSHOP_KIT_STORE=str(store), PYTHONUNBUFFERED="1")
     for name in ("QUERY_STRING", "JUPYTERHUB_USER", "WORKSHOP_KIT_COHORT", "WORKSHOP_KIT_ROOM"):
         env.pop(name, None)
-    args = [sys.executable, "-m", "workshop_kit.cli", "serve", "--cohort", cohort, "--notebooks", str(notebooks), "--port", str(free_port()), "--expect", str(expect)]
+    args = [sys.executable, "-m", "workshop_kit.commands.cli", "serve", "--cohort", cohort, "--notebooks", str(notebooks), "--port", str(free_port()), "--expect", str(expect)]
     if not dashboard:
         args.append("--no-dashboard")
     if close_seconds is not None:

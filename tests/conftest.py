@@ -23,7 +23,7 @@ if str(Path(__file__).parent) not in sys.path:  # so tests and benchmarks can `i
 import pg_server  # noqa: E402
 
 if TYPE_CHECKING:
-    from workshop_kit.store import ResponseStore
+    from workshop_kit.store.responses import ResponseStore
 
 ISOLATED_ENV = ("WORKSHOP_KIT_COHORT", "JUPYTERHUB_USER", "WORKSHOP_KIT_CATALOGUE", "QUERY_STRING")
 
@@ -38,7 +38,7 @@ def kit_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     for name in ISOLATED_ENV:
         monkeypatch.delenv(name, raising=False)
     yield folder
-    store_module = sys.modules.get("workshop_kit.store")
+    store_module = sys.modules.get("workshop_kit.store.responses")
     if store_module is not None:  # close stores opened through default_store()
         for store in store_module._default_stores.values():
             store.close()
@@ -48,7 +48,7 @@ def kit_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
 @pytest.fixture
 def store(kit_env: Path) -> Iterator[ResponseStore]:
     """An empty SQLite store in this test's folder."""
-    from workshop_kit.store import ResponseStore
+    from workshop_kit.store.responses import ResponseStore
 
     with ResponseStore(kit_env / "answers.sqlite") as s:
         yield s
@@ -57,7 +57,7 @@ def store(kit_env: Path) -> Iterator[ResponseStore]:
 @pytest.fixture(scope="session")
 def catalogue():
     """The catalogue shipped with the kit."""
-    from workshop_kit.catalogue import DEFAULT_CATALOGUE, load_catalogue
+    from workshop_kit.catalogue.model import DEFAULT_CATALOGUE, load_catalogue
 
     return load_catalogue(DEFAULT_CATALOGUE)
 
@@ -85,7 +85,7 @@ def pg_store(postgres_url: str) -> Iterator[ResponseStore]:
     """A store on the session's PostgreSQL server, emptied (all but the format record) before the test."""
     from sqlalchemy import delete
 
-    from workshop_kit.store import ResponseStore, kit_meta, metadata
+    from workshop_kit.store.responses import ResponseStore, kit_meta, metadata
 
     with ResponseStore(postgres_url) as s:
         with s.engine.begin() as conn:

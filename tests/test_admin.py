@@ -16,9 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from workshop_kit import admin, cli, room
+from workshop_kit.commands import admin, cli
+from workshop_kit.session import room
 from workshop_kit.errors import IdentityError
-from workshop_kit.store import ResponseStore, people
+from workshop_kit.store.responses import ResponseStore, people
 
 SAM, COHORT = "Sam Jones", "north-2026"
 

@@ -1,4 +1,4 @@
-"""Tests for workshop_kit.answers: each kind's stored form, and plain-English refusals."""
+"""Tests for workshop_kit.catalogue.answers: each kind's stored form, and plain-English refusals."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
-from workshop_kit.answers import validate_answer
-from workshop_kit.catalogue import Catalogue
+from workshop_kit.catalogue.answers import validate_answer
+from workshop_kit.catalogue.model import Catalogue
 from workshop_kit.errors import AnswerError
 
 

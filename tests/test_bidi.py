@@ -7,10 +7,10 @@ import pandas as pd
 import pytest
 
 from workshop_kit.bidi import FSI, PDI, isolate
-from workshop_kit.dashboard import table_html
-from workshop_kit.plan import build_plan
-from workshop_kit.report import cohort_report
-from workshop_kit.store import ResponseStore
+from workshop_kit.views.dashboard import table_html
+from workshop_kit.views.plan import build_plan
+from workshop_kit.views.report import cohort_report
+from workshop_kit.store.responses import ResponseStore
 
 RLO = "\u202e"
 SPOOF = f"Open {RLO}evil.exe now"  # shown raw, everything after the override reads backwards: "won exe.live"

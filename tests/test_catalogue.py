@@ -1,4 +1,4 @@
-"""Tests for workshop_kit.catalogue: the shipped catalogue, malformed files, and edited copies."""
+"""Tests for workshop_kit.catalogue.model: the shipped catalogue, malformed files, and edited copies."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from workshop_kit.catalogue import (
+from workshop_kit.catalogue.model import (
     CATALOGUE_ENV,
     DEFAULT_CATALOGUE,
     KINDS,
@@ -17,7 +17,7 @@ from workshop_kit.catalogue import (
     load_catalogue,
 )
 from workshop_kit.errors import AnswerError, CatalogueError
-from workshop_kit.store import ResponseStore
+from workshop_kit.store.responses import ResponseStore
 
 SECTION_IDS = [
     "managing-to-leading",

@@ -8,11 +8,11 @@ import datetime as dt
 import pytest
 from matplotlib.figure import Figure
 
-from workshop_kit.catalogue import default_catalogue
-from workshop_kit.charts import ChartCache, _label, chart, png_bytes, png_data_uri
-from workshop_kit.demo import demo_rows
-from workshop_kit.store import Response
-from workshop_kit.summaries import summarise
+from workshop_kit.catalogue.model import default_catalogue
+from workshop_kit.views.charts import ChartCache, _label, chart, png_bytes, png_data_uri
+from workshop_kit.store.demo import demo_rows
+from workshop_kit.store.responses import Response
+from workshop_kit.summaries.cohort import summarise
 
 CAT = default_catalogue()
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"

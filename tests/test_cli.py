@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from workshop_kit.cli import main
-from workshop_kit.store import ResponseStore
+from workshop_kit.commands.cli import main
+from workshop_kit.store.responses import ResponseStore
 
 
 class TestDemo:

@@ -12,10 +12,10 @@ import random
 
 import pytest
 
-from workshop_kit.dashboard import collect
-from workshop_kit.demo import demo_rows
-from workshop_kit.store import ResponseStore
-from workshop_kit.summaries import MIN_GROUP, cohort_summaries, latest_only, summarise
+from workshop_kit.views.dashboard import collect
+from workshop_kit.store.demo import demo_rows
+from workshop_kit.store.responses import ResponseStore
+from workshop_kit.summaries.cohort import MIN_GROUP, cohort_summaries, latest_only, summarise
 
 COHORT = "Leeds 2026"
 

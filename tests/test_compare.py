@@ -6,8 +6,8 @@ import pytest
 from widget_helpers import *  # noqa: F403
 from widget_helpers import seed
 
-from workshop_kit.catalogue import default_catalogue
-from workshop_kit.compare import (
+from workshop_kit.catalogue.model import default_catalogue
+from workshop_kit.summaries.compare import (
     MENDELOW,
     cohort_comparison,
     compare_answer,
@@ -24,7 +24,7 @@ from workshop_kit.compare import (
     quadrant_names,
     quadrant_of,
 )
-from workshop_kit.identity import Identity
+from workshop_kit.session.identity import Identity
 
 ALICE = Identity("alice", "cohort-a")
 
@@ -58,7 +58,7 @@ class TestCohortComparison:
     def test_answers_that_no_longer_fit_are_skipped(self, kit_store, monkeypatch):
         """An answer saved under an older catalogue is left out rather than breaking the view."""
         seed(kit_store, "goal.timeframe", [["1 to 2 years"]] * 2)
-        from workshop_kit.catalogue import Exercise
+        from workshop_kit.catalogue.model import Exercise
 
         e = ex("goal.timeframe")
         changed = Exercise(**{**e.__dict__, "options": ("Soon", "Later")})
@@ -207,8 +207,8 @@ class TestHideUntilReveal:
 
     def test_hidden_in_a_led_room_until_revealed(self, answered):
         """Before the reveal: the message and the live count only; after it, the usual figures."""
-        from workshop_kit import live
-        from workshop_kit.compare import HIDDEN_MESSAGE, comparison_for
+        from workshop_kit.store import live
+        from workshop_kit.summaries.compare import HIDDEN_MESSAGE, comparison_for
 
         hidden = comparison_for(answered, ex("goal.ambition"), ALICE, 5, led=True)
         assert not hidden.ready and hidden.lines == (HIDDEN_MESSAGE, "So far 6 others in your cohort have saved this exercise.")
@@ -220,8 +220,8 @@ class TestHideUntilReveal:
         assert comparison_for(answered, ex("goal.ambition"), ALICE, 5, led=True).lines[0] == HIDDEN_MESSAGE
 
     def test_show_live_needs_no_reveal_and_other_exercises_stay_hidden(self, answered):
-        from workshop_kit import live
-        from workshop_kit.compare import HIDDEN_MESSAGE, comparison_for
+        from workshop_kit.store import live
+        from workshop_kit.summaries.compare import HIDDEN_MESSAGE, comparison_for
 
         live.set_show_live(answered, "cohort-a", "goal.ambition", True)
         assert comparison_for(answered, ex("goal.ambition"), ALICE, 5, led=True).ready
@@ -230,15 +230,15 @@ class TestHideUntilReveal:
 
     def test_reveal_is_per_cohort(self, answered):
         """Revealing for another cohort reveals nothing here."""
-        from workshop_kit import live
-        from workshop_kit.compare import comparison_for
+        from workshop_kit.store import live
+        from workshop_kit.summaries.compare import comparison_for
 
         live.reveal(answered, "cohort-b", "goal.ambition")
         assert not comparison_for(answered, ex("goal.ambition"), ALICE, 5, led=True).ready
 
     def test_self_study_shows_as_before(self, answered, monkeypatch):
         """Without a facilitator (no WORKSHOP_KIT_ROOM) nothing waits for a reveal; with it set, results do."""
-        from workshop_kit.compare import HIDDEN_MESSAGE, comparison_for
+        from workshop_kit.summaries.compare import HIDDEN_MESSAGE, comparison_for
 
         monkeypatch.delenv("WORKSHOP_KIT_ROOM", raising=False)
         assert comparison_for(answered, ex("goal.ambition"), ALICE, 5).ready
@@ -246,14 +246,14 @@ class TestHideUntilReveal:
         assert comparison_for(answered, ex("goal.ambition"), ALICE, 5).lines[0] == HIDDEN_MESSAGE
 
     def test_wording_of_the_count(self):
-        from workshop_kit.compare import hidden_comparison
+        from workshop_kit.summaries.compare import hidden_comparison
 
         assert hidden_comparison(0).lines[1] == "Nobody else in your cohort has saved this exercise."
         assert hidden_comparison(1).lines[1] == "So far 1 other person in your cohort has saved this exercise."
 
     def test_the_widget_line_waits_for_the_reveal(self, answered, monkeypatch):
         """The exercise widget's compare line in a room: the message before the reveal, the figures after Update."""
-        from workshop_kit import live
+        from workshop_kit.store import live
 
         monkeypatch.setenv("WORKSHOP_KIT_ROOM", "1")
         w = make("goal.ambition", answered)

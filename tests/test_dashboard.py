@@ -8,8 +8,8 @@ import re
 import pytest
 from widget_helpers import callback_errors  # noqa: F401  (autouse: fail on swallowed callback errors)
 
-from workshop_kit.dashboard import Dashboard, facilitator_dashboard, table_html
-from workshop_kit.store import ResponseStore
+from workshop_kit.views.dashboard import Dashboard, facilitator_dashboard, table_html
+from workshop_kit.store.responses import ResponseStore
 
 HOSTILE = ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>"]
 
@@ -17,7 +17,7 @@ HOSTILE = ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>"]
 @pytest.fixture(autouse=True)
 def quick_png(monkeypatch: pytest.MonkeyPatch) -> None:
     """Figures are still built, but not rasterised (test_charts covers the PNG); keeps these tests fast."""
-    monkeypatch.setattr("workshop_kit.charts.png_bytes", lambda fig, dpi=100: b"\x89PNG-test")
+    monkeypatch.setattr("workshop_kit.views.charts.png_bytes", lambda fig, dpi=100: b"\x89PNG-test")
 
 
 def fill(store: ResponseStore, people: list[str], cohort: str = "room1") -> None:
@@ -175,7 +175,7 @@ def test_cards_have_no_external_addresses(dash: Dashboard):
 class TestRoomNames:
     def test_names_switch_shows_typed_display_names(self, store: ResponseStore):
         """In a served room the names switch shows the name each participant typed, never their answer key; others keep their own name."""
-        from workshop_kit import room
+        from workshop_kit.session import room
 
         people = [room.issue_code(name, cohort="room9", store=store) for name in ("Siân O'Neil", "Raj Patel", "Mo Chen")]
         for i, person in enumerate(people):
@@ -193,7 +193,7 @@ class TestRoomNames:
 
     def test_names_of_late_arrivals_on_a_tick(self, store: ResponseStore):
         """With names on, a room participant who joins later appears under their typed name after a plain tick."""
-        from workshop_kit import room
+        from workshop_kit.session import room
 
         fill(store, ["Ann Lee", "Bob Ray", "Cat Moss"], cohort="room9")
         d = Dashboard(store, "room9", autostart=False)
@@ -208,7 +208,7 @@ class TestRoomNames:
 
     def test_names_switch_lists_who_has_joined(self, store: ResponseStore):
         """With names on, everyone who joined is listed by typed name with their answer count, those with none first; off, nobody."""
-        from workshop_kit import room
+        from workshop_kit.session import room
 
         fill(store, ["Ann Lee", "Bob Ray", "Cat Moss"], cohort="room9")
         quiet = room.issue_code("Quinn O'Neil", cohort="room9", store=store)  # joined, saved nothing yet
@@ -240,7 +240,7 @@ class TestHeadings:
 class TestIncremental:
     def test_new_participant_redraws_one_chart(self, dash: Dashboard, store: ResponseStore, monkeypatch: pytest.MonkeyPatch):
         """A newcomer's one answer updates every card's count but draws only that exercise's chart."""
-        import workshop_kit.charts as charts
+        import workshop_kit.views.charts as charts
 
         drawn = []
         real = charts.chart
@@ -273,8 +273,8 @@ class TestIncremental:
         """After saves, re-saves, an older imported answer, a newcomer and a forget, ticked cards equal a freshly built dashboard's."""
         import datetime as dt
 
-        from workshop_kit.demo import demo_rows
-        from workshop_kit.store import Response
+        from workshop_kit.store.demo import demo_rows
+        from workshop_kit.store.responses import Response
 
         store.add_responses(demo_rows(8, "room1", seed=3))
         live = Dashboard(store, "room1", autostart=False)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from workshop_kit.answers import validate_answer
-from workshop_kit.catalogue import default_catalogue
-from workshop_kit.demo import demo_rows, make_demo_cohort, participant_names
-from workshop_kit.store import ResponseStore
+from workshop_kit.catalogue.answers import validate_answer
+from workshop_kit.catalogue.model import default_catalogue
+from workshop_kit.store.demo import demo_rows, make_demo_cohort, participant_names
+from workshop_kit.store.responses import ResponseStore
 
 CAT = default_catalogue()
 
@@ -49,7 +49,7 @@ class TestMakeDemoCohort:
         """A demo cohort's report has a Closing feedback part with the rating's mean and the minute cards."""
         import re
 
-        from workshop_kit.report import cohort_report
+        from workshop_kit.views.report import cohort_report
 
         with ResponseStore(tmp_path / "demo.sqlite") as store:
             make_demo_cohort(store, participants=12, cohort="demo", seed=5)

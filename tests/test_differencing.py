@@ -18,10 +18,10 @@ import pytest
 from widget_helpers import *  # noqa: F403
 from widget_helpers import make
 
-from workshop_kit.catalogue import default_catalogue
-from workshop_kit.compare import MIN_COHORT, cohort_comparison, release_step, released
-from workshop_kit.identity import Identity
-from workshop_kit.plan import build_plan
+from workshop_kit.catalogue.model import default_catalogue
+from workshop_kit.summaries.compare import MIN_COHORT, cohort_comparison, release_step, released
+from workshop_kit.session.identity import Identity
+from workshop_kit.views.plan import build_plan
 
 COHORT = "cohort-a"
 ATTACKER = Identity("alice", COHORT)

@@ -4,7 +4,7 @@ The set-up installs what it needs: JupyterHub from PyPI (the test extras) and it
 configurable-http-proxy, from the npm registry into a cache folder in the virtual
 environment (``npm install`` on first use).  The hub uses the dummy authenticator (one
 shared password), the simple local-process spawner (every server on this machine, as this
-OS user) and the kit's :class:`workshop_kit.hub.HubStore`, which gives each user's server
+OS user) and the kit's :class:`workshop_kit.commands.hub.HubStore`, which gives each user's server
 its own PostgreSQL login: participants may read and write only their own rows,
 facilitators every row.
 
@@ -149,7 +149,7 @@ def hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hub]:
     if reason:
         pytest.skip(reason)
     chp = proxy_command()
-    from workshop_kit.hub import prepare_database
+    from workshop_kit.commands.hub import prepare_database
 
     root = tmp_path_factory.mktemp("hub")
     notebooks = root / "notebooks"
@@ -226,7 +226,7 @@ def hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hub]:
 
 HUB_CONFIG = '''
 import json, pathlib
-from workshop_kit.hub import HubStore
+from workshop_kit.commands.hub import HubStore
 
 s = json.loads((pathlib.Path(__file__).parent / "settings.json").read_text())
 c = get_config()  # noqa: F821
@@ -251,7 +251,7 @@ c.Spawner.default_url = "/lab"
 c.Spawner.start_timeout = 300
 c.Spawner.http_timeout = 300
 c.Spawner.environment = {"JUPYTERLAB_SETTINGS_DIR": s["settings"], "MPLBACKEND": "Agg"}
-# the kit: each user's server gets its own PostgreSQL login and cohort (see workshop_kit/hub.py)
+# the kit: each user's server gets its own PostgreSQL login and cohort (see workshop_kit/commands/hub.py)
 c.Spawner.pre_spawn_hook = HubStore(s["owner_url"]).pre_spawn_hook
 c.JupyterHub.load_groups = {
     "facilitators": {"users": ["fran"]},
@@ -361,7 +361,7 @@ class Kernel:
 
 def test_programme_on_jupyterhub(browser, hub: Hub, tmp_path: Path) -> None:  # noqa: F811
     """Two participants save through the hub; the facilitator sees both by hub name; a fourth user sees neither."""
-    from workshop_kit.store import ResponseStore
+    from workshop_kit.store.responses import ResponseStore
 
     shots = Path(__file__).resolve().parent.parent / "test-artifacts"
     browser_login_and_save(browser, hub, "ada", now=3, target=8, shots=shots)
@@ -404,10 +404,10 @@ def test_programme_on_jupyterhub(browser, hub: Hub, tmp_path: Path) -> None:  # 
         out = dan.run(
             "import json, workshop_kit as kit\n"
             "from workshop_kit.errors import StoreError\n"
-            "from workshop_kit.store import ResponseStore\n"
+            "from workshop_kit.store.responses import ResponseStore\n"
             "s = kit.default_store()\n"
             "result = {'rows': len(s.all_responses()), 'cohorts': s.cohorts(), 'programme': kit.programme(min_group=1).overview().to_dict('records')}\n"
-            "from workshop_kit.dashboard import collect, roster_html\n"
+            "from workshop_kit.views.dashboard import collect, roster_html\n"
             f"total, summaries = collect(s, {COHORT!r})\n"
             "result['dashboard'] = summaries['risk.appetite'].n\n"
             "try:\n"
@@ -421,7 +421,7 @@ def test_programme_on_jupyterhub(browser, hub: Hub, tmp_path: Path) -> None:  # 
             "    result['spoof'] = str(exc)\n"
             f"mine = s.save('risk.authority', 5, cohort={COHORT!r})\n"
             "result['mine'] = mine.participant\n"
-            "from workshop_kit.compare import cohort_comparison, released\n"
+            "from workshop_kit.summaries.compare import cohort_comparison, released\n"
             "ex = kit.default_catalogue().exercise('risk.appetite')\n"
             f"s.save('risk.appetite', {{'now': 5, 'target': 7}}, cohort={COHORT!r})\n"
             "c = cohort_comparison(s, ex, kit.current_identity(), {'now': 5, 'target': 7})\n"

@@ -32,7 +32,7 @@ from browser_helpers import (
     stop_process_group,
 )
 
-from workshop_kit.store import ResponseStore
+from workshop_kit.store.responses import ResponseStore
 
 pytestmark = pytest.mark.browser
 
@@ -63,7 +63,7 @@ class Lab:
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
     """`workshop-kit lab` on a copy of the notebooks, with private Jupyter folders and its own store."""
-    from workshop_kit.serve import free_port, new_token
+    from workshop_kit.commands.serve import free_port, new_token
 
     root = tmp_path_factory.mktemp("lab")
     folder = root / "notebooks"
@@ -88,7 +88,7 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
         env.pop(name, None)
     port, token = free_port(), new_token()
     process = subprocess.Popen(
-        [sys.executable, "-m", "workshop_kit.cli", "lab", "--notebooks", str(folder), "--no-browser", "--port", str(port), "--token", token],
+        [sys.executable, "-m", "workshop_kit.commands.cli", "lab", "--notebooks", str(folder), "--no-browser", "--port", str(port), "--token", token],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -162,7 +162,7 @@ def test_self_study_answer_survives_a_kernel_restart(browser, lab: Lab) -> None:
 @pytest.fixture
 def fresh_lab(tmp_path: Path) -> Iterator[Lab]:
     """`workshop-kit lab` as a new user meets it: no JupyterLab settings of their own but autosave off (so a test writes nothing)."""
-    from workshop_kit.serve import free_port, new_token
+    from workshop_kit.commands.serve import free_port, new_token
 
     folder = tmp_path / "notebooks"
     shutil.copytree(NOTEBOOKS, folder, ignore=shutil.ignore_patterns(".ipynb_checkpoints", "*.sqlite*"))
@@ -184,7 +184,7 @@ def fresh_lab(tmp_path: Path) -> Iterator[Lab]:
         env.pop(name, None)
     port, token = free_port(), new_token()
     process = subprocess.Popen(
-        [sys.executable, "-m", "workshop_kit.cli", "lab", "--notebooks", str(folder), "--no-browser", "--port", str(port), "--token", token],
+        [sys.executable, "-m", "workshop_kit.commands.cli", "lab", "--notebooks", str(folder), "--no-browser", "--port", str(port), "--token", token],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,

@@ -32,8 +32,8 @@ from browser_helpers import (
     wait_for_page,
 )
 
-from workshop_kit import room as room_module
-from workshop_kit.store import ResponseStore
+from workshop_kit.session import room as room_module
+from workshop_kit.store.responses import ResponseStore
 
 pytestmark = pytest.mark.browser
 
@@ -116,7 +116,7 @@ def contrast(a: str, b: str) -> float:
 @pytest.fixture(scope="module")
 def room(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Room]:
     """`workshop-kit serve` for a cohort of fourteen made-up people and one with a 64-letter name."""
-    from workshop_kit.demo import make_demo_cohort
+    from workshop_kit.store.demo import make_demo_cohort
 
     store = tmp_path_factory.mktemp("pages") / "answers.sqlite"
     with ResponseStore(store) as seeded:

@@ -30,8 +30,8 @@ from browser_helpers import (
 )
 from test_e2e_room import audit, screenshot_path, serious
 
-from workshop_kit import live
-from workshop_kit.store import ResponseStore
+from workshop_kit.store import live
+from workshop_kit.store.responses import ResponseStore
 
 pytestmark = pytest.mark.browser
 
@@ -161,7 +161,7 @@ def test_presenter_refuses_the_room_token(browser, room: Room) -> None:  # noqa:
 
 @pytest.fixture
 def seeded_presenter(tmp_path):  # type: ignore[no-untyped-def]
-    """`python -m workshop_kit.presenter` on a store where 17 of 24 people have answered two exercises (for the README)."""
+    """`python -m workshop_kit.views.presenter` on a store where 17 of 24 people have answered two exercises (for the README)."""
     import os
     import random
     import subprocess
@@ -170,9 +170,9 @@ def seeded_presenter(tmp_path):  # type: ignore[no-untyped-def]
 
     from browser_helpers import stop_process_group
 
-    from workshop_kit import room as room_module
-    from workshop_kit.presenter import LINK_ENV, TOKEN_ENV
-    from workshop_kit.serve import free_port, wait_until_listening, Server
+    from workshop_kit.session import room as room_module
+    from workshop_kit.views.presenter import LINK_ENV, TOKEN_ENV
+    from workshop_kit.commands.serve import free_port, wait_until_listening, Server
 
     path = tmp_path / "answers.sqlite"
     rng = random.Random(14)
@@ -189,7 +189,7 @@ def seeded_presenter(tmp_path):  # type: ignore[no-untyped-def]
     env = dict(os.environ, WORKSHOP_KIT_STORE=str(path), PYTHONUNBUFFERED="1")
     env[TOKEN_ENV], env[LINK_ENV] = token, "http://192.168.1.20:8866/?token=Xq3vTz9LmP2aRk7sWd4yHn6B"
     process = subprocess.Popen(
-        [sys.executable, "-m", "workshop_kit.presenter", "--cohort", "Leeds-2026-03", "--port", str(port)],
+        [sys.executable, "-m", "workshop_kit.views.presenter", "--cohort", "Leeds-2026-03", "--port", str(port)],
         env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
     )
     try:

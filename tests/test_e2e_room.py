@@ -31,7 +31,7 @@ from browser_helpers import (
     wait_for_page,
 )
 
-from workshop_kit.store import ResponseStore
+from workshop_kit.store.responses import ResponseStore
 
 pytestmark = pytest.mark.browser
 
@@ -43,7 +43,7 @@ GOALS = "03-audacious-goals.ipynb"
 @pytest.fixture(scope="module")
 def room(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Room]:
     """`workshop-kit serve --cohort E2E-Cohort` on the kit's notebooks, with its own store."""
-    from workshop_kit.demo import make_demo_cohort
+    from workshop_kit.store.demo import make_demo_cohort
 
     store = tmp_path_factory.mktemp("room") / "answers.sqlite"
     with ResponseStore(store) as seeded:  # a made-up cohort beside the test's own, for the dashboard's screenshot
@@ -131,7 +131,7 @@ def test_refused_save_shows_why_and_writes_nothing(browser, room: Room) -> None:
         assert "choose exactly 3 (you chose 4)" in status
         assert attributes.locator(".wk-pick-option.mod-active").count() == 4  # nothing typed is lost
     with ResponseStore(room.store) as store:
-        from workshop_kit import room as room_module
+        from workshop_kit.session import room as room_module
 
         key = room_module.participant_key(code)
         assert [r for r in store.all_responses(room.cohort, participant=key)] == []
@@ -149,7 +149,7 @@ def test_page_without_personal_code_asks_for_a_name(browser, room: Room) -> None
 
 def test_guessed_code_opens_nothing(browser, room: Room) -> None:  # noqa: F811
     """A made-up code is refused on the page and nobody's answers are shown."""
-    from workshop_kit.room import new_code
+    from workshop_kit.session.room import new_code
 
     with new_page(browser) as page:
         response = page.goto(room.page_url(BRAND, new_code()))

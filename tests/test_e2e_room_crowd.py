@@ -24,8 +24,8 @@ from browser_helpers import (
     wait_for_page,
 )
 
-from workshop_kit import room as room_module
-from workshop_kit.store import ResponseStore
+from workshop_kit.session import room as room_module
+from workshop_kit.store.responses import ResponseStore
 
 pytestmark = pytest.mark.browser
 

@@ -26,8 +26,8 @@ from browser_helpers import (
     wait_for_page,
 )
 
-from workshop_kit import live
-from workshop_kit.store import ResponseStore
+from workshop_kit.store import live
+from workshop_kit.store.responses import ResponseStore
 
 pytestmark = pytest.mark.browser
 

@@ -22,7 +22,7 @@ from browser_helpers import (
     wait_for_page,
 )
 
-from workshop_kit.store import ResponseStore
+from workshop_kit.store.responses import ResponseStore
 
 pytestmark = pytest.mark.browser
 
@@ -39,7 +39,7 @@ def room(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Room]:
 
 def stored_value(room: Room, code: str) -> object:
     """The participant's current answer to the scale, read from the room's store."""
-    from workshop_kit import room as room_module
+    from workshop_kit.session import room as room_module
 
     with ResponseStore(room.store) as store:
         answers = {r.participant: r.answer for r in store.latest_answers(room.cohort, "brand.value")}

@@ -40,7 +40,7 @@ from browser_helpers import (
 
 from test_e2e_room import audit, serious
 
-from workshop_kit.store import ResponseStore
+from workshop_kit.store.responses import ResponseStore
 
 pytestmark = pytest.mark.browser
 NAME = "Sam Patel"
@@ -49,12 +49,12 @@ NAME = "Sam Patel"
 @contextmanager
 def studying(home: Path) -> Iterator[str]:
     """`workshop-kit study --no-browser` with its own profile and store under home; yields the printed link."""
-    from workshop_kit.serve import free_port
+    from workshop_kit.commands.serve import free_port
 
     env = dict(os.environ, WORKSHOP_KIT_PROFILE=str(home / "profile.json"), WORKSHOP_KIT_STORE=str(home / "answers.sqlite"), PYTHONUNBUFFERED="1")
     for name in ("QUERY_STRING", "JUPYTERHUB_USER", "WORKSHOP_KIT_COHORT", "WORKSHOP_KIT_ROOM"):
         env.pop(name, None)
-    args = [sys.executable, "-m", "workshop_kit.cli", "study", "--no-browser", "--port", str(free_port())]
+    args = [sys.executable, "-m", "workshop_kit.commands.cli", "study", "--no-browser", "--port", str(free_port())]
     process = subprocess.Popen(args, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
     try:
         output = read_until(process, "Press Ctrl-C", SERVER_TIMEOUT_S)
@@ -76,8 +76,8 @@ def landed_on(page, exercise_id: str) -> float:
 def test_study_pages_open_ready_and_answers_survive_coming_back(browser, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:  # noqa: F811
     """Ready to answer on opening; the next-exercise link lands on the exercise; after closing the browser and
     restarting the command, the welcome page says where they got to; the follow-up is offered after the plan."""
-    from workshop_kit.catalogue import default_catalogue
-    from workshop_kit.waves import wave_cohort
+    from workshop_kit.catalogue.model import default_catalogue
+    from workshop_kit.catalogue.waves import wave_cohort
     from workshop_kit.widgets.base import exercise_class
 
     catalogue = default_catalogue()

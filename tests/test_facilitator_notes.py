@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from workshop_kit.catalogue import load_catalogue
+from workshop_kit.catalogue.model import load_catalogue
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTES = ROOT / "facilitator_notes"

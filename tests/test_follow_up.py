@@ -5,8 +5,8 @@ from __future__ import annotations
 from widget_helpers import *  # noqa: F403
 
 import workshop_kit as kit
-from workshop_kit.followup import before_and_after, change_words
-from workshop_kit.plan import build_plan
+from workshop_kit.pages.followup import before_and_after, change_words
+from workshop_kit.views.plan import build_plan
 from workshop_kit.widgets import ExerciseWidget
 
 BUDGET = {"Operations": 70, "Change": 10, "Relationships": 10, "Strategy": 10}

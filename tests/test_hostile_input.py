@@ -18,11 +18,11 @@ from typing import Any
 import pytest
 
 from hostile_corpus import HOSTILE, RAW_FILES, REFUSE, STORE, export_document, export_row, good_answer, shapes
-from workshop_kit.answers import validate_answer
-from workshop_kit.catalogue import KINDS
+from workshop_kit.catalogue.answers import validate_answer
+from workshop_kit.catalogue.model import KINDS
 from workshop_kit.errors import AnswerError, ImportFileError
-from workshop_kit.store import ResponseStore
-from workshop_kit.transfer import import_answers
+from workshop_kit.store.responses import ResponseStore
+from workshop_kit.store.transfer import import_answers
 
 # one exercise per variant of every kind: plain and paired scale, pick with and without own entries, text, budget, grid, log
 EXERCISES = (
@@ -281,7 +281,7 @@ class TestRendering:
 
     def test_personal_plan_escapes_stored_markup(self, hostile_cohort):
         """Each participant's plan shows their own markup as text, never as markup."""
-        from workshop_kit.plan import build_plan
+        from workshop_kit.views.plan import build_plan
 
         store, stored = hostile_cohort
         for participant, values in stored.items():
@@ -291,8 +291,8 @@ class TestRendering:
 
     def test_report_and_dashboard_escape_stored_markup(self, hostile_cohort, tmp_path):
         """The cohort report and the dashboard list the anonymous answers with every bit of markup escaped."""
-        from workshop_kit.dashboard import Dashboard
-        from workshop_kit.report import cohort_report
+        from workshop_kit.views.dashboard import Dashboard
+        from workshop_kit.views.report import cohort_report
 
         store, stored = hostile_cohort
         values = [v for vs in stored.values() for v in vs]

@@ -1,4 +1,4 @@
-"""workshop_kit.hub on a real PostgreSQL server that asks for passwords: the logins, and the database's release.
+"""workshop_kit.commands.hub on a real PostgreSQL server that asks for passwords: the logins, and the database's release.
 
 A participant's login reads only their own rows, so "compare with the cohort" asks the
 database (``wk_cohort_release``) for the cohort's last release.  These tests check that
@@ -21,12 +21,12 @@ import pytest
 
 import pg_server
 from workshop_kit._version import __version__
-from workshop_kit.catalogue import default_catalogue
-from workshop_kit.compare import MIN_COHORT, cohort_comparison, release_step, released
+from workshop_kit.catalogue.model import default_catalogue
+from workshop_kit.summaries.compare import MIN_COHORT, cohort_comparison, release_step, released
 from workshop_kit.errors import StoreError
-from workshop_kit.hub import OWN_ENTRY, HubStore, prepare_database
-from workshop_kit.identity import Identity
-from workshop_kit.store import Response, ResponseStore
+from workshop_kit.commands.hub import OWN_ENTRY, HubStore, prepare_database
+from workshop_kit.session.identity import Identity
+from workshop_kit.store.responses import Response, ResponseStore
 
 pytestmark = pytest.mark.postgres
 COHORT = "north-2027"
@@ -174,14 +174,14 @@ def test_the_hub_module_loads_without_pandas() -> None:
     import subprocess
     import sys
 
-    code = "import sys, workshop_kit.hub; print(sorted(m for m in ('pandas', 'numpy', 'ipywidgets', 'matplotlib') if m in sys.modules))"
+    code = "import sys, workshop_kit.commands.hub; print(sorted(m for m in ('pandas', 'numpy', 'ipywidgets', 'matplotlib') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
 
 
 def test_participants_read_the_room_and_only_their_own_signals(owner: ResponseStore, server: pg_server.PostgresServer) -> None:
     """On JupyterHub a participant reads the live state, gives their own signal, and cannot see or write others'."""
-    from workshop_kit import live
+    from workshop_kit.store import live
 
     hub = HubStore(server.url)
     with owner.engine.begin() as conn:

@@ -15,11 +15,11 @@ from widget_helpers import *  # noqa: F403
 from widget_helpers import make
 from browser_helpers import browser  # noqa: F401 - a fixture
 
-from workshop_kit.cli import main
+from workshop_kit.commands.cli import main
 from workshop_kit.errors import ImportFileError
-from workshop_kit.identifiers import EMAIL, NHS_NUMBER, PHONE, POSTCODE, IdentifierError, find_identifiers, nhs_number_valid
-from workshop_kit.store import ResponseStore
-from workshop_kit.transfer import export_answers, import_answers
+from workshop_kit.catalogue.identifiers import EMAIL, NHS_NUMBER, PHONE, POSTCODE, IdentifierError, find_identifiers, nhs_number_valid
+from workshop_kit.store.responses import ResponseStore
+from workshop_kit.store.transfer import export_answers, import_answers
 
 VALID_NHS = "943 476 5919"  # passes Modulus 11 (a number from NHS Digital's test range)
 INVALID_NHS = "943 476 5918"  # same digits, wrong check digit

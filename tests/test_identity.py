@@ -1,4 +1,4 @@
-"""Tests for workshop_kit.identity: who is answering, in which cohort, and name checks."""
+"""Tests for workshop_kit.session.identity: who is answering, in which cohort, and name checks."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from workshop_kit.errors import IdentityError
-from workshop_kit.identity import (
+from workshop_kit.session.identity import (
     DEFAULT_COHORT,
     MAX_NAME_LENGTH,
     Identity,

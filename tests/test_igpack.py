@@ -11,9 +11,9 @@ import xml.etree.ElementTree as ET
 import pytest
 from sqlalchemy import inspect
 
-from workshop_kit.cli import main
-from workshop_kit.igpack import INVENTORY, md_text, PackError, read_axe, schema_columns, settings_from, write_pack
-from workshop_kit.store import ResponseStore, metadata
+from workshop_kit.commands.cli import main
+from workshop_kit.commands.igpack import INVENTORY, md_text, PackError, read_axe, schema_columns, settings_from, write_pack
+from workshop_kit.store.responses import ResponseStore, metadata
 
 
 @pytest.fixture(params=["sqlite", "postgres"])

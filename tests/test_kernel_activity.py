@@ -7,7 +7,7 @@ import asyncio
 from jupyter_client.session import Session
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
 
-from workshop_kit.kernel_activity import execution_state_of, message_types, watch_lightly
+from workshop_kit.commands.kernel_activity import execution_state_of, message_types, watch_lightly
 
 
 def _frames(msg_type: str, content: dict, parent_type: str | None) -> list[bytes]:

@@ -1,4 +1,4 @@
-"""The room's live state (workshop_kit.live): shared through the store, on SQLite and on a real PostgreSQL."""
+"""The room's live state (workshop_kit.store.live): shared through the store, on SQLite and on a real PostgreSQL."""
 
 from __future__ import annotations
 
@@ -7,11 +7,12 @@ import threading
 import pytest
 from sqlalchemy import select
 
-from workshop_kit import admin, live
+from workshop_kit.commands import admin
+from workshop_kit.store import live
 from workshop_kit.errors import AnswerError, CatalogueError, IdentityError, StoreError
-from workshop_kit.igpack import INVENTORY
-from workshop_kit.live import LiveState
-from workshop_kit.store import ResponseStore, room_live, room_signals
+from workshop_kit.commands.igpack import INVENTORY
+from workshop_kit.store.live import LiveState
+from workshop_kit.store.responses import ResponseStore, room_live, room_signals
 
 COHORT = "north-2026"
 
@@ -126,7 +127,7 @@ class TestSignals:
         assert live.signal_counts(any_store, COHORT, "brand.value") == {"done": 0, "help": 1}
 
     def test_forget_of_a_room_participant_deletes_their_signals(self, store):
-        from workshop_kit import room
+        from workshop_kit.session import room
 
         person = room.issue_code("Ann", cohort=COHORT, store=store)
         live.set_signal(store, COHORT, person.participant, "brand.value", "help")

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from workshop_kit.catalogue import default_catalogue
-from workshop_kit.plan import notebook_file
+from workshop_kit.catalogue.model import default_catalogue
+from workshop_kit.views.plan import notebook_file
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 CATALOGUE = default_catalogue()
@@ -184,7 +184,7 @@ class TestFacilitatorProgramme:
         """Every code cell is one line; the file name keeps it out of the room (serve leaves out facilitator*)."""
         from fnmatch import fnmatch
 
-        from workshop_kit.serve import _NOT_FOR_PARTICIPANTS
+        from workshop_kit.commands.serve import _NOT_FOR_PARTICIPANTS
 
         assert any(fnmatch(self.NAME, pattern) for pattern in _NOT_FOR_PARTICIPANTS)
         cells = [source(c).strip() for c in code_cells(self.NAME)]
@@ -201,8 +201,8 @@ class TestFacilitatorProgramme:
         import nbformat
         from nbclient import NotebookClient
 
-        from workshop_kit.demo import make_demo_cohort, make_demo_follow_up
-        from workshop_kit.store import ResponseStore
+        from workshop_kit.store.demo import make_demo_cohort, make_demo_follow_up
+        from workshop_kit.store.responses import ResponseStore
 
         store_path = tmp_path / "answers.sqlite"
         with ResponseStore(store_path) as store:
@@ -234,7 +234,7 @@ def test_executing_saves_nothing(name, tmp_path):
     import nbformat
     from nbclient import NotebookClient
 
-    from workshop_kit.store import ResponseStore
+    from workshop_kit.store.responses import ResponseStore
 
     store_path, profile, plans = tmp_path / "answers.sqlite", tmp_path / "profile.json", tmp_path / "plans"
     env = {k: v for k, v in os.environ.items() if k not in ("WORKSHOP_KIT_COHORT", "WORKSHOP_KIT_ROOM", "JUPYTERHUB_USER", "QUERY_STRING")}

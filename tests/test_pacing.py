@@ -7,9 +7,9 @@ import asyncio
 import pytest
 from widget_helpers import *  # noqa: F403
 
-from workshop_kit import live
-from workshop_kit.catalogue import default_catalogue
-from workshop_kit.live import LiveState
+from workshop_kit.store import live
+from workshop_kit.catalogue.model import default_catalogue
+from workshop_kit.store.live import LiveState
 from workshop_kit.widgets.pacing import (
     PacingBar,
     Prompt,

@@ -34,7 +34,7 @@ def test_pip_install_ships_the_kit(tmp_path):
     shipped = {p.name for p in env_dir.glob("lib/python*/site-packages/workshop_kit/templates/*")}
     assert shipped == {p.name for p in (ROOT / "workshop_kit" / "templates").iterdir()}  # the IG pack's templates
     check = (
-        "import workshop_kit, pathlib; from workshop_kit.serve import default_notebooks; c = workshop_kit.load_catalogue(); "
+        "import workshop_kit, pathlib; from workshop_kit.commands.serve import default_notebooks; c = workshop_kit.load_catalogue(); "
         "print(pathlib.Path(workshop_kit.__file__).parent, default_notebooks(), len(c.sections), len(c.exercises))"
     )
     clean = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}  # import the installed copy, not a checkout

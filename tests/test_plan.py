@@ -7,10 +7,10 @@ import logging
 
 import pytest
 
-from workshop_kit import plan as plan_module
-from workshop_kit.catalogue import default_catalogue
-from workshop_kit.plan import PlanExportError, build_plan, development_plan, export_plan, md_escape
-from workshop_kit.store import ResponseStore
+from workshop_kit.views import plan as plan_module
+from workshop_kit.catalogue.model import default_catalogue
+from workshop_kit.views.plan import PlanExportError, build_plan, development_plan, export_plan, md_escape
+from workshop_kit.store.responses import ResponseStore
 
 WHO = {"participant": "Sam Patel", "cohort": "north-2026"}
 HOSTILE = "<script>alert('x')</script> & <b>bold</b>"
@@ -314,8 +314,8 @@ class TestRoom:
         import base64
         import re
 
-        from workshop_kit.store import ResponseStore
-        from workshop_kit.transfer import import_answers
+        from workshop_kit.store.responses import ResponseStore
+        from workshop_kit.store.transfer import import_answers
 
         monkeypatch.setenv("WORKSHOP_KIT_ROOM", "1")
         fill(store)
@@ -341,8 +341,8 @@ class TestRoom:
 
 def test_plan_reads_a_read_only_store(tmp_path):
     """A plan built from a store opened read-only (an SQLite file: URI) still finds the participant's answers."""
-    from workshop_kit.plan import build_plan
-    from workshop_kit.store import ResponseStore
+    from workshop_kit.views.plan import build_plan
+    from workshop_kit.store.responses import ResponseStore
 
     path = tmp_path / "a.sqlite"
     ResponseStore(path).save("goal.statement", "One record for every patient", participant="Ann", cohort="c")

@@ -12,10 +12,10 @@ import zipfile
 import pytest
 
 from hostile_corpus import HOSTILE, STORE
-from workshop_kit.catalogue import default_catalogue
-from workshop_kit.plan import MODEL_STEP_NONE, Objective, build_plan, suggest_objectives
-from workshop_kit.plan_documents import document_text, pdp_parts, plan_docx, plan_pdf
-from workshop_kit.store import ResponseStore
+from workshop_kit.catalogue.model import default_catalogue
+from workshop_kit.views.plan import MODEL_STEP_NONE, Objective, build_plan, suggest_objectives
+from workshop_kit.views.plan_documents import document_text, pdp_parts, plan_docx, plan_pdf
+from workshop_kit.store.responses import ResponseStore
 
 WHO = {"participant": "Sam Patel", "cohort": "north-2026"}
 TODAY = dt.date(2026, 2, 3)
@@ -202,7 +202,7 @@ class TestHostileText:
 
     def test_exported_files_from_a_hostile_store(self, store, tmp_path):
         """End to end: markup and formulas saved as answers come out as text in all four exported files."""
-        from workshop_kit.plan import export_plan
+        from workshop_kit.views.plan import export_plan
 
         value = '<script>alert(1)</script> =HYPERLINK("https://evil.example","x")'
         store.save("goal.statement", value, **WHO)

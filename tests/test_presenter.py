@@ -1,4 +1,4 @@
-"""The presenter view (workshop_kit.presenter), served for real by Tornado on 127.0.0.1 and read over HTTP.
+"""The presenter view (workshop_kit.views.presenter), served for real by Tornado on 127.0.0.1 and read over HTTP.
 
 What the projector may show: counts always, a result only once revealed (or set to show
 live, then only in release steps), never below the minimum group size, never a private
@@ -21,12 +21,14 @@ from pathlib import Path
 
 import pytest
 
-from workshop_kit import live, room, serve
-from workshop_kit.compare import MIN_COHORT, release_step
-from workshop_kit.presenter import Bar, Group, Presenter, Result, _jinja, make_app, write_qr_files
-from workshop_kit.running_order import Slot, catalogue_order, pace, parse_running_orders, running_orders, slot_for
-from workshop_kit.store import ResponseStore
-from workshop_kit.summaries import MIN_GROUP
+from workshop_kit.store import live
+from workshop_kit.session import room
+from workshop_kit.commands import serve
+from workshop_kit.summaries.compare import MIN_COHORT, release_step
+from workshop_kit.views.presenter import Bar, Group, Presenter, Result, _jinja, make_app, write_qr_files
+from workshop_kit.catalogue.running_order import Slot, catalogue_order, pace, parse_running_orders, running_orders, slot_for
+from workshop_kit.store.responses import ResponseStore
+from workshop_kit.summaries.cohort import MIN_GROUP
 
 COHORT = "North-2026"
 TOKEN = "presenter-test-token-0123456789abcdef"
@@ -376,7 +378,7 @@ class TestQrAndServe:
         assert str(files[0]) in text and str(files[1]) in text
 
     def test_qr_dir_option_reaches_the_settings(self):
-        from workshop_kit.cli import build_parser
+        from workshop_kit.commands.cli import build_parser
 
         args = build_parser().parse_args(["serve", "--cohort", "Leeds", "--qr-dir", "somewhere"])
         assert Path(args.qr_dir) == Path("somewhere")

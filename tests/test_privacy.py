@@ -22,10 +22,10 @@ import pytest
 
 from hostile_corpus import good_answer
 from widget_helpers import callback_errors  # noqa: F401 - autouse: fail on a swallowed callback error
-from workshop_kit.catalogue import Exercise
-from workshop_kit.compare import MIN_COHORT, cohort_comparison, not_ready_message
-from workshop_kit.identity import Identity
-from workshop_kit.store import ResponseStore
+from workshop_kit.catalogue.model import Exercise
+from workshop_kit.summaries.compare import MIN_COHORT, cohort_comparison, not_ready_message
+from workshop_kit.session.identity import Identity
+from workshop_kit.store.responses import ResponseStore
 
 COHORT = "privacy-cohort"
 PEOPLE = 7  # each participant has six others: enough for every comparison (MIN_COHORT others, and one held back)
@@ -142,7 +142,7 @@ class TestCompareWithTheCohort:
 class TestPersonalPlan:
     def test_plan_shows_my_answers_and_no_one_elses(self, cohort_store):
         """The personal plan (HTML and Markdown) holds the participant's own markers and no one else's words or name."""
-        from workshop_kit.plan import build_plan
+        from workshop_kit.views.plan import build_plan
 
         plan = build_plan(cohort_store, name(3), COHORT)
         for text in (plan.to_html(), plan.to_markdown()):
@@ -154,7 +154,7 @@ class TestPersonalPlan:
 
     def test_plan_widget_shows_no_one_elses_words(self, cohort_store):
         """The plan widget's preview holds my markers and no other participant's marker or name."""
-        from workshop_kit.plan import development_plan
+        from workshop_kit.views.plan import development_plan
 
         widget = development_plan(store=cohort_store, participant=name(5), cohort=COHORT)
         shown = widget_html(widget)
@@ -180,7 +180,7 @@ def _report_text(folder: Path) -> str:
 class TestCohortReport:
     def test_anonymous_report_has_no_names_and_no_private_words(self, cohort_store, tmp_path):
         """The default report (HTML, XLSX, CSV) holds no participant's name and no sensitive answer's words."""
-        from workshop_kit.report import cohort_report
+        from workshop_kit.views.report import cohort_report
 
         files = cohort_report(cohort_store, COHORT, tmp_path / "report")
         text = _report_text(tmp_path / "report")
@@ -192,8 +192,8 @@ class TestCohortReport:
 
     def test_report_of_a_group_below_the_minimum_shows_nothing_anyone_wrote(self, store, tmp_path):
         """A cohort smaller than the minimum group gives counts only: no marker and no name in any file."""
-        from workshop_kit.report import cohort_report
-        from workshop_kit.summaries import MIN_GROUP
+        from workshop_kit.views.report import cohort_report
+        from workshop_kit.summaries.cohort import MIN_GROUP
 
         build_cohort(store, people=MIN_GROUP - 1)
         cohort_report(store, COHORT, tmp_path / "small")
@@ -202,7 +202,7 @@ class TestCohortReport:
 
     def test_names_appear_only_when_the_facilitator_asks(self, cohort_store, tmp_path):
         """With names switched on the report shows names (but still no private words)."""
-        from workshop_kit.report import cohort_report
+        from workshop_kit.views.report import cohort_report
 
         cohort_report(cohort_store, COHORT, tmp_path / "named", names=True)
         text = _report_text(tmp_path / "named")
@@ -213,7 +213,7 @@ class TestCohortReport:
 class TestDashboard:
     def test_anonymous_dashboard_has_no_names_and_no_private_words(self, cohort_store):
         """The dashboard in its default, anonymous mode shows no name and no sensitive answer's words; names need the switch."""
-        from workshop_kit.dashboard import Dashboard
+        from workshop_kit.views.dashboard import Dashboard
 
         board = Dashboard(cohort_store, COHORT, autostart=False)
         try:
@@ -231,8 +231,8 @@ class TestDashboard:
 
     def test_dashboard_of_a_group_below_the_minimum_shows_nothing_anyone_wrote(self, store):
         """Below the minimum group size the anonymous dashboard holds no marker and no name."""
-        from workshop_kit.dashboard import Dashboard
-        from workshop_kit.summaries import MIN_GROUP
+        from workshop_kit.views.dashboard import Dashboard
+        from workshop_kit.summaries.cohort import MIN_GROUP
 
         build_cohort(store, people=MIN_GROUP - 1)
         board = Dashboard(store, COHORT, autostart=False)
@@ -312,8 +312,8 @@ class TestWhatParticipantsAreTold:
 
     def test_each_exercise_is_shown_exactly_as_its_flags_say(self, marked_store, tmp_path):
         """Walking the catalogue: the dashboard and the report show an exercise's typed words if and only if participants are told they will."""
-        from workshop_kit.dashboard import Dashboard
-        from workshop_kit.report import cohort_report
+        from workshop_kit.views.dashboard import Dashboard
+        from workshop_kit.views.report import cohort_report
 
         cohort_report(marked_store, COHORT, tmp_path / "report")
         views = {"report": _report_text(tmp_path / "report")}

@@ -15,15 +15,15 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from workshop_kit.catalogue import load_catalogue
-from workshop_kit.cli import main
+from workshop_kit.catalogue.model import load_catalogue
+from workshop_kit.commands.cli import main
 from workshop_kit.errors import CatalogueError, IdentityError, KitError
-from workshop_kit.programme_data import build_programme, programme_cohorts, weighted_stats, wilson
-from workshop_kit.programme_views import exercise_chart, programme_report, wide_table
-from workshop_kit.store import ResponseStore
-from workshop_kit.summaries import compare_over_time
-from workshop_kit.transfer import export_answers, import_answers
-from workshop_kit.waves import split_wave, wave_cohort, workshop_cohorts
+from workshop_kit.summaries.programme import build_programme, programme_cohorts, weighted_stats, wilson
+from workshop_kit.views.programme import exercise_chart, programme_report, wide_table
+from workshop_kit.store.responses import ResponseStore
+from workshop_kit.summaries.cohort import compare_over_time
+from workshop_kit.store.transfer import export_answers, import_answers
+from workshop_kit.catalogue.waves import split_wave, wave_cohort, workshop_cohorts
 
 FU = "follow-up"
 
@@ -85,7 +85,7 @@ class TestCatalogueFollowUp:
         ],
     )
     def test_bad_follow_up_table_named_in_the_error(self, tmp_path: Path, table: str, message: str) -> None:
-        from workshop_kit.catalogue import DEFAULT_CATALOGUE
+        from workshop_kit.catalogue.model import DEFAULT_CATALOGUE
 
         text = DEFAULT_CATALOGUE.read_text(encoding="utf-8")
         start = text.index("[follow_up]")
@@ -96,8 +96,8 @@ class TestCatalogueFollowUp:
             load_catalogue(path)
 
     def test_no_follow_up_table_means_no_follow_up(self, tmp_path: Path) -> None:
-        from workshop_kit.catalogue import DEFAULT_CATALOGUE
-        from workshop_kit.waves import follow_up_of
+        from workshop_kit.catalogue.model import DEFAULT_CATALOGUE
+        from workshop_kit.catalogue.waves import follow_up_of
 
         text = DEFAULT_CATALOGUE.read_text(encoding="utf-8")
         start = text.index("[follow_up]")

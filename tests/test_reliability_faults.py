@@ -30,8 +30,8 @@ from sqlalchemy import event
 from hostile_corpus import export_document, export_row, good_answer
 from widget_helpers import callback_errors  # noqa: F401 - autouse: fail on a swallowed callback error
 from workshop_kit.errors import ImportFileError, StoreError
-from workshop_kit.store import ResponseStore
-from workshop_kit.transfer import import_answers
+from workshop_kit.store.responses import ResponseStore
+from workshop_kit.store.transfer import import_answers
 
 TESTS = Path(__file__).parent
 COHORT = "faults"
@@ -39,7 +39,7 @@ COHORT = "faults"
 WRITER = r"""
 import sys
 from hostile_corpus import good_answer
-from workshop_kit.store import ResponseStore
+from workshop_kit.store.responses import ResponseStore
 store = ResponseStore(sys.argv[1])
 catalogue = store.catalogue
 ids = ["risk.authority", "goal.statement", "relationships.log", "system.map", "week.time-budget", "goal.aims", "risk.appetite"]
@@ -53,8 +53,8 @@ while True:
 
 IMPORTER = r"""
 import sys
-from workshop_kit.store import ResponseStore
-from workshop_kit.transfer import import_answers
+from workshop_kit.store.responses import ResponseStore
+from workshop_kit.store.transfer import import_answers
 print(import_answers(ResponseStore(sys.argv[1]), sys.argv[2]), flush=True)
 """
 

@@ -38,7 +38,7 @@ HANG_GUARD_SECONDS = 120  # how long to wait for the workers before calling it a
 
 def plan(worker: int) -> list[tuple[str, Any]]:
     """The (exercise id, answer) pairs one worker saves, in order."""
-    from workshop_kit.catalogue import default_catalogue
+    from workshop_kit.catalogue.model import default_catalogue
 
     catalogue = default_catalogue()
     return [
@@ -50,7 +50,7 @@ def plan(worker: int) -> list[tuple[str, Any]]:
 
 def _worker(url: str, worker: int, go: Any, results: Any) -> None:
     """One participant: wait for the start signal, then save the whole plan as fast as possible."""
-    from workshop_kit.store import ResponseStore
+    from workshop_kit.store.responses import ResponseStore
 
     latencies, saved, errors = [], [], []
     store = ResponseStore(url)
@@ -119,8 +119,8 @@ def check_and_report(store: Any, label: str, figures: dict[str, Any]) -> None:
 
 def test_plan_mixes_every_kind(catalogue):
     """The workers' answers cover every exercise kind, and every planned answer is valid."""
-    from workshop_kit.answers import validate_answer
-    from workshop_kit.catalogue import KINDS
+    from workshop_kit.catalogue.answers import validate_answer
+    from workshop_kit.catalogue.model import KINDS
 
     assert {catalogue.exercise(e).kind for e in EXERCISES} == set(KINDS)
     for ex_id, answer in plan(3):
@@ -129,7 +129,7 @@ def test_plan_mixes_every_kind(catalogue):
 
 def test_sqlite_40_processes_save_8000_answers_at_once(kit_env):
     """40 processes saving 200 answers each into one fresh SQLite file lose none and see no error."""
-    from workshop_kit.store import ResponseStore
+    from workshop_kit.store.responses import ResponseStore
 
     path = kit_env / "load.sqlite"
     figures = run_load(str(path))  # the store file does not exist yet: the workers also race to create it

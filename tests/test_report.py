@@ -8,12 +8,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from workshop_kit.catalogue import default_catalogue
-from workshop_kit.demo import make_demo_cohort
+from workshop_kit.catalogue.model import default_catalogue
+from workshop_kit.store.demo import make_demo_cohort
 from workshop_kit.errors import KitError
-from workshop_kit.report import SHEET_LIMIT, cohort_report, defuse, sheet_names
-from workshop_kit.store import ResponseStore
-from workshop_kit.summaries import cohort_summaries
+from workshop_kit.views.report import SHEET_LIMIT, cohort_report, defuse, sheet_names
+from workshop_kit.store.responses import ResponseStore
+from workshop_kit.summaries.cohort import cohort_summaries
 
 CAT = default_catalogue()
 HOSTILE = ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>"]
@@ -68,7 +68,7 @@ class TestHtml:
 
     def test_names_switch_shows_room_participants_typed_names(self, tmp_path: Path):
         """With names on, a room participant appears under the name they typed, never their answer key or code."""
-        from workshop_kit import room
+        from workshop_kit.session import room
 
         store = ResponseStore(tmp_path / "room.sqlite")
         person = room.issue_code("Dana O'Scully", cohort="Room 1", store=store)
@@ -132,7 +132,7 @@ class TestClosingFeedback:
 
     def test_no_smaller_group_even_when_asked(self, tmp_path: Path):
         """min_group=1 with names on (as the dashboard's names switch asks) still shows no feedback from two people, nor who gave it."""
-        from workshop_kit.dashboard import collect
+        from workshop_kit.views.dashboard import collect
 
         with ResponseStore(tmp_path / "small.sqlite") as store:
             for who, rating in (("Ann Lee", 1), ("Bob Ray", 5)):

@@ -11,9 +11,9 @@ import datetime as dt
 import pytest
 from sqlalchemy import inspect, select
 
-from workshop_kit.cli import main
+from workshop_kit.commands.cli import main
 from workshop_kit.errors import AnswerError, StoreError
-from workshop_kit.store import SCHEMA_VERSION, ResponseStore, people, responses
+from workshop_kit.store.responses import SCHEMA_VERSION, ResponseStore, people, responses
 
 NOW = dt.datetime.now(dt.timezone.utc)
 

@@ -1,4 +1,4 @@
-"""Tests for workshop_kit.room: personal codes in a room served by Voilà, and the identity they give."""
+"""Tests for workshop_kit.session.room: personal codes in a room served by Voilà, and the identity they give."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from workshop_kit import room
+from workshop_kit.session import room
 from workshop_kit.errors import IdentityError
-from workshop_kit.identity import current_identity, resolve_participant
-from workshop_kit.store import ResponseStore, people
+from workshop_kit.session.identity import current_identity, resolve_participant
+from workshop_kit.store.responses import ResponseStore, people
 
 
 @pytest.fixture
@@ -106,7 +106,7 @@ class TestIdentityInARoom:
 
     def test_saved_profile_and_os_user_are_ignored(self, store: ResponseStore, in_room: None, monkeypatch: pytest.MonkeyPatch) -> None:
         """A profile saved on the shared login never decides who a room participant is."""
-        from workshop_kit.identity import save_profile
+        from workshop_kit.session.identity import save_profile
 
         monkeypatch.delenv("WORKSHOP_KIT_ROOM")
         save_profile(participant="Facilitator")
@@ -236,8 +236,8 @@ class TestExercisePagesInARoom:
 
     def test_open_page_of_a_forgotten_participant_saves_nothing(self, store: ResponseStore, in_room: None, monkeypatch: pytest.MonkeyPatch) -> None:
         """Once a participant is forgotten, a page they still have open refuses to save instead of filing new answers for them."""
-        from workshop_kit import room
-        from workshop_kit.admin import forget_participant
+        from workshop_kit.session import room
+        from workshop_kit.commands.admin import forget_participant
         from workshop_kit.widgets import exercise
 
         person = room.issue_code("Sam", cohort="Leeds", store=store)
@@ -253,8 +253,8 @@ class TestExercisePagesInARoom:
 
 def test_find_codes_matches_accented_capitals(tmp_path):
     """A name with an accented capital is found however it is typed (SQLite's lower() alone would miss it)."""
-    from workshop_kit import room
-    from workshop_kit.store import ResponseStore
+    from workshop_kit.session import room
+    from workshop_kit.store.responses import ResponseStore
 
     store = ResponseStore(tmp_path / "r.sqlite")
     issued = room.issue_code("Élise Martin", cohort="c1", store=store)

@@ -1,4 +1,4 @@
-"""Tests for workshop_kit.room_app: the room page that shows every section inside one kernel."""
+"""Tests for workshop_kit.pages.room_app: the room page that shows every section inside one kernel."""
 
 from __future__ import annotations
 
@@ -9,9 +9,10 @@ from browser_helpers import NOTEBOOKS
 from widget_helpers import callback_errors  # noqa: F401 - autouse: fail on a swallowed callback error
 
 import workshop_kit as kit
-from workshop_kit.catalogue import default_catalogue
-from workshop_kit import room, room_app
-from workshop_kit.store import ResponseStore
+from workshop_kit.catalogue.model import default_catalogue
+from workshop_kit.session import room
+from workshop_kit.pages import room_app
+from workshop_kit.store.responses import ResponseStore
 
 
 @pytest.fixture
@@ -135,8 +136,9 @@ def test_cells_are_evaluated_like_a_notebook() -> None:
 SHARING_PROBE = """
 import json, os, sys
 import ipywidgets as widgets
-from workshop_kit import room, room_app
-from workshop_kit.store import ResponseStore
+from workshop_kit.session import room
+from workshop_kit.pages import room_app
+from workshop_kit.store.responses import ResponseStore
 import workshop_kit as kit
 share = sys.argv[1] == "share"
 room_app.warm(sys.argv[2], share_models=share)
@@ -267,7 +269,7 @@ def test_the_frame_of_a_page_that_opens_for_no_one_is_closed(person: room.Person
 def test_the_pacing_bar_moves_the_page_and_a_reveal_redoes_the_compare_line(person: room.Person, tmp_path: Path) -> None:
     """One pacing bar per page: the facilitator's move shows a prompt whose button opens that section in the page
     (the same person, so the same code); a reveal redoes the open section's compare lines."""
-    from workshop_kit import live
+    from workshop_kit.store import live
     from workshop_kit.widgets.pacing import PacingBar
 
     room_app.warm(NOTEBOOKS)

@@ -1,4 +1,4 @@
-"""Tests for workshop_kit.room_server's decisions: how big the warm pool is, and which kernels go.
+"""Tests for workshop_kit.commands.room_server's decisions: how big the warm pool is, and which kernels go.
 
 The server itself (Voilà with the pool, the join form and the reaper) is exercised for real in
 test_serve.py and the browser tests; these check the rules on their own.
@@ -6,7 +6,7 @@ test_serve.py and the browser tests; these check the rules on their own.
 
 from __future__ import annotations
 
-from workshop_kit.room_server import KernelWatch, code_of_url, pool_margin, pool_target
+from workshop_kit.commands.room_server import KernelWatch, code_of_url, pool_margin, pool_target
 
 
 def test_pool_covers_those_still_expected_plus_a_margin() -> None:

@@ -1,4 +1,4 @@
-"""Tests for workshop_kit.serve and the `serve` / `lab` commands: what is served, to whom, and clean stops."""
+"""Tests for workshop_kit.commands.serve and the `serve` / `lab` commands: what is served, to whom, and clean stops."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ from websockets.sync.client import connect
 import psutil
 import pytest
 
-from workshop_kit import serve
+from workshop_kit.commands import serve
 from workshop_kit.errors import KitError
 
 TIMEOUT = 300  # a loaded machine can take a while to start Jupyter and warm the room
@@ -90,14 +90,14 @@ class TestPieces:
         command = serve.voila_command(tmp_path / "workshop.ipynb", host="127.0.0.1", port=8866, config_dir=folder, room={"expect": 30})
         assert not any(token in part for part in command)
         assert "--Voila.ip=127.0.0.1" in command and "--no-browser" in command and "--Voila.port_retries=0" in command
-        assert command[1:3] == ["-m", "workshop_kit.room_server"] and "--RoomVoila.expect=30" in command
+        assert command[1:3] == ["-m", "workshop_kit.commands.room_server"] and "--RoomVoila.expect=30" in command
         assert f"--VoilaExecutor.iopub_timeout={serve.IOPUB_TIMEOUT_SECONDS}" in command  # nbclient's 4 s dropped crowded pages' output
 
     def test_room_page_warms_up_then_shows(self, tmp_path: Path) -> None:
         """The one notebook served to the room does its imports first, then waits for its request and shows the page."""
         page = serve.write_room_page(tmp_path)
         cells = json.loads(page.read_text())["cells"]
-        assert [c["source"] for c in cells] == ["import workshop_kit.room_app as room_app\nroom_app.warm(share_models=True)", "room_app.show()"]
+        assert [c["source"] for c in cells] == ["import workshop_kit.pages.room_app as room_app\nroom_app.warm(share_models=True)", "room_app.show()"]
         assert all(c["outputs"] == [] and c["id"] for c in cells)
 
     def test_the_opening_section_is_named_by_number_or_file(self, tmp_path: Path) -> None:
@@ -154,7 +154,7 @@ class TestPieces:
 def start_command(args: list[str], env: dict[str, str]) -> subprocess.Popen[str]:
     """Start `workshop-kit ARGS` in its own session, as a facilitator's terminal would."""
     return subprocess.Popen(
-        [sys.executable, "-m", "workshop_kit.cli", *args],
+        [sys.executable, "-m", "workshop_kit.commands.cli", *args],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -316,8 +316,8 @@ class TestServeCommand:
 
     def test_kernels_follow_people_not_requests(self, notebooks: Path, kit_env: Path) -> None:
         """No kernel for a request without an issued code; one kernel per participant however often they reopen; a closed page's kernel goes."""
-        from workshop_kit import room
-        from workshop_kit.store import ResponseStore
+        from workshop_kit.session import room
+        from workshop_kit.store.responses import ResponseStore
 
         store_file = kit_env / "room.sqlite"
         with ResponseStore(store_file) as store:
@@ -361,7 +361,7 @@ class TestServeCommand:
     def test_bad_cohort_name_is_refused(self, notebooks: Path) -> None:
         """A cohort name the kit cannot use stops `serve` before anything starts, with a plain message."""
         result = subprocess.run(
-            [sys.executable, "-m", "workshop_kit.cli", "serve", "--cohort", "<b>", "--notebooks", str(notebooks)],
+            [sys.executable, "-m", "workshop_kit.commands.cli", "serve", "--cohort", "<b>", "--notebooks", str(notebooks)],
             capture_output=True,
             text=True,
             timeout=TIMEOUT,
@@ -422,7 +422,7 @@ class TestStudyCommand:
 
     def test_the_personal_code_is_kept_for_next_time(self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         """The second start reuses the code the store issued; a store that no longer has it gets a new one."""
-        from workshop_kit.store import ResponseStore
+        from workshop_kit.store.responses import ResponseStore
 
         monkeypatch.setenv("WORKSHOP_KIT_PROFILE", str(tmp_path / "profile.json"))
         with ResponseStore(tmp_path / "a.sqlite") as store:
@@ -443,7 +443,7 @@ class TestStudyCommand:
         """A cohort name the kit cannot use stops `study` before anything starts, with a plain message."""
         env = dict(os.environ, WORKSHOP_KIT_PROFILE=str(tmp_path / "p.json"), WORKSHOP_KIT_STORE=str(tmp_path / "a.sqlite"))
         result = subprocess.run(
-            [sys.executable, "-m", "workshop_kit.cli", "study", "--cohort", "<b>", "--notebooks", str(notebooks), "--no-browser"],
+            [sys.executable, "-m", "workshop_kit.commands.cli", "study", "--cohort", "<b>", "--notebooks", str(notebooks), "--no-browser"],
             capture_output=True, text=True, timeout=TIMEOUT, env=env,
         )
         assert result.returncode == 1 and "cohort name" in result.stderr
@@ -457,13 +457,13 @@ class TestLabSettings:
         assert overrides["@jupyterlab/apputils-extension:notification"] == {"fetchNews": "false", "checkForUpdates": False}
         command = serve.lab_command(tmp_path, host="127.0.0.1", port=1, open_browser=False, settings=folder)
         assert f"--LabApp.app_settings_dir={folder}" in command
-        assert "--ServerApp.contents_manager_class=workshop_kit.lab_contents.KitContentsManager" in command
+        assert "--ServerApp.contents_manager_class=workshop_kit.commands.lab_contents.KitContentsManager" in command
 
     def test_notebooks_carry_this_pythons_language_info(self, tmp_path: Path) -> None:
         """A notebook is handed to JupyterLab with the kernel's language_info; the file itself is untouched."""
         import asyncio
 
-        from workshop_kit.lab_contents import KitContentsManager, kernel_language_info
+        from workshop_kit.commands.lab_contents import KitContentsManager, kernel_language_info
 
         tiny_notebook(tmp_path / "n.ipynb", "A page")
         before = (tmp_path / "n.ipynb").read_bytes()

@@ -30,8 +30,8 @@ from jupyter_server.services.kernels.connection.base import deserialize_msg_from
 from websockets.exceptions import InvalidStatus
 from websockets.sync.client import connect
 
-from workshop_kit import room as room_codes
-from workshop_kit.store import ResponseStore
+from workshop_kit.session import room as room_codes
+from workshop_kit.store.responses import ResponseStore
 
 COHORT = "Security-Cohort"
 MARKER = "QZX-SECRET-ANSWER-4417"  # the saved answer; must never leave the server except to its owner

@@ -1,4 +1,4 @@
-"""Tests for workshop_kit.store: where answers go, append-only saving, refusals, SQLite settings,
+"""Tests for workshop_kit.store.responses: where answers go, append-only saving, refusals, SQLite settings,
 schema versions, failures a facilitator can act on, many writers at once, and PostgreSQL."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from writers import run_writers
 
 from workshop_kit import __version__
 from workshop_kit.errors import AnswerError, IdentityError, StoreError
-from workshop_kit.store import (
+from workshop_kit.store.responses import (
     BUSY_TIMEOUT_SECONDS,
     SCHEMA_VERSION,
     STORE_ENV,
@@ -235,7 +235,7 @@ def _out_of_order_rows() -> list[Response]:
 
 def _rule(store: ResponseStore) -> set[tuple]:
     """Every current answer by the rule applied in Python to every row (summaries.latest_only)."""
-    from workshop_kit.summaries import latest_only
+    from workshop_kit.summaries.cohort import latest_only
 
     return {(r.cohort, r.participant, r.exercise_id, json.dumps(r.answer)) for r in latest_only(store.all_responses())}
 
@@ -328,7 +328,7 @@ def test_format_1_store_read_only(store: ResponseStore, tmp_path: Path) -> None:
 def test_cohort_reads_use_the_current_index(store: ResponseStore) -> None:
     """On SQLite the tallies are counted from the partial index alone: no table rows, no full scan."""
     store.add_responses(_out_of_order_rows())
-    from workshop_kit.store import IS_CURRENT, responses
+    from workshop_kit.store.responses import IS_CURRENT, responses
     from sqlalchemy import func, select
 
     query = (
@@ -527,7 +527,7 @@ class TestWritersQueue:
         import os
         import time
 
-        from workshop_kit.store import _take_turn
+        from workshop_kit.store.responses import _take_turn
 
         path = tmp_path / "x.lock"
         holder = os.open(path, os.O_RDWR | os.O_CREAT)
@@ -552,7 +552,7 @@ class TestWritersQueue:
 
     def test_saves_still_work_when_the_lock_file_cannot_be_made(self, tmp_path, monkeypatch):
         """A store whose writers' lock file cannot be created still saves (SQLite's busy timeout alone guards it)."""
-        from workshop_kit.store import ResponseStore
+        from workshop_kit.store.responses import ResponseStore
 
         store = ResponseStore(tmp_path / "a.sqlite")
         (tmp_path / "a.sqlite-writers.lock").mkdir()  # a folder where the lock file should go
@@ -564,7 +564,7 @@ def test_paused_gc_restores_the_collector():
     """paused_gc switches the cyclic collector off inside and back to exactly how it was afterwards, even on an error."""
     import gc
 
-    from workshop_kit.store import paused_gc
+    from workshop_kit.store.responses import paused_gc
 
     assert gc.isenabled()
     with pytest.raises(RuntimeError), paused_gc():

@@ -9,9 +9,9 @@ import pandas as pd
 import pandas.testing as pdt
 import pytest
 
-from workshop_kit.catalogue import default_catalogue
-from workshop_kit.store import Response, ResponseStore
-from workshop_kit.summaries import (
+from workshop_kit.catalogue.model import default_catalogue
+from workshop_kit.store.responses import Response, ResponseStore
+from workshop_kit.summaries.cohort import (
     EMPTY_NOTE,
     OWN_ENTRY,
     PRIVATE_NOTE,

@@ -1,4 +1,4 @@
-"""Tests for workshop_kit.transfer: exporting answers to one JSON file and importing it, all or nothing."""
+"""Tests for workshop_kit.store.transfer: exporting answers to one JSON file and importing it, all or nothing."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from workshop_kit.errors import ImportFileError
-from workshop_kit.store import ResponseStore
-from workshop_kit.transfer import FILE_VERSION, FORMAT, ImportResult, export_answers, import_answers
+from workshop_kit.store.responses import ResponseStore
+from workshop_kit.store.transfer import FILE_VERSION, FORMAT, ImportResult, export_answers, import_answers
 
 
 def fill(store: ResponseStore) -> None:

@@ -7,10 +7,10 @@ import logging
 
 import pytest
 
-from workshop_kit.catalogue import default_catalogue
-from workshop_kit.identity import current_identity, load_profile
-from workshop_kit.store import ResponseStore
-from workshop_kit.welcome_page import progress, progress_html, welcome
+from workshop_kit.catalogue.model import default_catalogue
+from workshop_kit.session.identity import current_identity, load_profile
+from workshop_kit.store.responses import ResponseStore
+from workshop_kit.pages.welcome import progress, progress_html, welcome
 
 
 @pytest.fixture(autouse=True)
@@ -144,8 +144,8 @@ class TestRoom:
 
     def test_progress_with_personal_link(self, monkeypatch, tmp_path):
         """With a valid personal link, progress is headed with the display name, not the answer key."""
-        from workshop_kit import room
-        from workshop_kit.store import default_store
+        from workshop_kit.session import room
+        from workshop_kit.store.responses import default_store
 
         monkeypatch.setenv("WORKSHOP_KIT_ROOM", "1")
         person = room.issue_code("Sam Patel", cohort="room-a")
@@ -171,7 +171,7 @@ class TestStudyPages:
 
     def test_next_unanswered_exercise_is_linked(self, tmp_path):
         """The progress table names the next unanswered exercise and links to its notebook (or, with a personal code, its page)."""
-        from workshop_kit.catalogue import default_catalogue
+        from workshop_kit.catalogue.model import default_catalogue
 
         catalogue = default_catalogue()
         first = catalogue.exercises_in(catalogue.sections[0].id)
@@ -184,7 +184,7 @@ class TestStudyPages:
 
 def test_page_href_keeps_the_personal_code_and_names_the_exercise():
     """On a page opened with a personal code the link keeps it and names the exercise to land on; in JupyterLab it is the notebook file."""
-    from workshop_kit.welcome_page import page_href
+    from workshop_kit.pages.welcome import page_href
 
     assert page_href("02-risk.ipynb", "risk.appetite", "code=ABC&token=T") == "?code=ABC&page=02-risk.ipynb&exercise=risk.appetite"
     assert page_href("02-risk.ipynb", None, "code=ABC") == "?code=ABC&page=02-risk.ipynb"

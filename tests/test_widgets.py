@@ -14,10 +14,10 @@ from widget_helpers import make, seed
 
 import workshop_kit as kit
 from workshop_kit import widgets as kit_widgets
-from workshop_kit.catalogue import Exercise, default_catalogue
+from workshop_kit.catalogue.model import Exercise, default_catalogue
 from workshop_kit.errors import CatalogueError
-from workshop_kit.identity import Identity
-from workshop_kit.store import ResponseStore
+from workshop_kit.session.identity import Identity
+from workshop_kit.store.responses import ResponseStore
 from workshop_kit.widgets.base import not_saved_message, saved_message
 from workshop_kit.widgets.budget import total_message
 from workshop_kit.widgets.grid import draw_grid, summary_html
@@ -192,7 +192,7 @@ class TestFailedSaves:
 
     def test_locked_database(self, kit_store, monkeypatch):
         """A database locked by another writer refuses the save, keeps the entries, and a retry works."""
-        monkeypatch.setattr("workshop_kit.store.BUSY_TIMEOUT_SECONDS", 1)
+        monkeypatch.setattr("workshop_kit.store.responses.BUSY_TIMEOUT_SECONDS", 1)
         store = ResponseStore(kit_store.url)
         w = make("brand.seen-today", store)
         for button in w.options[:2]:
@@ -631,7 +631,7 @@ class TestLog:
 
     def test_field_values(self):
         """Control values become stored values and back, for each field type."""
-        from workshop_kit.catalogue import Field
+        from workshop_kit.catalogue.model import Field
 
         number = Field(name="n", label="N", type="number", min=0, max=9)
         date = Field(name="d", label="D", type="date")

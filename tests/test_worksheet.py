@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from workshop_kit.catalogue import load_catalogue
-from workshop_kit.cli import main
-from workshop_kit.worksheet import WorksheetError, find_browser, worksheet_html, write_worksheet
+from workshop_kit.catalogue.model import load_catalogue
+from workshop_kit.commands.cli import main
+from workshop_kit.views.worksheet import WorksheetError, find_browser, worksheet_html, write_worksheet
 
 CATALOGUE = load_catalogue()
 

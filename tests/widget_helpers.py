@@ -71,7 +71,7 @@ def widget_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 @pytest.fixture
 def kit_store(widget_env: Path) -> Iterator:
     """An empty store in this test's folder (the one ``WORKSHOP_KIT_STORE`` names)."""
-    from workshop_kit.store import ResponseStore
+    from workshop_kit.store.responses import ResponseStore
 
     with ResponseStore(widget_env / "answers.sqlite") as store:
         yield store

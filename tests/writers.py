@@ -26,7 +26,7 @@ TIMEOUT = 180
 
 
 def _writer(url: str, who: int, saves: int, people: int, ready: Any, go: Any, results: Any) -> None:
-    from workshop_kit.store import ResponseStore
+    from workshop_kit.store.responses import ResponseStore
 
     errors: list[str] = []
     store = ResponseStore(url)
@@ -47,7 +47,7 @@ def _writer(url: str, who: int, saves: int, people: int, ready: Any, go: Any, re
 
 def _start_writers(url: str, processes: int, saves: int, people: int) -> dict[str, Any]:
     """Run the writers from this process; returns {"errors": [...], "seconds": float}."""
-    import workshop_kit.store  # noqa: F401  (imported once, before the writers start)
+    import workshop_kit.store.responses  # noqa: F401  (imported once, before the writers start)
 
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     ctx = multiprocessing.get_context(method)

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..catalogue import default_catalogue
-from ..compare import MIN_COHORT
+from ..catalogue.model import default_catalogue
+from ..summaries.compare import MIN_COHORT
 from ..errors import IdentityError, StoreError
-from ..identity import current_identity
+from ..session.identity import current_identity
 from .base import ExerciseWidget
 from .budget import BudgetWidget
 from .grid import GridWidget
@@ -40,17 +40,17 @@ def exercise(
 ) -> ExerciseWidget | Any:
     """The widget for one exercise of the catalogue, showing the participant's saved answer.
 
-    ``store`` defaults to :func:`workshop_kit.store.default_store`; if that cannot be
+    ``store`` defaults to :func:`workshop_kit.store.responses.default_store`; if that cannot be
     opened the widget still appears, says why, and tries again on Save.  The identity is
     resolved once, now; in a room page opened without a valid personal link, a plain
     message asking for the link is returned instead.  Building the widget never saves anything.
     """
-    from ..store import default_store
+    from ..store.responses import default_store
 
     try:
         who = current_identity(participant, cohort)
     except IdentityError as exc:
-        from ..room import RoomCodeError, missing_code_widget
+        from ..session.room import RoomCodeError, missing_code_widget
 
         if isinstance(exc, RoomCodeError):  # a room page opened without a valid personal link
             return missing_code_widget(str(exc))

@@ -3,7 +3,7 @@ and the comparison with the cohort.
 
 A kind's widget subclasses :class:`ExerciseWidget` and supplies three things:
 ``_build_body()`` (its controls), ``get_answer()`` (the answer in its stored form, see
-``workshop_kit.answers``) and ``set_answer(answer)`` (fill the controls from a stored
+``workshop_kit.catalogue.answers``) and ``set_answer(answer)`` (fill the controls from a stored
 answer).  It calls ``self._changed()`` whenever a control changes.  Handlers stay thin;
 the work is done by the plain functions at the bottom of each module.
 """
@@ -22,13 +22,13 @@ from typing import Any, Callable, Iterator
 import ipywidgets as widgets
 import traitlets
 
-from ..catalogue import Exercise
-from ..compare import MIN_COHORT, Comparison, comparison_for
+from ..catalogue.model import Exercise
+from ..summaries.compare import MIN_COHORT, Comparison, comparison_for
 from ..errors import AnswerError, StoreError
-from ..identifiers import IdentifierError
+from ..catalogue.identifiers import IdentifierError
 from ..page_css import CONTROL_MAX_WIDTH, PAGE_CSS
-from ..identity import ROOM_SOURCE, Identity
-from ..room import RoomCodeError, check_still_issued
+from ..session.identity import ROOM_SOURCE, Identity
+from ..session.room import RoomCodeError, check_still_issued
 
 STYLE = (
     """

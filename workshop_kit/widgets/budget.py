@@ -6,8 +6,8 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from ..answers import SHARE_PLACES, share_total
-from ..catalogue import Exercise
+from ..catalogue.answers import SHARE_PLACES, share_total
+from ..catalogue.model import Exercise
 from ..page_css import CONTROL_MAX_WIDTH
 from .base import ExerciseWidget
 

@@ -11,8 +11,8 @@ from typing import Any, Callable
 import ipywidgets as widgets
 
 from ..bidi import isolate
-from ..catalogue import Exercise
-from ..compare import quadrant_names, quadrant_of
+from ..catalogue.model import Exercise
+from ..summaries.compare import quadrant_names, quadrant_of
 from .base import ExerciseWidget, number_box
 from .log import control_value, field_control, field_value
 from .slider import RangeSlider

@@ -7,7 +7,7 @@ from typing import Any, Callable
 
 import ipywidgets as widgets
 
-from ..catalogue import Field
+from ..catalogue.model import Field
 from ..page_css import CONTROL_MAX_WIDTH
 from .base import ExerciseWidget
 
@@ -177,9 +177,9 @@ class ObjectivesWidget(LogWidget):
 
     def draft(self) -> int:
         """Put drafts from the saved answers in place of empty rows (filled rows are kept); returns how many were added."""
-        from ..catalogue import default_catalogue
+        from ..catalogue.model import default_catalogue
         from ..errors import KitError
-        from ..plan import saved_answers, suggest_objectives
+        from ..views.plan import saved_answers, suggest_objectives
 
         try:
             store = self._get_store()

@@ -1,6 +1,6 @@
 """The pacing bar of the room page: where the facilitator has taken the room, and "Done" / "Need help".
 
-One bar per participant page (:class:`workshop_kit.room_app.RoomApp` makes it), never one
+One bar per participant page (:class:`workshop_kit.pages.room_app.RoomApp` makes it), never one
 per exercise.  In a running kernel it checks the cohort's live state every
 :data:`POLL_S` seconds in one asyncio task: one small SELECT of one row (``room_live``),
 plus one more only when the facilitator moves to another exercise (the participant's own
@@ -23,9 +23,9 @@ from typing import Any, Callable
 
 import ipywidgets as widgets
 
-from ..catalogue import Catalogue, Exercise
+from ..catalogue.model import Catalogue, Exercise
 from ..errors import KitError
-from ..live import LiveState, read_state, set_signal, signal_of
+from ..store.live import LiveState, read_state, set_signal, signal_of
 
 POLL_S = 2.5  # seconds between two looks at the room's live state
 SIGNAL_LABELS = {"done": "Done", "help": "Need help"}

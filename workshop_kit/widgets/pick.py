@@ -7,7 +7,7 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from ..catalogue import Exercise
+from ..catalogue.model import Exercise
 from ..page_css import CONTROL_MAX_WIDTH
 from .base import ExerciseWidget
 

@@ -1,0 +1,416 @@
+"""Identity in a room served by Voilà: personal codes carried in each page's link.
+
+In a room every Voilà kernel runs as the facilitator's operating-system user, so neither the
+login nor a saved profile tells participants apart.  Instead the welcome page gives each
+participant an unguessable personal code (``secrets.token_urlsafe``, 128 bits) and a personal
+link that carries it (``…/00-welcome.ipynb?code=…``); every page's links carry it on.  Voilà
+hands each kernel the page's query string in ``QUERY_STRING``, so a page knows whose it is.
+
+- Only codes this store issued are accepted (the ``people`` table); a typed name or a guessed
+  code never opens anyone's answers.
+- Answers are saved under a key derived from the code (``room-…``), so exports and the
+  facilitator's views never carry the code itself.
+- The display name is shown to the participant, and to the facilitator only when the
+  dashboard's names switch is on (:func:`display_names`).
+
+Room mode is on when ``WORKSHOP_KIT_ROOM`` is set (``workshop-kit serve`` sets it).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import html
+import json
+import os
+import re
+import secrets
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qs, urlencode
+
+import ipywidgets as widgets
+
+from ..errors import IdentityError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..store.responses import ResponseStore
+
+ROOM_ENV = "WORKSHOP_KIT_ROOM"
+ROOM_URL_ENV = "WORKSHOP_KIT_ROOM_URL"  # the room page's address, e.g. http://10.0.0.5:8866/
+ROOM_TOKEN_ENV = "WORKSHOP_KIT_ROOM_TOKEN"  # the room's access token, so a personal link works on its own
+CODE_PARAM = "code"
+CODE_BYTES = 16  # 128 bits of randomness; token_urlsafe gives 22 characters
+WELCOME_PAGE = "00-welcome.ipynb"
+_CODE = re.compile(r"^[A-Za-z0-9_-]{22,64}$")
+_PAGE = re.compile(r"^(\d\d)-[\w.-]+\.ipynb$")
+
+NO_CODE_MESSAGE = (
+    "This page was opened without your personal link, so your answers could not be kept apart from "
+    "other people's. Please open your personal link from the welcome page (it ends in “?code=…”), "
+    "then come back to this section from there."
+)
+_STYLE = """<style>
+.wk-room-links a { color: #005eb8; text-decoration: underline; }
+.wk-room-links a:focus-visible { outline: 3px solid #ffbf47; outline-offset: 1px; }
+.wk-room-links .wk-room-personal { word-break: break-all; }
+</style>"""
+UNKNOWN_CODE_MESSAGE = (
+    "This personal link is not one this workshop gave out, so nothing here can be saved. Please open "
+    "your personal link from the welcome page, or ask your facilitator for help."
+)
+
+
+class RoomCodeError(IdentityError):
+    """A page in a room was opened without a valid personal code; nothing may be saved."""
+
+
+@dataclass(frozen=True)
+class Person:
+    """A participant known to the room: their code, the key their answers use, and their name."""
+
+    cohort: str
+    code: str
+    participant: str
+    display_name: str
+    created_at: dt.datetime
+
+
+def in_room() -> bool:
+    """True when the pages are served to a room (``WORKSHOP_KIT_ROOM`` set to anything but 0/false)."""
+    return os.environ.get(ROOM_ENV, "").strip().lower() not in ("", "0", "false", "no")
+
+
+def participant_key(code: str) -> str:
+    """The key a participant's answers are saved under: derived from the code, never the code itself."""
+    return "room-" + hashlib.sha256(code.encode("utf-8")).hexdigest()[:20]
+
+
+def new_code() -> str:
+    """A fresh, unguessable personal code (128 bits)."""
+    return secrets.token_urlsafe(CODE_BYTES)
+
+
+def looks_like_code(value: object) -> bool:
+    """True when the value has the shape of a personal code (it may still not have been issued)."""
+    return isinstance(value, str) and bool(_CODE.match(value))
+
+
+def query_string() -> str:
+    """This page's query string, as Voilà handed it to the kernel.
+
+    A pooled (preheated) kernel learns its request only once, through Voilà's request-info
+    socket; this waits for it the first time and keeps it (Voilà sends it once, so asking
+    again would wait for ever)."""
+    global _request_seen
+    if os.environ.get("VOILA_PREHEAT", "False") == "True" and not _request_seen:
+        from voila.utils import wait_for_request
+
+        wait_for_request()  # puts the request's QUERY_STRING into os.environ
+        _request_seen = True
+    return os.environ.get("QUERY_STRING", "")
+
+
+_request_seen = False
+PREBUILD_ENV = "WORKSHOP_KIT_ROOM_PREBUILD"  # the section a pooled kernel builds before its request (set by the room server)
+
+
+def code_from_query(query: str | None = None) -> str | None:
+    """The ``code`` parameter of a query string (this page's by default), or None."""
+    values = parse_qs(query_string() if query is None else query).get(CODE_PARAM, [])
+    return values[0].strip() if values else None
+
+
+# --- the people table ----------------------------------------------------------------------------
+
+_known: dict[tuple[str, str], Person] = {}  # (url, code) -> Person, so a page does not ask the store on every save
+_known_lock = threading.Lock()
+
+
+def _store(store: ResponseStore | None) -> ResponseStore:
+    if store is not None:
+        return store
+    from ..store.responses import default_store
+
+    return default_store()
+
+
+def _cohort(cohort: str | None) -> str:
+    from .identity import resolve_cohort
+
+    return resolve_cohort(cohort)[0]
+
+
+def issue_code(display_name: str, *, cohort: str | None = None, store: ResponseStore | None = None) -> Person:
+    """Record a new participant under a fresh personal code and return them."""
+    from sqlalchemy import insert
+
+    from .identity import validate_name
+    from ..store.responses import people
+
+    store = _store(store)
+    code = new_code()
+    person = Person(
+        cohort=_cohort(cohort),
+        code=code,
+        participant=participant_key(code),
+        display_name=validate_name(display_name, "name"),
+        created_at=dt.datetime.now(dt.timezone.utc),
+    )
+    with store._write("save your name to") as conn:
+        conn.execute(
+            insert(people).values(
+                cohort=person.cohort,
+                code=person.code,
+                participant=person.participant,
+                display_name=person.display_name,
+                created_at=person.created_at,
+            )
+        )
+    with _known_lock:
+        _known[(store.url, person.code)] = person
+    return person
+
+
+def find_person(code: str | None, *, cohort: str | None = None, store: ResponseStore | None = None) -> Person | None:
+    """The participant this store issued the code to in this cohort, or None (also for a malformed code)."""
+    if not looks_like_code(code):
+        return None
+    from sqlalchemy import select
+
+    from ..store.responses import people
+
+    store = _store(store)
+    cohort = _cohort(cohort)
+    with _known_lock:
+        known = _known.get((store.url, code))
+    if known is None:
+        with store._read() as conn:
+            row = conn.execute(select(people).where(people.c.code == code)).mappings().first()
+        if row is None:
+            return None
+        known = Person(row["cohort"], row["code"], row["participant"], row["display_name"], row["created_at"])
+        with _known_lock:
+            _known[(store.url, code)] = known
+    return known if known.cohort == cohort else None
+
+
+def issued_person(code: str, *, cohort: str | None = None, store: ResponseStore | None = None) -> Person | None:
+    """The participant the store issued this code to in this cohort, asking the store itself (no cache),
+    so a link withdrawn by ``workshop-kit forget`` in another process is refused at once."""
+    if not looks_like_code(code):
+        return None
+    from sqlalchemy import select
+
+    from ..store.responses import people
+
+    with _store(store)._read() as conn:
+        row = conn.execute(select(people).where(people.c.code == code)).mappings().first()
+    if row is None or row["cohort"] != _cohort(cohort):
+        return None
+    return Person(row["cohort"], row["code"], row["participant"], row["display_name"], row["created_at"])
+
+
+def room_person(*, store: ResponseStore | None = None) -> Person:
+    """The participant whose personal link opened this page, or :class:`RoomCodeError` in plain English."""
+    code = code_from_query()
+    if not code:
+        raise RoomCodeError(NO_CODE_MESSAGE)
+    person = find_person(code, store=store)
+    if person is None:
+        raise RoomCodeError(UNKNOWN_CODE_MESSAGE)
+    return person
+
+
+WITHDRAWN_MESSAGE = (
+    "This personal link has been withdrawn (your answers were deleted at your or the facilitator's "
+    "request), so nothing more can be saved with it. Ask your facilitator for a new link."
+)
+
+
+def check_still_issued(participant: str, cohort: str, *, store: ResponseStore | None = None) -> None:
+    """Raise :class:`RoomCodeError` if the room record behind this answer key is gone (``workshop-kit forget``).
+
+    Asks the store each time, not this kernel's cache: the forget command runs in another
+    process, and an open page must not go on saving for someone who was forgotten.
+    """
+    from sqlalchemy import select
+
+    from ..store.responses import people
+
+    query = select(people.c.id).where(people.c.participant == participant, people.c.cohort == cohort).limit(1)
+    with _store(store)._read() as conn:
+        if conn.execute(query).first() is None:
+            raise RoomCodeError(WITHDRAWN_MESSAGE)
+
+
+def display_names(cohort: str, *, store: ResponseStore | None = None) -> dict[str, str]:
+    """Participant key → display name for a cohort's room participants (for the dashboard's names switch)."""
+    from sqlalchemy import select
+
+    from ..store.responses import people
+
+    with _store(store)._read() as conn:
+        rows = conn.execute(select(people.c.participant, people.c.display_name).where(people.c.cohort == cohort).order_by(people.c.id))
+        return {participant: name for participant, name in rows}
+
+
+def find_codes(display_name: str, cohort: str, *, store: ResponseStore | None = None) -> list[Person]:
+    """Every code issued under a name in a cohort, newest first (for a facilitator re-sending a lost link)."""
+    from sqlalchemy import select
+
+    from ..store.responses import people
+
+    def folded(text: str) -> str:  # in Python: SQLite's lower() folds A-Z only, not É
+        return " ".join(text.split()).casefold()
+
+    query = select(people).where(people.c.cohort == cohort).order_by(people.c.id.desc())
+    with _store(store)._read() as conn:
+        rows = [r for r in conn.execute(query).mappings() if folded(r["display_name"]) == folded(display_name)]
+    return [Person(r["cohort"], r["code"], r["participant"], r["display_name"], r["created_at"]) for r in rows]
+
+
+# --- links ----------------------------------------------------------------------------------------
+
+
+def page_link(page: str, code: str, *, absolute: bool = False, exercise: str | None = None) -> str:
+    """A link to one page of the room carrying the code: relative (``?code=…&page=01-x.ipynb``)
+    or the full shareable URL (with the room's token, so it works on its own); ``exercise``
+    (an exercise id) makes the page open on that exercise (``&exercise=risk.appetite``)."""
+    query = [(CODE_PARAM, code)] if page == WELCOME_PAGE else [(CODE_PARAM, code), ("page", page)]
+    if exercise:
+        query.append(("exercise", exercise))
+    base = os.environ.get(ROOM_URL_ENV, "") if absolute else ""
+    token = os.environ.get(ROOM_TOKEN_ENV, "")
+    if absolute and base and token:
+        query.insert(0, ("token", token))
+    return f"{base}?{urlencode(query)}"
+
+
+def is_follow_up(page: str) -> bool:
+    """True for the follow-up notebook (``12-follow-up.ipynb``), taken weeks after the workshop."""
+    return "follow-up" in page
+
+
+def section_pages(folder: str | os.PathLike[str] | None = None, *, follow_up: bool = False) -> list[tuple[str, str]]:
+    """The section pages beside the welcome page as (file name, title), in order; the follow-up
+    only with ``follow_up`` (self-study offers it; the workshop room leaves it out)."""
+    folder = Path(folder or os.getcwd())
+    pages = []
+    for path in sorted(folder.glob("[0-9][0-9]-*.ipynb")):
+        if path.name == WELCOME_PAGE or not _PAGE.match(path.name) or (is_follow_up(path.name) and not follow_up):
+            continue  # the follow-up is taken weeks later, not in the workshop room
+        pages.append((path.name, _title(path)))
+    return pages
+
+
+def _title(path: Path) -> str:
+    """The notebook's first markdown heading, or a title made from its file name."""
+    try:
+        notebook = json.loads(path.read_text(encoding="utf-8"))
+        for cell in notebook.get("cells", []):
+            if cell.get("cell_type") != "markdown":
+                continue
+            source = cell.get("source", "")
+            text = "".join(source) if isinstance(source, list) else str(source)
+            for line in text.splitlines():
+                if line.startswith("#"):
+                    return line.lstrip("#").strip()
+    except (OSError, ValueError, AttributeError):
+        pass
+    return path.stem[3:].replace("-", " ").capitalize()
+
+
+def links_html(person: Person, folder: str | os.PathLike[str] | None = None) -> str:
+    """The participant's personal link, as escaped HTML (the room page lists the sections itself)."""
+    personal = page_link(WELCOME_PAGE, person.code, absolute=True)
+    return (
+        _STYLE + '<div class="wk-room-links">'
+        f"<p>Welcome, <strong>{html.escape(person.display_name)}</strong>. This is your personal link. "
+        f"Keep it to yourself, and bookmark it or copy it somewhere safe: it is the only way back to your answers, "
+        f"on this or any other device.</p>"
+        f'<p><a class="wk-room-personal" href="{html.escape(personal)}">{html.escape(personal)}</a></p>'
+        f"</div>"
+    )
+
+
+# --- the welcome page's room part ------------------------------------------------------------------
+
+
+def room_links(folder: str | os.PathLike[str] | None = None) -> Any:
+    """The welcome page's room panel: the participant's links, or a form that gives them a personal link."""
+    return RoomWelcome(folder=folder)
+
+
+def missing_code_widget(message: str = NO_CODE_MESSAGE) -> Any:
+    """A plain message shown instead of an exercise when a room page has no valid personal code."""
+    box = widgets.HTML(f'<p role="alert">{html.escape(message)}</p>')
+    box.add_class("wk-room-missing")
+    return box
+
+
+def gate() -> Any | None:
+    """In a room without a valid code: the message widget to show instead of an exercise; otherwise None."""
+    if not in_room():
+        return None
+    try:
+        room_person()
+    except RoomCodeError as exc:
+        return missing_code_widget(str(exc))
+    return None
+
+
+class RoomWelcome(widgets.VBox):
+    """The room part of the welcome page: ask for a name once, then show the personal link and sections."""
+
+    def __init__(self, folder: str | os.PathLike[str] | None = None, store: ResponseStore | None = None, **kwargs: Any):
+        super().__init__(**kwargs)
+        self._folder = folder
+        self._store = store
+        self.add_class("wk-room")
+        self.status = widgets.HTML()
+        self.status.add_class("wk-room-status")
+        self.links = widgets.HTML()
+        self.links.add_class("wk-room-links-box")
+        code = code_from_query()
+        person = find_person(code, store=store) if code else None
+        if person is not None:
+            self.person: Person | None = person
+            self.links.value = links_html(person, folder)
+            self.children = [self.links]
+            return
+        self.person = None
+        self.name = widgets.Text(description="Your name", placeholder="e.g. Sam Patel", style={"description_width": "initial"})
+        self.name.add_class("wk-room-name")
+        self.button = widgets.Button(description="Get my personal link", button_style="primary")
+        self.button.add_class("wk-room-issue")
+        self.button.on_click(self._on_issue_click)
+        intro = widgets.HTML(
+            "<p>Type your name to get your personal link. Your answers are kept under that link, "
+            "so please use it for every section today.</p>"
+            + (f'<p role="alert">{html.escape(UNKNOWN_CODE_MESSAGE)}</p>' if code else "")
+        )
+        self.children = [intro, widgets.HBox([self.name, self.button]), self.status, self.links]
+
+    def _on_issue_click(self, _button: Any) -> None:
+        self.issue(self.name.value)
+
+    def issue(self, name: str) -> Person | None:
+        """Give this page's participant a personal code (once) and show their links; errors shown in words."""
+        if self.person is not None:
+            return self.person
+        try:
+            self.person = issue_code(name, store=self._store)
+        except IdentityError as exc:
+            self.status.value = f'<p role="alert">{html.escape(str(exc))}</p>'
+            return None
+        except Exception as exc:  # noqa: BLE001 - a store error must reach the participant, not a log
+            self.status.value = f'<p role="alert">Your link could not be made: {html.escape(str(exc))}</p>'
+            return None
+        self.status.value = ""
+        self.button.disabled = True
+        self.name.disabled = True
+        self.links.value = links_html(self.person, self._folder)
+        return self.person

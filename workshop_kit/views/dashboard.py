@@ -1,0 +1,419 @@
+"""The live facilitator dashboard: one card per exercise, refreshed every few seconds.
+
+``facilitator_dashboard()`` is the one line in ``notebooks/facilitator-dashboard.ipynb``.
+Choose a cohort and a section; each exercise shows how many have answered, a chart and a
+small table.  Every few seconds the store is asked which exercises got answers since
+the last look (the store is append-only); only those are read and summarised again,
+only cards whose data changed are redrawn (so the projector does not flicker), and a
+chart is drawn only for a summary not seen before.  *Refresh* reads the cohort afresh.  The timer is an asyncio
+task on the kernel's event loop: it starts only when a loop is running (JupyterLab,
+Voilà), stops when the widget is closed, and never keeps a kernel alive.
+
+Anonymous by default: no one is named or listed, no breakdown under the minimum group
+size, private answers reduced to counts.  The *Show names* switch is for the
+facilitator's own screen: it lists who has joined and how many answers each has saved
+(those with none first), shows names beside the shared free-text answers (in a room
+served by Voilà, the name each participant typed, not their answer key) and lifts the
+small-group rule, but private answers stay counts only.
+Everything participants typed is escaped before it becomes HTML.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import html
+import os
+from typing import Any
+
+import ipywidgets as widgets
+import pandas as pd
+
+from ..bidi import isolate
+from ..catalogue.model import Exercise
+from ..page_css import CONTROL_MAX_WIDTH, PAGE_CSS
+from .charts import ChartCache
+from ..store.responses import ResponseStore, default_store
+from ..summaries.cohort import MIN_GROUP, Summary, cohort_summaries, shown_names
+
+ALL_SECTIONS = "*"
+SMALL_ROWS = 5  # rows of participants' own words shown on a card
+CLIP = 160  # characters of one answer shown on a card
+
+KIND_NAMES = {"scale": "Scale", "pick": "Choice", "text": "Free text", "budget": "Budget", "grid": "Map", "log": "Log"}
+
+STYLE = """<style>
+.wk-dash {font-family: system-ui, -apple-system, "Segoe UI", Arial, sans-serif; color: #212b32;}
+.wk-dash .widget-html-content {line-height: 1.35;}
+.wk-dash .wk-status {color: #425563; font-size: 0.95em;}
+.wk-dash .wk-warning {background: #d5281b; color: white; padding: 6px 12px; font-weight: 600; border-radius: 4px;}
+.wk-dash .wk-section h2 {margin: 14px 0 4px; color: #005eb8; font-size: 1.25em;}
+.wk-dash .wk-cards {gap: 12px;}
+.wk-dash .wk-card {width: 400px; max-width: 100%; box-sizing: border-box; border: 1px solid #d8dde0; border-radius: 6px; padding: 8px 12px 10px; background: #fff;}
+.wk-dash .wk-card h3 {margin: 0 0 2px; font-size: 1.1em;}
+.wk-dash .wk-card .wk-kind {font-size: 0.75em; text-transform: uppercase; letter-spacing: 0.05em; color: #425563;}
+.wk-dash .wk-card .wk-count {margin: 0 0 4px; font-weight: 600;}
+.wk-dash .wk-card .wk-figures {margin: 4px 0 0; font-size: 0.95em;}
+.wk-dash .wk-card img {width: 100%; height: auto; display: block;}
+.wk-dash .wk-card table {border-collapse: collapse; font-size: 0.85em; width: 100%; margin: 6px 0 0; table-layout: auto;}
+.wk-dash .wk-card th, .wk-dash .wk-card td {text-align: left; padding: 2px 6px; border: none; border-bottom: 1px solid #eef0f1; vertical-align: top; line-height: 1.3;}
+.wk-dash .wk-card td.wk-num {text-align: right; font-variant-numeric: tabular-nums;}
+.wk-dash .wk-card .wk-note {font-size: 0.85em; color: #425563; margin: 6px 0 0;}
+.wk-dash .wk-roster-card {margin: 8px 0;}
+.wk-dash .wk-roster-card h2 {margin: 0 0 2px; font-size: 1.1em;}
+""" + PAGE_CSS + "</style>"
+
+
+def _fmt(value: Any) -> str:
+    if isinstance(value, float):
+        if value != value:  # NaN
+            return "–"
+        return f"{value:.1f}" if not value.is_integer() else str(int(value))
+    return str(value)
+
+
+def table_html(frame: pd.DataFrame, max_rows: int | None = None, clip: int = CLIP) -> str:
+    """A DataFrame as a small HTML table; every cell escaped, long text clipped, its direction isolated."""
+    rows = frame if max_rows is None else frame.head(max_rows)
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns)
+    body = []
+    for record in rows.itertuples(index=False):
+        cells = []
+        for value in record:
+            text = _fmt(value)
+            text = text if len(text) <= clip else text[: clip - 1] + "…"
+            cls = ' class="wk-num"' if isinstance(value, (int, float)) else ""
+            cells.append(f"<td{cls}>{html.escape(isolate(text))}</td>")
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    more = len(frame) - len(rows)
+    if more > 0:
+        body.append(f'<tr><td colspan="{len(frame.columns)}">… and {more} more</td></tr>')
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+
+
+def headline(summary: Summary) -> str:
+    """The card's figures on one line, e.g. 'Mean Now 4.2 → In 12 months 6.1 · median shift +2 · 20 want more'."""
+    f, ex = summary.figures, summary.exercise
+    if ex.kind == "scale" and ex.paired and "Mean shift" in f:
+        now, target = ex.pair
+        return (
+            f"Mean {now} {_fmt(f[f'Mean ({now})'])} → {target} {_fmt(f[f'Mean ({target})'])} · "
+            f"median shift {f['Median shift']:+g} · {f['Want more']} want more, {f['Want less']} less"
+        )
+    return " · ".join(f"{label} {_fmt(value)}" for label, value in f.items() if label != "Answered")
+
+
+def card_html(summary: Summary, total: int, chart_uri: str | None) -> str:
+    """One exercise's card: title, how many answered, chart, small table, note (all escaped)."""
+    ex = summary.exercise
+    parts = [
+        f'<div class="wk-card" data-exercise="{html.escape(ex.id)}">',
+        f'<div class="wk-kind">{html.escape(KIND_NAMES.get(ex.kind, ex.kind))}</div>',
+        f"<h3>{html.escape(ex.title)}</h3>",
+        f'<div class="wk-count">{summary.n} of {total} answered</div>',
+    ]
+    if chart_uri:
+        parts.append(f'<img src="{chart_uri}" alt="Chart of answers to {html.escape(ex.title, quote=True)}">')
+    line = headline(summary)
+    if line:
+        parts.append(f'<p class="wk-figures">{html.escape(line)}</p>')
+    if ex.kind == "text" and not summary.table.empty:
+        parts.append(table_html(summary.table, SMALL_ROWS))
+    own = summary.extras.get("Own entries")
+    if own is not None and not own.empty:
+        parts.append(table_html(own, SMALL_ROWS))
+    if summary.note:
+        parts.append(f'<p class="wk-note">{html.escape(summary.note)}</p>')
+    parts.append("</div>")
+    return "".join(parts)
+
+
+ROSTER_ROWS = 60  # people listed by the names switch before "… and N more"
+
+
+def roster_html(store: ResponseStore, cohort: str) -> str:
+    """For the names switch: everyone who has joined the cohort, fewest answers first (names escaped).
+
+    Room participants who have joined but saved nothing yet are listed with 0, so a
+    facilitator can see who is stuck; a name listed twice usually means someone opened
+    the welcome page twice.
+    """
+    saved = store.answers_by_participant(cohort)
+    shown = shown_names(store, cohort)
+    people = sorted(((shown.get(key, key), saved.get(key, 0)) for key in {*shown, *saved}), key=lambda p: (p[1], p[0].casefold(), p[0]))
+    if not people:
+        return ""
+    stuck = sum(1 for _, count in people if count == 0)
+    table = table_html(pd.DataFrame({"name": [n for n, _ in people], "answers saved": [c for _, c in people]}), ROSTER_ROWS)
+    return f'<div class="wk-card wk-roster-card"><h2>Who has joined ({len(people)}; {stuck} with nothing saved yet)</h2>{table}</div>'
+
+
+def collect(
+    store: ResponseStore, cohort: str, *, names: bool = False, min_group: int = MIN_GROUP, exercises: tuple[Exercise, ...] | None = None
+) -> tuple[int, dict[str, Summary]]:
+    """How many participants the cohort has, and every exercise's (or those given) summary, read afresh.
+
+    With names on the small-group rule is lifted (a breakdown hides nothing then).
+    """
+    summaries = cohort_summaries(store, cohort, names=names, min_group=1 if names else min_group, exercises=exercises)
+    return store.participant_count(cohort), summaries
+
+
+# --- noticing what is new ---------------------------------------------------------------------
+
+
+class CohortWatch:
+    """Which exercises of one cohort got answers since the last look.
+
+    The store is append-only, so anything saved since has a higher row id.  When the
+    cohort holds other than the rows seen plus the new ones (someone was forgotten; or, on
+    PostgreSQL, a row with a lower id committed late) :meth:`changed` answers None and
+    the caller reads everything again.  Make the watch *before* reading the cohort: a row
+    saved in between is then reported again, harmlessly, rather than missed.
+    """
+
+    def __init__(self, store: ResponseStore, cohort: str):
+        self.store, self.cohort = store, cohort
+        self.rows, self.last_id = store.cohort_extent(cohort)
+
+    def changed(self) -> set[str] | None:
+        """The ids of exercises with rows saved since the last look (empty if none), or None to read afresh."""
+        total, new = self.store.rows_after(self.cohort, self.last_id)
+        if total != self.rows + len(new):
+            return None
+        self.rows = total
+        self.last_id = max([self.last_id, *(row_id for row_id, _ in new)])
+        return {exercise_id for _, exercise_id in new}
+
+
+class Dashboard(widgets.VBox):
+    """The facilitator's live view of one cohort; ``refresh()`` redraws only what changed."""
+
+    def __init__(
+        self,
+        store: ResponseStore | None = None,
+        cohort: str | None = None,
+        *,
+        refresh_seconds: float = 5.0,
+        min_group: int = MIN_GROUP,
+        autostart: bool = True,
+    ):
+        super().__init__()
+        self.add_class("wk-dash")
+        self.store = store or default_store()
+        self.refresh_seconds = refresh_seconds
+        self.min_group = min_group
+        self._task: asyncio.Task | None = None
+        self._seen: dict[str, str] = {}  # exercise id -> card mark on screen (fingerprint/total)
+        self._watch: CohortWatch | None = None  # what has been read of the cohort so far
+        self._names_shown: bool | None = None  # the names switch when the summaries were made
+        self._summaries: dict[str, Summary] = {}  # exercise id -> its current summary
+        self._prints: dict[str, tuple[Summary, str]] = {}  # exercise id -> (summary, its fingerprint)
+        self._charts = ChartCache()  # chart data URIs by summary fingerprint
+        self._total = 0
+        self.exercises: tuple[Exercise, ...] = self.store.catalogue.exercises
+        self._build_controls(cohort)
+        self._build_cards()
+        self.roster = widgets.HTML()  # with names on: who has joined, and how much each has saved
+        self.roster.add_class("wk-roster")
+        self.children = [self.header, self.warning, self.roster, self.body]
+        if autostart:
+            self.start()
+        self.refresh()
+
+    # --- building ------------------------------------------------------------------------
+
+    def _build_controls(self, cohort: str | None) -> None:
+        wanted = cohort or os.environ.get("WORKSHOP_KIT_COHORT")
+        cohorts = self._cohort_options(wanted)
+        self.cohort = widgets.Dropdown(options=cohorts, value=wanted if wanted in cohorts else (cohorts[0] if cohorts else None), description="Cohort")
+        sections = [("All sections", ALL_SECTIONS)] + [(f"{s.number}. {s.title}", s.id) for s in self.store.catalogue.sections]
+        self.section = widgets.Dropdown(options=sections, value=ALL_SECTIONS, description="Section", layout=widgets.Layout(width="380px", max_width=CONTROL_MAX_WIDTH))
+        self.refresh_button = widgets.Button(description="Refresh", icon="refresh", tooltip="Check for new answers now")
+        self.names = widgets.ToggleButton(
+            value=False,
+            description="Show names (facilitator only)",
+            icon="eye-slash",
+            tooltip="List who has joined and who wrote each shared free-text answer. Do not use on the projector.",
+            layout=widgets.Layout(width="240px", max_width=CONTROL_MAX_WIDTH),
+        )
+        self.status = widgets.HTML()
+        self.status.add_class("wk-status")
+        self.warning = widgets.HTML()
+        for w, cls in ((self.cohort, "wk-cohort"), (self.section, "wk-section-choice"), (self.refresh_button, "wk-refresh"), (self.names, "wk-names")):
+            w.add_class(cls)
+        self.header = widgets.VBox(
+            [widgets.HTML(STYLE), widgets.HBox([self.cohort, self.section, self.refresh_button, self.names], layout=widgets.Layout(flex_flow="row wrap")), self.status]
+        )
+        self.cohort.observe(self._on_cohort_change, names="value")
+        self.section.observe(self._on_section_change, names="value")
+        self.names.observe(self._on_names_change, names="value")
+        self.refresh_button.on_click(self._on_refresh_click)
+
+    def _build_cards(self) -> None:
+        self.cards = {ex.id: widgets.HTML() for ex in self.exercises}
+        self.sections: dict[str, widgets.VBox] = {}
+        for section in self.store.catalogue.sections:
+            cards = [self.cards[ex.id] for ex in self.exercises if ex.section == section.id]
+            title = widgets.HTML(f"<h2>{section.number}. {html.escape(section.title)}</h2>")
+            row = widgets.Box(cards, layout=widgets.Layout(display="flex", flex_flow="row wrap"))
+            row.add_class("wk-cards")
+            box = widgets.VBox([title, row])
+            box.add_class("wk-section")
+            self.sections[section.id] = box
+        self.body = widgets.VBox(list(self.sections.values()))
+
+    def _cohort_options(self, wanted: str | None = None) -> list[str]:
+        cohorts = self.store.cohorts()
+        current = getattr(getattr(self, "cohort", None), "value", None)
+        return sorted({*cohorts, *(c for c in (wanted, current) if c)})
+
+    # --- handlers (thin) -------------------------------------------------------------------
+
+    def _on_cohort_change(self, change: dict) -> None:
+        self.refresh(force=True)
+
+    def _on_names_change(self, change: dict) -> None:
+        self.names.icon = "eye" if change["new"] else "eye-slash"
+        self.names.button_style = "danger" if change["new"] else ""
+        self.refresh(force=True)
+
+    def _on_section_change(self, change: dict) -> None:
+        chosen = change["new"]
+        self.body.children = [box for sid, box in self.sections.items() if chosen in (ALL_SECTIONS, sid)]
+
+    def _on_refresh_click(self, button: widgets.Button) -> None:
+        self.refresh(force=True)
+
+    # --- refreshing ------------------------------------------------------------------------
+
+    def refresh(self, force: bool = False) -> int:
+        """Check the store and redraw the cards whose data changed; returns how many were redrawn.
+
+        A tick reads only the rows saved since the last one and re-summarises only the
+        exercises that got new answers; charts are drawn only for summaries not seen
+        before.  A forced refresh (the button, another cohort, the names switch) reads the
+        cohort afresh, and so does a tick that finds rows gone (someone was forgotten).
+        """
+        self._update_cohorts()
+        cohort, names = self.cohort.value, self.names.value
+        self.warning.value = (
+            '<div class="wk-warning">Names are showing. For your eyes only: switch off before projecting.</div>' if names else ""
+        )
+        self.roster.value = roster_html(self.store, cohort) if names and cohort is not None else ""
+        if cohort is None:
+            self.status.value = f"No answers saved yet. This page checks again every {self.refresh_seconds:g} seconds."
+            return 0
+        watch = self._watch
+        changed = None if force or watch is None or watch.cohort != cohort or self._names_shown != names else watch.changed()
+        if changed is not None and not changed:  # nothing saved since the last look
+            self._stamp(cohort, None)
+            return 0
+        if changed is None:
+            self._watch = CohortWatch(self.store, cohort)  # before reading: see CohortWatch
+        redo = tuple(ex for ex in self.exercises if changed is None or ex.id in changed)
+        total, summaries = collect(self.store, cohort, names=names, min_group=self.min_group, exercises=redo)
+        self._summaries.update(summaries)
+        self._names_shown = names
+        updates = self.render_changes(total, self._summaries)
+        self._apply(updates)
+        self._stamp(cohort, total)
+        return len(updates)
+
+    def render_changes(self, total: int, summaries: dict[str, Summary]) -> dict[str, tuple[str, str]]:
+        """HTML for the cards whose summary or total differs from what is on screen: id -> (mark, html).
+
+        The chart depends on the summary alone, so it is keyed on the summary's fingerprint:
+        a new participant changes every card's "n of total" line but redraws only the
+        charts whose data changed.
+        """
+        updates = {}
+        for ex_id, summary in summaries.items():
+            fingerprint = self._fingerprint(ex_id, summary)
+            mark = f"{fingerprint}/{total}"
+            if self._seen.get(ex_id) != mark:
+                updates[ex_id] = (mark, card_html(summary, total, self._charts.uri(summary, fingerprint)))
+        return updates
+
+    def _fingerprint(self, ex_id: str, summary: Summary) -> str:
+        held = self._prints.get(ex_id)
+        if held is None or held[0] is not summary:
+            held = self._prints[ex_id] = (summary, summary.fingerprint())
+        return held[1]
+
+    def _apply(self, updates: dict[str, tuple[str, str]]) -> None:
+        for ex_id, (mark, text) in updates.items():
+            self.cards[ex_id].value = text
+            self._seen[ex_id] = mark
+
+    def _update_cohorts(self) -> None:
+        options = self._cohort_options()
+        if list(self.cohort.options) != options:
+            current = self.cohort.value
+            with self.cohort.hold_trait_notifications():
+                self.cohort.options = options
+                self.cohort.value = current if current in options else (options[0] if options else None)
+
+    def _stamp(self, cohort: str, total: int | None) -> None:
+        if total is not None:
+            self._total = total
+        now = dt.datetime.now().strftime("%H:%M:%S")
+        every = f" · refreshes every {self.refresh_seconds:g} s" if self.running else ""
+        people = f"{self._total} participant{'s' if self._total != 1 else ''}"
+        self.status.value = f"Cohort <b>{html.escape(isolate(cohort))}</b> · {people} · checked {now}{every}"
+
+    # --- the timer -------------------------------------------------------------------------
+
+    @property
+    def running(self) -> bool:
+        """True while the periodic refresh is scheduled."""
+        return self._task is not None and not self._task.done()
+
+    def start(self) -> bool:
+        """Refresh every ``refresh_seconds`` on the running event loop; False if there is none."""
+        if self.running:
+            return True
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return False
+        self._task = loop.create_task(self._tick())
+        return True
+
+    def stop(self) -> None:
+        """Stop the periodic refresh."""
+        if self._task is not None:
+            self._task.cancel()
+            self._task = None
+
+    async def _tick(self) -> None:
+        while True:
+            await asyncio.sleep(self.refresh_seconds)
+            if self.comm is None:  # closed
+                return
+            try:
+                self.refresh()
+            except Exception as exc:  # keep ticking: the store may be busy or briefly unreachable
+                self.status.value = f"Could not refresh: {html.escape(str(exc))}"
+
+    def close(self) -> None:
+        """Stop the timer and close every widget of the dashboard."""
+        self.stop()
+        for w in (*self.cards.values(), *self.sections.values(), self.cohort, self.section, self.refresh_button, self.names, self.status, self.warning, self.roster):
+            w.close()
+        super().close()
+
+
+_current: Dashboard | None = None
+
+
+def facilitator_dashboard(
+    store: ResponseStore | None = None, cohort: str | None = None, *, refresh_seconds: float = 5.0, min_group: int = MIN_GROUP
+) -> Dashboard:
+    """The live dashboard (replacing, and stopping, one made earlier in this kernel)."""
+    global _current
+    if _current is not None:
+        _current.close()
+    _current = Dashboard(store, cohort, refresh_seconds=refresh_seconds, min_group=min_group)
+    return _current
+

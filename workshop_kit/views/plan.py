@@ -1,0 +1,1154 @@
+"""The personal development plan: one participant's saved answers, gathered into a document to keep.
+
+``build_plan(store, participant, cohort)`` reads the participant's latest answer to every
+exercise in the catalogue and returns a :class:`Plan`.  ``Plan.to_markdown()`` and
+``Plan.to_html()`` render it (the HTML through Jinja2 with autoescaping, so anything the
+participant typed is shown as text, never run as markup), and :mod:`workshop_kit.views.plan_documents`
+lays it out as a personal development plan in Word and PDF; ``export_plan`` writes all four
+files into a folder; ``development_plan()`` is the notebook widget with an "Export my plan" button.
+
+Reading never writes: building a plan from a store that does not exist yet shows every
+exercise as "not answered yet" without creating the store.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import html
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import ipywidgets as widgets
+from markupsafe import Markup
+
+from .._version import __version__
+from ..bidi import isolate
+from ..catalogue.model import Catalogue, Exercise, Section
+from ..errors import KitError
+from ..pages.followup import BeforeAfter, before_and_after
+from ..session.identity import current_identity
+from ..page_css import PAGE_CSS
+from ..store.responses import default_store
+
+PLAN_DIR_ENV = "WORKSHOP_KIT_PLAN_DIR"
+ROOM_ENV = "WORKSHOP_KIT_ROOM"
+
+CREDIT = (
+    'Made with workshop-kit, a workshop based on "Becoming a successful leader" '
+    "(Health CIO Handbook, chapter 4) by Owen Powell and Gareth Baxendale."
+)
+
+# The Healthcare Leadership Model's nine dimensions (NHS Leadership Academy, 2013), in its order.
+HLM_DIMENSIONS = (
+    "Inspiring shared purpose",
+    "Leading with care",
+    "Evaluating information",
+    "Connecting our service",
+    "Sharing the vision",
+    "Engaging the team",
+    "Holding to account",
+    "Developing capability",
+    "Influencing for results",
+)
+
+NEXT_STEPS = (
+    "Read this plan again in three months and mark what has changed.",
+    "Take it to your next appraisal or supervision and agree one piece of support.",
+    "Keep the commitments you made to colleagues: a promise kept builds more trust than any plan.",
+)
+MODEL_STEP = (
+    "Try the Healthcare Leadership Model self-assessment, or ask for its 360° feedback, starting with {focus}: "
+    "your own answers show the most room to grow there."
+)
+MODEL_STEP_NONE = (
+    "Try the Healthcare Leadership Model self-assessment, or ask for its 360° feedback; "
+    "answer the scales in the section notebooks and this plan will suggest where to start."
+)
+MODEL_INTRO = (
+    "Read from your own scale answers: for a scale asked twice, the move you said you want; "
+    "for a rating of yourself, the distance to the top of the scale. The most room comes first."
+)
+FOCUS_COUNT = 2
+
+
+OBJECTIVES_ID = "plan.objectives"  # the log exercise in notebook 11 where the participant writes their objectives
+OBJECTIVE_FIELDS = (
+    ("what", "What I will achieve"),
+    ("how", "How I will do it"),
+    ("support", "Support I need"),
+    ("by_when", "By when"),
+    ("measure", "How I will know"),
+)
+FEWER_THAN_THREE = "A development plan usually has three to five objectives: add more in notebook 11 (press “Draft from my answers” to start)."
+
+FOLLOW_UP_MISSING = "not answered at the follow-up yet — see notebook 12"
+WORKSHOP_MISSING = "answered at the follow-up only, so there is nothing to compare with"
+
+
+class PlanExportError(KitError):
+    """The plan could not be written to the chosen folder."""
+
+
+# --- the plan's parts --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Block:
+    """One piece of a rendered answer: a paragraph, a bulleted list or a table of plain text."""
+
+    kind: str  # "text", "list" or "table"
+    text: str = ""
+    items: tuple[str, ...] = ()
+    headers: tuple[str, ...] = ()
+    rows: tuple[tuple[str, ...], ...] = ()
+
+
+class _FromNotebook:
+    """Something in the plan that comes from one notebook (``notebook``: two digits, e.g. "02")."""
+
+    notebook: str
+
+    @property
+    def missing_note(self) -> str:
+        """What the plan shows instead of a missing answer."""
+        return f"not answered yet — see notebook {self.notebook}"
+
+
+@dataclass(frozen=True)
+class PlanItem(_FromNotebook):
+    """One exercise in the plan, with the participant's answer (or a note that it is missing)."""
+
+    exercise_id: str
+    title: str
+    prompt: str
+    dimension: str
+    notebook: str  # two digits, e.g. "02"
+    blocks: tuple[Block, ...] = ()
+    saved_at: dt.datetime | None = None
+
+    @property
+    def answered(self) -> bool:
+        """True once the participant has saved an answer."""
+        return self.saved_at is not None
+
+
+@dataclass(frozen=True)
+class PlanSection:
+    """One section of the workshop and the participant's answers to its exercises."""
+
+    number: int
+    title: str
+    notebook: str
+    items: tuple[PlanItem, ...]
+
+
+@dataclass(frozen=True)
+class Highlight(_FromNotebook):
+    """One line of the plan's "at a glance" summary, drawn from one or more exercises."""
+
+    label: str
+    blocks: tuple[Block, ...]
+    notebook: str
+
+    @property
+    def answered(self) -> bool:
+        """True when there is something to show."""
+        return bool(self.blocks)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One of the participant's scale answers, read for the model view: how much room to grow it shows."""
+
+    title: str
+    words: str
+    room: float  # 0 (none) to 1 (the whole scale)
+
+
+@dataclass(frozen=True)
+class Objective:
+    """One development objective, as the participant wrote it in notebook 11 (``by_when`` an ISO date or "")."""
+
+    what: str
+    how: str = ""
+    support: str = ""
+    by_when: str = ""
+    measure: str = ""
+
+    @property
+    def by_when_text(self) -> str:
+        """The date in words ("31 March 2027"), or "no date set"."""
+        return date_words(self.by_when) or "no date set"
+
+    def rows(self) -> tuple[tuple[str, str], ...]:
+        """(label, value) pairs for a two-column table, every field shown (empty ones as "not set")."""
+        values = {"what": self.what, "how": self.how, "support": self.support, "by_when": self.by_when_text, "measure": self.measure}
+        return tuple((label, values[name] or "not set") for name, label in OBJECTIVE_FIELDS)
+
+
+@dataclass(frozen=True)
+class Commitment:
+    """Something the participant promised, with its date if they gave one (from the meeting log and notebook 10)."""
+
+    what: str
+    for_whom: str = ""
+    due: str = ""  # ISO date or ""
+    status: str = ""
+
+    @property
+    def due_text(self) -> str:
+        """The due date in words, or "no date set"."""
+        return date_words(self.due) or "no date set"
+
+
+def date_words(value: str) -> str:
+    """An ISO date as words ("31 March 2027"); anything else is returned as it is."""
+    try:
+        day = dt.date.fromisoformat(str(value))
+    except ValueError:
+        return str(value or "")
+    return f"{day.day} {day:%B %Y}"
+
+
+@dataclass(frozen=True)
+class DimensionView:
+    """One Healthcare Leadership Model dimension and what the participant's own answers say about it."""
+
+    dimension: str
+    evidence: tuple[Evidence, ...]
+
+    @property
+    def room(self) -> float:
+        """The most room to grow any of its answers shows."""
+        return max((e.room for e in self.evidence), default=0.0)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A participant's personal development plan, ready to render as Markdown or HTML."""
+
+    participant: str
+    cohort: str
+    made_on: dt.date
+    highlights: tuple[Highlight, ...]
+    sections: tuple[PlanSection, ...]
+    dimensions: tuple[DimensionView, ...]  # only dimensions the participant's scale answers speak to
+    kit_version: str = __version__
+    display_name: str = ""
+    follow_up: tuple[BeforeAfter, ...] = ()  # the re-asked exercises, once anything was saved at the follow-up
+    follow_up_title: str = ""
+    objectives: tuple[Objective, ...] = ()
+    commitments: tuple[Commitment, ...] = ()
+    needs: tuple[str, ...] = ()
+
+    @property
+    def name(self) -> str:
+        """The name the plan is made out to: the display name if there is one (a room), else the participant."""
+        return self.display_name or self.participant
+
+    @property
+    def answered(self) -> int:
+        """How many exercises the participant has answered."""
+        return sum(item.answered for s in self.sections for item in s.items)
+
+    @property
+    def total(self) -> int:
+        """How many exercises the plan covers: the catalogue's, less the closing feedback on the day."""
+        return sum(len(s.items) for s in self.sections)
+
+    @property
+    def focus(self) -> tuple[DimensionView, ...]:
+        """The dimensions where the participant's own answers show the most room to grow (at most two)."""
+        growing = sorted((d for d in self.dimensions if d.room > 0), key=lambda d: -d.room)
+        return tuple(growing[:FOCUS_COUNT])
+
+    @property
+    def model_step(self) -> str:
+        """The next step about the Healthcare Leadership Model, naming this participant's focus dimensions."""
+        focus = " and ".join(d.dimension.casefold() for d in self.focus)
+        return MODEL_STEP.format(focus=focus) if focus else MODEL_STEP_NONE
+
+    @property
+    def next_steps(self) -> tuple[str, ...]:
+        """The closing suggestions, the model's one naming this participant's focus dimensions."""
+        return (*NEXT_STEPS[:2], self.model_step, *NEXT_STEPS[2:])
+
+    @property
+    def made_on_text(self) -> str:
+        """The plan's date in words, e.g. "3 February 2026"."""
+        return f"{self.made_on.day} {self.made_on:%B %Y}"
+
+    @property
+    def file_stem(self) -> str:
+        """A safe file name (no extension): development-plan-<name>-<date>."""
+        slug = re.sub(r"[^\w]+", "-", self.name.casefold()).strip("-_")[:40] or "participant"
+        return f"development-plan-{slug}-{self.made_on.isoformat()}"
+
+    def to_markdown(self) -> str:
+        """The plan as a Markdown document, readable as plain text; participant text is escaped."""
+        return _markdown(self)
+
+    def to_html(self, *, fragment: bool = False) -> str:
+        """The plan as a standalone HTML page (or, with ``fragment=True``, just its body)."""
+        template = _jinja().get_template("fragment" if fragment else "page")
+        return template.render(
+            plan=self, credit=CREDIT, model_intro=MODEL_INTRO, fewer_than_three=FEWER_THAN_THREE, follow_up_missing=FOLLOW_UP_MISSING, workshop_missing=WORKSHOP_MISSING
+        )
+
+
+# --- building ----------------------------------------------------------------------------
+
+
+def notebook_number(section: Section) -> str:
+    """The two-digit number of a section's notebook, e.g. "02"."""
+    return f"{section.number:02d}"
+
+
+def notebook_file(section: Section) -> str:
+    """The file name of a section's notebook, e.g. "02-risk.ipynb"."""
+    return f"{section.number:02d}-{section.id}.ipynb"
+
+
+def saved_answers(store: Any, participant: str, cohort: str) -> dict[str, Any]:
+    """The participant's latest answers by exercise id, without creating a store that does not exist yet."""
+    if _missing_sqlite_file(store):
+        return {}
+    return store.my_answers(participant=participant, cohort=cohort)
+
+
+def _missing_sqlite_file(store: Any) -> bool:
+    path = getattr(store, "sqlite_path", None)
+    return path is not None and not path.exists()
+
+
+def build_plan(
+    store: Any,
+    participant: str,
+    cohort: str,
+    *,
+    catalogue: Catalogue | None = None,
+    today: dt.date | None = None,
+    display_name: str = "",
+) -> Plan:
+    """Gather one participant's latest answers, section by section, into a :class:`Plan`.
+
+    ``display_name`` names the plan when the participant key is not a name (a room's ``room-…`` key).
+    """
+    catalogue = catalogue or store.catalogue
+    from ..catalogue.waves import split_wave
+
+    answers = saved_answers(store, participant, split_wave(cohort, catalogue)[0])  # a follow-up wave's plan starts from the workshop
+    pairs = before_and_after(store, participant, cohort, catalogue=catalogue)
+    numbers = {s.id: notebook_number(s) for s in catalogue.sections}
+    items: dict[str, PlanItem] = {}
+    sections = []
+    for section in catalogue.sections:
+        section_items = []
+        for exercise in catalogue.exercises_in(section.id):
+            if exercise.feedback:  # feedback on the day goes to the cohort report, not into the participant's plan
+                continue
+            response = answers.get(exercise.id)
+            item = PlanItem(
+                exercise_id=exercise.id,
+                title=exercise.title,
+                prompt=exercise.prompt,
+                dimension=exercise.dimension,
+                notebook=numbers[section.id],
+                blocks=answer_blocks(exercise, response.answer) if response else (),
+                saved_at=response.saved_at if response else None,
+            )
+            items[exercise.id] = item
+            section_items.append(item)
+        sections.append(PlanSection(section.number, section.title, numbers[section.id], tuple(section_items)))
+    highlights = tuple(h for h in (build(catalogue, answers, numbers) for build in _HIGHLIGHTS) if h is not None)
+    return Plan(
+        participant=participant,
+        cohort=cohort,
+        made_on=today or dt.date.today(),
+        highlights=highlights,
+        sections=tuple(sections),
+        dimensions=_dimensions(catalogue, answers),
+        display_name=display_name,
+        follow_up=pairs if any(p.after is not None for p in pairs) else (),
+        follow_up_title=catalogue.follow_up.title if catalogue.follow_up else "",
+        objectives=_objectives(answers),
+        commitments=_commitment_list(answers),
+        needs=_needs_list(catalogue, answers),
+    )
+
+
+def _latest(answers: dict[str, Any], exercise_id: str) -> Any:
+    response = answers.get(exercise_id)
+    return response.answer if response is not None else None
+
+
+def _objectives(answers: dict[str, Any]) -> tuple[Objective, ...]:
+    rows = _latest(answers, OBJECTIVES_ID)
+    out = []
+    for row in rows if isinstance(rows, list) else ():
+        if isinstance(row, dict) and str(row.get("what") or "").strip():
+            out.append(Objective(**{name: _cell(row.get(name)) for name, _label in OBJECTIVE_FIELDS}))
+    return tuple(out)
+
+
+def _commitment_list(answers: dict[str, Any]) -> tuple[Commitment, ...]:
+    out = []
+    rows = _latest(answers, "relationships.log")
+    for row in rows if isinstance(rows, list) else ():
+        if isinstance(row, dict) and row.get("deliverable"):
+            out.append(Commitment(_cell(row["deliverable"]), _cell(row.get("stakeholder")), _cell(row.get("due")), _cell(row.get("status"))))
+    learning = _latest(answers, "iwe.learning-commitment")
+    if learning:
+        saved = answers["iwe.learning-commitment"].saved_at
+        due = (saved.date() + dt.timedelta(days=91)).isoformat() if isinstance(saved, dt.datetime) else ""
+        out.append(Commitment(f"Learning: {learning}", "myself", due, ""))
+    return tuple(out)
+
+
+def _needs_list(catalogue: Catalogue, answers: dict[str, Any]) -> tuple[str, ...]:
+    picks = _latest(answers, "development.needs")
+    if not isinstance(picks, list) or "development.needs" not in catalogue:
+        return ()
+    known = set(catalogue.exercise("development.needs").options)
+    return tuple(str(p) if p in known else f"{p} (my own)" for p in picks)
+
+
+# --- drafting objectives from the answers --------------------------------------------------------
+
+
+def suggest_objectives(catalogue: Catalogue, answers: dict[str, Any], today: dt.date | None = None) -> list[dict[str, str]]:
+    """Draft objectives (rows of the ``plan.objectives`` log) from the participant's saved answers, at most five.
+
+    Drafts only: the participant edits them and presses Save.  Every text is cut to its field's limit.
+    """
+    today = today or dt.date.today()
+    needs = _needs_list(catalogue, answers)
+    support = ", ".join(n.removesuffix(" (my own)") for n in needs) or "To agree with my line manager or appraiser"
+
+    def by(months: int) -> str:
+        return (today + dt.timedelta(days=round(months * 30.44))).isoformat()
+
+    drafts: list[dict[str, str]] = []
+    goal = _latest(answers, "goal.statement")
+    if goal:
+        drafts.append({"what": f"Make visible progress towards my audacious goal: {goal}", "how": "Agree the first milestone with my sponsor and review progress with them every month", "support": support, "by_when": by(12), "measure": "The first milestone is met and reported to the board"})
+    appetite = _latest(answers, "risk.appetite")
+    if isinstance(appetite, dict) and isinstance(appetite.get("target"), int) and isinstance(appetite.get("now"), int) and appetite["target"] != appetite["now"]:
+        drafts.append({"what": f"Move my appetite for risk from {appetite['now']} to {appetite['target']} on the workshop's scale", "how": "Take one decision a month that I would once have escalated, and note how it went", "support": support, "by_when": by(6), "measure": f"My own rating at the follow-up (notebook 12) is {appetite['target']} or closer to it"})
+    brand = _latest(answers, "brand.attributes")
+    if isinstance(brand, list) and brand:
+        drafts.append({"what": f"Be known by senior colleagues for being {_and_list([str(b) for b in brand])}", "how": "Show each one in a piece of work my peers will see this quarter", "support": "Honest feedback from two peers I trust", "by_when": by(6), "measure": "Peers use these words when I ask how they see me"})
+    people = [str(r.get("stakeholder")) for r in _latest(answers, "relationships.log") or () if isinstance(r, dict) and r.get("stakeholder")]
+    if people:
+        dues = sorted(str(r["due"]) for r in _latest(answers, "relationships.log") if isinstance(r, dict) and r.get("due"))
+        drafts.append({"what": f"Build working relationships with {_and_list(people[:4])}", "how": "An informal conversation with each, then keep the one promise I made them", "support": "Time in my diary, protected each week", "by_when": dues[-1] if dues else by(3), "measure": "Every promise in my meeting log is marked Delivered"})
+    learning = _latest(answers, "iwe.learning-commitment")
+    if learning:
+        drafts.append({"what": str(learning), "how": "Practise it every week and note what I learn", "support": support, "by_when": by(3), "measure": "I can name three occasions when I did it, and what changed"})
+    comfort = _latest(answers, "development.comfort")
+    if len(drafts) < 5 and isinstance(comfort, dict) and isinstance(comfort.get("target"), int) and isinstance(comfort.get("now"), int) and comfort["target"] > comfort["now"]:
+        drafts.append({"what": "Grow more at ease with risk, ambiguity and a wider web of relationships", "how": "Take on one piece of cross-organisation work outside my comfort zone", "support": support, "by_when": by(12), "measure": f"My comfort rating moves from {comfort['now']} to {comfort['target']}"})
+    if not drafts:
+        drafts.append({"what": "", "how": "", "support": support, "by_when": by(12), "measure": ""})
+    limits = {f.name: f.max_length for f in catalogue.exercise(OBJECTIVES_ID).fields} if OBJECTIVES_ID in catalogue else {}
+    return [{k: (v if k == "by_when" else _cut(v, limits.get(k, 200))) for k, v in d.items()} for d in drafts[:5]]
+
+
+def _and_list(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _cut(text: str, limit: int) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _dimensions(catalogue: Catalogue, answers: dict[str, Any]) -> tuple[DimensionView, ...]:
+    """The model view: for each dimension, the participant's scale answers that show room to grow (or none)."""
+    found: dict[str, list[Evidence]] = {}
+    for exercise in catalogue.exercises:
+        response = answers.get(exercise.id)
+        if exercise.dimension and exercise.kind == "scale" and response is not None:
+            evidence = scale_evidence(exercise, response.answer)
+            if evidence is not None:
+                found.setdefault(exercise.dimension, []).append(evidence)
+    order = {name: i for i, name in enumerate(HLM_DIMENSIONS)}
+    names = sorted(found, key=lambda d: (order.get(d, len(order)), d))
+    return tuple(DimensionView(d, tuple(sorted(found[d], key=lambda e: -e.room))) for d in names)
+
+
+def scale_evidence(ex: Exercise, answer: Any) -> Evidence | None:
+    """What one scale answer says about room to grow: the wanted move (paired) or the distance to the top (a self-rating)."""
+    span = ex.max - ex.min
+    try:
+        if ex.paired:
+            now, target = int(answer["now"]), int(answer["target"])
+            return Evidence(ex.title, f"{ex.pair[0]} {now}, {ex.pair[1].casefold()} {target}", max(target - now, 0) / span)
+        if ex.self_rating:
+            value = int(answer)
+            return Evidence(ex.title, f"{value} of {ex.max} ({ex.high_label.casefold()} is {ex.max})", (ex.max - value) / span)
+    except (KeyError, TypeError, ValueError):
+        return None  # the catalogue changed after this answer was saved
+    return None
+
+
+# --- answers as blocks ---------------------------------------------------------------------
+
+
+def answer_blocks(exercise: Exercise, answer: Any) -> tuple[Block, ...]:
+    """A saved answer as plain-text blocks, according to its exercise's kind."""
+    try:
+        return _RENDERERS[exercise.kind](exercise, answer)
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError):
+        # The catalogue changed after this answer was saved; show it as it was stored.
+        return (Block("text", text=str(answer)),)
+
+
+def _scale(ex: Exercise, answer: Any) -> tuple[Block, ...]:
+    ends = f"on a scale from {ex.min} ({ex.low_label}) to {ex.max} ({ex.high_label})"
+    if not ex.paired:
+        return (Block("text", text=f"{int(answer)}, {ends}."),)
+    now, target = int(answer["now"]), int(answer["target"])
+    line = f"{ex.pair[0]}: {now} · {ex.pair[1]}: {target}, {ends}."
+    return (Block("text", text=f"{line}\n{shift_words(ex, now, target)}"),)
+
+
+def shift_words(ex: Exercise, now: int, target: int) -> str:
+    """The move between a paired scale's two answers, in words."""
+    gap = target - now
+    if gap == 0:
+        return "No change wanted."
+    towards = ex.high_label if gap > 0 else ex.low_label
+    points = "point" if abs(gap) == 1 else "points"
+    return f"A shift of {abs(gap)} {points} towards “{towards}”."
+
+
+def _pick(ex: Exercise, answer: Any) -> tuple[Block, ...]:
+    picks = [str(p) for p in answer]
+    if not picks:
+        return (Block("text", text="None of these."),)
+    known = set(ex.options)
+    return (Block("list", items=tuple(p if p in known else f"{p} (my own)" for p in picks)),)
+
+
+def _text(ex: Exercise, answer: Any) -> tuple[Block, ...]:
+    return (Block("text", text=str(answer)),)
+
+
+def _budget(ex: Exercise, answer: Any) -> tuple[Block, ...]:
+    unit = "%" if ex.total == 100 else f" of {ex.total}"
+    rows = tuple((h, f"{answer[h]:g}{unit}") for h in ex.headings)
+    return (Block("table", headers=("Heading", "Share"), rows=rows),)
+
+
+def grid_position(ex: Exercise, x: int, y: int) -> str:
+    """Where an item sits on a grid: Mendelow's four actions for an influence × interest map."""
+    mid = (ex.min + ex.max) / 2
+    high_x, high_y = x > mid, y > mid
+    if ex.x_axis.label.casefold() == "interest" and ex.y_axis.label.casefold() in ("influence", "power"):
+        return {(True, True): "Manage closely", (False, True): "Keep satisfied", (True, False): "Keep informed", (False, False): "Monitor"}[
+            (high_x, high_y)
+        ]
+    return f"{'High' if high_y else 'Low'} {ex.y_axis.label.casefold()}, {'high' if high_x else 'low'} {ex.x_axis.label.casefold()}"
+
+
+def _grid(ex: Exercise, answer: Any) -> tuple[Block, ...]:
+    headers = (ex.item_label, ex.tag_label, ex.x_axis.label, ex.y_axis.label, "Where it sits", *(f.label for f in ex.fields))
+    rows = tuple(
+        (
+            str(item["name"]),
+            str(item["tag"]),
+            str(item["x"]),
+            str(item["y"]),
+            grid_position(ex, int(item["x"]), int(item["y"])),
+            *(_cell(item.get(f.name)) for f in ex.fields),
+        )
+        for item in answer
+    )
+    return (Block("table", headers=headers, rows=rows),)
+
+
+def _log(ex: Exercise, answer: Any) -> tuple[Block, ...]:
+    headers = tuple(f.label for f in ex.fields)
+    rows = tuple(tuple(_cell(row.get(f.name)) for f in ex.fields) for row in answer)
+    return (Block("table", headers=headers, rows=rows),)
+
+
+def _cell(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+_RENDERERS = {"scale": _scale, "pick": _pick, "text": _text, "budget": _budget, "grid": _grid, "log": _log}
+
+
+# --- the "at a glance" summary ---------------------------------------------------------------
+
+
+def _answer(catalogue: Catalogue, answers: dict[str, Any], exercise_id: str) -> tuple[Exercise | None, Any]:
+    if exercise_id not in catalogue:
+        return None, None
+    response = answers.get(exercise_id)
+    return catalogue.exercise(exercise_id), (response.answer if response else None)
+
+
+def _number(catalogue: Catalogue, numbers: dict[str, str], exercise_id: str) -> str:
+    return numbers[catalogue.exercise(exercise_id).section]
+
+
+def _goal(catalogue: Catalogue, answers: dict[str, Any], numbers: dict[str, str]) -> Highlight | None:
+    ex, goal = _answer(catalogue, answers, "goal.statement")
+    if ex is None:
+        return None
+    blocks: list[Block] = []
+    if goal is not None:
+        blocks.append(Block("text", text=str(goal)))
+        details = []
+        _, when = _answer(catalogue, answers, "goal.timeframe")
+        if when:
+            details.append(f"Time frame: {', '.join(map(str, when))}")
+        ambition_ex, ambition = _answer(catalogue, answers, "goal.ambition")
+        if ambition is not None and ambition_ex is not None:
+            details.append(f"Ambition: {ambition} out of {ambition_ex.max}")
+        _, aims = _answer(catalogue, answers, "goal.aims")
+        if aims:
+            details.append(f"Serves: {', '.join(map(str, aims))}")
+        if details:
+            blocks.append(Block("list", items=tuple(details)))
+    return Highlight("My audacious goal", tuple(blocks), _number(catalogue, numbers, "goal.statement"))
+
+
+def _risk(catalogue: Catalogue, answers: dict[str, Any], numbers: dict[str, str]) -> Highlight | None:
+    ex, appetite = _answer(catalogue, answers, "risk.appetite")
+    if ex is None:
+        return None
+    blocks = answer_blocks(ex, appetite) if appetite is not None else ()
+    return Highlight("My appetite for risk", tuple(blocks), _number(catalogue, numbers, "risk.appetite"))
+
+
+def _brand(catalogue: Catalogue, answers: dict[str, Any], numbers: dict[str, str]) -> Highlight | None:
+    ex, picks = _answer(catalogue, answers, "brand.attributes")
+    if ex is None:
+        return None
+    _, rated = _answer(catalogue, answers, "brand.peer-value")
+    values = {str(r.get("quality")): r.get("value") for r in rated or () if isinstance(r, dict) and r.get("value") is not None}
+    items = [f"{p} (my own)" if p not in ex.options else p for p in map(str, picks or ())]
+    items = [f"{i}: senior peers would value it {values[i]} of 10" if i in values else i for i in items]
+    items += [f"{q}: senior peers would value it {v} of 10" for q, v in values.items() if q not in map(str, picks or ())]
+    _, others = _answer(catalogue, answers, "brand.other-attributes")
+    blocks: list[Block] = [Block("list", items=tuple(items))] if items else []
+    if others:
+        blocks.append(Block("text", text=f"Other qualities that matter: {others}"))
+    return Highlight("What I want to be known for", tuple(blocks), _number(catalogue, numbers, "brand.attributes"))
+
+
+def _text_highlight(label: str, exercise_id: str) -> Any:
+    """A highlight that shows one exercise's answer as it was saved."""
+
+    def build(catalogue: Catalogue, answers: dict[str, Any], numbers: dict[str, str]) -> Highlight | None:
+        ex, answer = _answer(catalogue, answers, exercise_id)
+        if ex is None:
+            return None
+        blocks = answer_blocks(ex, answer) if answer not in (None, [], "") else ()
+        return Highlight(label, tuple(blocks), _number(catalogue, numbers, exercise_id))
+
+    return build
+
+
+def _people(catalogue: Catalogue, answers: dict[str, Any], numbers: dict[str, str]) -> Highlight | None:
+    ex, rows = _answer(catalogue, answers, "goal.people")
+    if ex is None:
+        return None
+    lines = []
+    for row in rows or ():
+        if isinstance(row, dict) and row.get("who"):
+            line = str(row["who"]) + (f": {row['need']}" if row.get("need") else "")
+            lines.append(line + (f" (first conversation by {row['first']})" if row.get("first") else ""))
+    return Highlight("People I need", (Block("list", items=tuple(lines)),) if lines else (), _number(catalogue, numbers, "goal.people"))
+
+
+_MENDELOW_ORDER = {"Manage closely": 0, "Keep satisfied": 1, "Keep informed": 2, "Monitor": 3}
+
+
+def _stakeholders(catalogue: Catalogue, answers: dict[str, Any], numbers: dict[str, str]) -> Highlight | None:
+    ex, items = _answer(catalogue, answers, "system.map")
+    if ex is None:
+        return None
+    blocks: tuple[Block, ...] = ()
+    if items:
+        try:
+            placed = sorted(
+                ((grid_position(ex, int(i["x"]), int(i["y"])), str(i["name"]), str(i["tag"])) for i in items),
+                key=lambda t: (_MENDELOW_ORDER.get(t[0], 9), t[1].casefold()),
+            )
+            blocks = (Block("list", items=tuple(f"{name} ({tag}): {where}" for where, name, tag in placed)),)
+        except (KeyError, TypeError, ValueError):
+            blocks = answer_blocks(ex, items)
+    return Highlight("My key stakeholders", blocks, _number(catalogue, numbers, "system.map"))
+
+
+def _commitments(catalogue: Catalogue, answers: dict[str, Any], numbers: dict[str, str]) -> Highlight | None:
+    log_ex, rows = _answer(catalogue, answers, "relationships.log")
+    learn_ex, learning = _answer(catalogue, answers, "iwe.learning-commitment")
+    if log_ex is None and learn_ex is None:
+        return None
+    lines = []
+    for row in rows or ():
+        if not isinstance(row, dict) or not row.get("deliverable"):
+            continue
+        line = str(row["deliverable"])
+        if row.get("stakeholder"):
+            line += f" (for {row['stakeholder']}"
+            line += f", due {row['due']})" if row.get("due") else ")"
+        elif row.get("due"):
+            line += f" (due {row['due']})"
+        if row.get("status"):
+            line += f" — {row['status']}"
+        lines.append(line)
+    if learning:
+        lines.append(f"Learning: {learning}")
+    blocks = (Block("list", items=tuple(lines)),) if lines else ()
+    first = "relationships.log" if log_ex is not None else "iwe.learning-commitment"
+    return Highlight("My commitments", blocks, _number(catalogue, numbers, first))
+
+
+def _needs(catalogue: Catalogue, answers: dict[str, Any], numbers: dict[str, str]) -> Highlight | None:
+    ex, needs = _answer(catalogue, answers, "development.needs")
+    if ex is None:
+        return None
+    blocks = answer_blocks(ex, needs) if needs is not None else ()
+    return Highlight("Support I need", tuple(blocks), _number(catalogue, numbers, "development.needs"))
+
+
+# In the chapter's order, so the summary reads as its actions answered.
+_HIGHLIGHTS = (
+    _risk,
+    _text_highlight("How I will take managed risks", "risk.moving"),
+    _text_highlight("The authority I actually hold", "risk.authority-held"),
+    _goal,
+    _text_highlight("The wider changes my goal needs, and my part", "goal.changes"),
+    _text_highlight("What I bring", "goal.bring-and-need"),
+    _people,
+    _stakeholders,
+    _commitments,
+    _brand,
+    _text_highlight("Skills I will build", "development.skills"),
+    _needs,
+)
+
+
+# --- Markdown --------------------------------------------------------------------------------
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|!~&])")
+_MD_BULLET = re.compile(r"^(\s*)([-+=])", re.MULTILINE)
+_MD_NUMBERED = re.compile(r"^(\s*\d+)([.)])", re.MULTILINE)
+
+
+def md_escape(text: str) -> str:
+    """Text safe to put in Markdown: markup characters are backslash-escaped, so it shows as typed; direction isolated."""
+    escaped = _MD_SPECIAL.sub(r"\\\1", isolate(str(text)))
+    escaped = _MD_BULLET.sub(r"\1\\\2", escaped)
+    return _MD_NUMBERED.sub(r"\1\\\2", escaped)
+
+
+def _md_cell(text: str) -> str:
+    return md_escape(" ".join(str(text).split())) or " "
+
+
+def _md_blocks(blocks: tuple[Block, ...]) -> list[str]:
+    out: list[str] = []
+    for block in blocks:
+        if block.kind == "text":
+            lines = str(block.text).split("\n")
+            out.append("\n".join(f"> {md_escape(line)}".rstrip() for line in lines))
+        elif block.kind == "list":
+            out.append("\n".join(f"- {_md_cell(item)}" for item in block.items))
+        else:
+            table = ["| " + " | ".join(_md_cell(h) for h in block.headers) + " |", "|" + "---|" * len(block.headers)]
+            table += ["| " + " | ".join(_md_cell(c) for c in row) + " |" for row in block.rows]
+            out.append("\n".join(table))
+        out.append("")
+    return out
+
+
+def room_words(room: float) -> str:
+    """Room to grow in words, from a share of the scale."""
+    if room <= 0:
+        return "no room to grow shown"
+    return f"room to grow: {round(room * 100)}% of the scale"
+
+
+def _markdown(plan: Plan) -> str:
+    lines = [
+        f"# Personal development plan: {md_escape(plan.name)}",
+        "",
+        f"- Cohort: {md_escape(plan.cohort)}",
+        f"- Made on: {plan.made_on_text}",
+        f"- Exercises answered: {plan.answered} of {plan.total}",
+        "",
+        f"*{md_escape(CREDIT)}*",
+        "",
+        "## My development objectives",
+        "",
+    ]
+    for n, objective in enumerate(plan.objectives, start=1):
+        lines += [f"### Objective {n}: {_md_cell(objective.what)}", ""]
+        lines += [f"- {label}: {_md_cell(value)}" for label, value in objective.rows()[1:]] + [""]
+    if len(plan.objectives) < 3:
+        lines += [f"*{md_escape(FEWER_THAN_THREE)}*", ""]
+    lines += ["## My commitments", ""]
+    lines += [f"- {_md_cell(c.what)}{' (for ' + _md_cell(c.for_whom) + ')' if c.for_whom else ''}: {c.due_text}{' — ' + _md_cell(c.status) if c.status else ''}" for c in plan.commitments]
+    lines += ["" if plan.commitments else "*No commitments saved yet — see notebooks 05 and 10*", ""]
+    lines += ["## At a glance", ""]
+    for highlight in plan.highlights:
+        lines += [f"### {md_escape(highlight.label)}", ""]
+        lines += _md_blocks(highlight.blocks) if highlight.answered else [f"*{highlight.missing_note}*", ""]
+    if plan.follow_up:
+        lines += [f"## Before and after: {md_escape(plan.follow_up_title)}", ""]
+        for pair in plan.follow_up:
+            lines += [f"### {md_escape(pair.exercise.title)}", ""]
+            if pair.both:
+                lines += [f"- {_md_cell(line)}" for line in pair.change] + [""]
+            else:
+                lines += [f"*{FOLLOW_UP_MISSING if pair.after is None else WORKSHOP_MISSING}*", ""]
+    lines += ["## Section by section", ""]
+    for section in plan.sections:
+        lines += [f"### {section.number}. {md_escape(section.title)} (notebook {section.notebook})", ""]
+        for item in section.items:
+            lines += [f"#### {md_escape(item.title)}", ""]
+            meta = f"Healthcare Leadership Model: {md_escape(item.dimension)}" if item.dimension else ""
+            if item.answered:
+                meta = "; ".join(x for x in (meta, f"saved {item.saved_at:%d %b %Y}") if x)
+            if meta:
+                lines += [f"*{meta}*", ""]
+            lines += _md_blocks(item.blocks) if item.answered else [f"*{item.missing_note}*", ""]
+    lines += ["## Where your answers point: the Healthcare Leadership Model", "", md_escape(MODEL_INTRO), ""]
+    if plan.dimensions:
+        for d in plan.dimensions:
+            said = "; ".join(f"{e.title}: {e.words}" for e in d.evidence)
+            lines.append(f"- **{md_escape(d.dimension)}** ({room_words(d.room)}): {md_escape(said)}")
+    else:
+        lines.append("*No scale answered yet, so nothing to read here.*")
+    lines += ["", "## Next steps", ""]
+    lines += [f"- {md_escape(step)}" for step in plan.next_steps]
+    lines += ["", f"*workshop-kit {plan.kit_version}*", ""]
+    return "\n".join(lines)
+
+
+# --- HTML (Jinja2, autoescaped) -----------------------------------------------------------------
+
+_STYLE = """
+.wk-plan { font-family: system-ui, -apple-system, "Segoe UI", Arial, sans-serif; color: #212b32;
+  line-height: 1.5; max-width: 60rem; }
+.wk-plan h1 { font-size: 1.6rem; margin: 0 0 .4rem; }
+.wk-plan h2 { font-size: 1.3rem; margin: 1.6rem 0 .5rem; border-bottom: 2px solid #005eb8; padding-bottom: .2rem; }
+.wk-plan h3 { font-size: 1.1rem; margin: 1.2rem 0 .4rem; }
+.wk-plan h4 { font-size: 1rem; margin: 1rem 0 .2rem; }
+.wk-plan .wk-meta { color: #4c6272; font-size: .9rem; margin: 0 0 .3rem; }
+.wk-plan .wk-answer { white-space: pre-wrap; margin: .2rem 0 .5rem; padding: .3rem .6rem;
+  border-left: 4px solid #005eb8; background: #f0f4f5; overflow-wrap: anywhere; }
+.wk-plan .wk-missing { font-style: italic; color: #4c6272; margin: .2rem 0 .5rem; }
+.wk-plan table { border-collapse: collapse; margin: .3rem 0 .8rem; font-size: .92rem; }
+.wk-plan th, .wk-plan td { border: 1px solid #aeb7bd; padding: .25rem .5rem; text-align: left;
+  vertical-align: top; overflow-wrap: break-word; }
+.wk-plan th { background: #e8edee; }
+.wk-plan ul { margin: .2rem 0 .6rem; }
+.wk-plan .wk-credit { font-size: .85rem; color: #4c6272; }
+@media print { .wk-plan h2 { break-after: avoid; } .wk-plan table { break-inside: avoid; } }
+"""
+
+_BLOCKS = """{% macro blocks(bs) %}{% for b in bs %}{% if b.kind == "text" %}<p class="wk-answer">{{ b.text }}</p>
+{% elif b.kind == "list" %}<ul>{% for i in b.items %}<li>{{ i }}</li>{% endfor %}</ul>
+{% else %}<table><thead><tr>{% for h in b.headers %}<th scope="col">{{ h }}</th>{% endfor %}</tr></thead><tbody>
+{% for r in b.rows %}<tr>{% for c in r %}<td>{{ c }}</td>{% endfor %}</tr>{% endfor %}</tbody></table>
+{% endif %}{% endfor %}{% endmacro %}"""
+
+_FRAGMENT = (
+    _BLOCKS
+    + """<div class="wk-plan">
+<h1>Personal development plan: {{ plan.name }}</h1>
+<p class="wk-meta">Cohort: {{ plan.cohort }} · Made on {{ plan.made_on_text }} ·
+{{ plan.answered }} of {{ plan.total }} exercises answered</p>
+<p class="wk-credit">{{ credit }}</p>
+<h2>My development objectives</h2>
+{% for o in plan.objectives %}<h3>Objective {{ loop.index }}: {{ o.what }}</h3>
+<table class="wk-objective"><tbody>{% for label, value in o.rows()[1:] %}<tr><th scope="row">{{ label }}</th><td>{{ value }}</td></tr>{% endfor %}</tbody></table>
+{% endfor %}
+{% if plan.objectives|length < 3 %}<p class="wk-missing">{{ fewer_than_three }}</p>{% endif %}
+<h2>My commitments</h2>
+{% if plan.commitments %}<table><thead><tr><th scope="col">Commitment</th><th scope="col">For</th><th scope="col">Due</th><th scope="col">Status</th></tr></thead><tbody>
+{% for c in plan.commitments %}<tr><td>{{ c.what }}</td><td>{{ c.for_whom }}</td><td>{{ c.due_text }}</td><td>{{ c.status }}</td></tr>{% endfor %}</tbody></table>
+{% else %}<p class="wk-missing">No commitments saved yet — see notebooks 05 and 10</p>{% endif %}
+<h2>At a glance</h2>
+{% for h in plan.highlights %}<h3>{{ h.label }}</h3>
+{% if h.answered %}{{ blocks(h.blocks) }}{% else %}<p class="wk-missing">{{ h.missing_note }}</p>{% endif %}
+{% endfor %}
+{% if plan.follow_up %}<h2>Before and after: {{ plan.follow_up_title }}</h2>
+{% for p in plan.follow_up %}<h3>{{ p.exercise.title }}</h3>
+{% if p.both %}<ul class="wk-change">{% for line in p.change %}<li>{{ line }}</li>{% endfor %}</ul>
+{% else %}<p class="wk-missing">{{ follow_up_missing if p.after is none else workshop_missing }}</p>{% endif %}
+{% endfor %}{% endif %}
+<h2>Section by section</h2>
+{% for s in plan.sections %}<h3>{{ s.number }}. {{ s.title }} <span class="wk-meta">(notebook {{ s.notebook }})</span></h3>
+{% for i in s.items %}<h4>{{ i.title }}</h4>
+<p class="wk-meta">{% if i.dimension %}Healthcare Leadership Model: {{ i.dimension }}{% endif %}
+{% if i.answered %}{% if i.dimension %}; {% endif %}saved {{ i.saved_at.strftime("%d %b %Y") }}{% endif %}</p>
+{% if i.answered %}{{ blocks(i.blocks) }}{% else %}<p class="wk-missing">{{ i.missing_note }}</p>{% endif %}
+{% endfor %}{% endfor %}
+<h2>Where your answers point: the Healthcare Leadership Model</h2>
+<p>{{ model_intro }}</p>
+{% if plan.dimensions %}<table class="wk-model"><thead><tr><th scope="col">Dimension</th><th scope="col">Room to grow</th><th scope="col">From your answers</th></tr></thead><tbody>
+{% for d in plan.dimensions %}<tr><td>{{ d.dimension }}</td><td>{{ room_words(d.room) }}</td><td>{% for e in d.evidence %}{{ e.title }}: {{ e.words }}{% if not loop.last %}; {% endif %}{% endfor %}</td></tr>{% endfor %}
+</tbody></table>{% else %}<p class="wk-missing">No scale answered yet, so nothing to read here.</p>{% endif %}
+<h2>Next steps</h2>
+<ul>{% for step in plan.next_steps %}<li>{{ step }}</li>{% endfor %}</ul>
+<p class="wk-credit">workshop-kit {{ plan.kit_version }}</p>
+</div>"""
+)
+
+_PAGE = """<!DOCTYPE html>
+<html lang="en-GB">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Personal development plan: {{ plan.name }} ({{ plan.made_on.isoformat() }})</title>
+<style>{{ style }} body { margin: 2rem; }</style>
+</head>
+<body>
+{% include "fragment" %}
+</body>
+</html>
+"""
+
+
+_PREVIEW_STYLE = ".wk-plan-scroll { max-height: 36rem; overflow: auto; border: 1px solid #aeb7bd; padding: 0 0.8rem; }"
+
+
+def _jinja() -> Any:
+    global _ENV
+    if _ENV is None:
+        import jinja2
+
+        _ENV = jinja2.Environment(
+            loader=jinja2.DictLoader({"fragment": _FRAGMENT, "page": _PAGE}),
+            autoescape=True,
+            finalize=isolate,  # participant text keeps its own direction (workshop_kit.bidi)
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+        )
+        _ENV.globals["style"] = Markup(_STYLE)
+        _ENV.globals["room_words"] = room_words
+    return _ENV
+
+
+_ENV: Any = None
+
+
+# --- export --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ExportedPlan:
+    """Where an exported plan went."""
+
+    markdown: Path
+    html: Path
+    docx: Path
+    pdf: Path
+
+
+def default_plan_folder() -> Path:
+    """``WORKSHOP_KIT_PLAN_DIR``, else the user's Documents folder if there is one, else their home folder."""
+    if os.environ.get(PLAN_DIR_ENV):
+        return Path(os.environ[PLAN_DIR_ENV]).expanduser()
+    home = Path.home()
+    documents = home / "Documents"
+    return documents if documents.is_dir() else home
+
+
+def plan_files(plan: Plan) -> dict[str, bytes]:
+    """The plan in every format, by file extension: Word, PDF, web page and plain text."""
+    from .plan_documents import plan_docx, plan_pdf
+
+    return {"docx": plan_docx(plan), "pdf": plan_pdf(plan), "html": plan.to_html().encode("utf-8"), "md": plan.to_markdown().encode("utf-8")}
+
+
+def export_plan(plan: Plan, folder: str | os.PathLike[str] | None = None) -> ExportedPlan:
+    """Write the plan as Word, PDF, HTML and Markdown into a folder (created if needed); returns the four paths."""
+    target = Path(folder).expanduser() if folder not in (None, "") else default_plan_folder()
+    files = plan_files(plan)
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+        paths = ExportedPlan(**{("markdown" if ext == "md" else ext): target / f"{plan.file_stem}.{ext}" for ext in files})
+        for ext, data in files.items():
+            path = target / f"{plan.file_stem}.{ext}"
+            tmp = path.with_name(path.name + ".part")
+            tmp.write_bytes(data)
+            os.replace(tmp, path)
+    except OSError as exc:
+        raise PlanExportError(f"Your plan could not be saved in the folder {target} ({exc.strerror or exc}). Try another folder.") from None
+    return paths
+
+
+# --- the notebook widget --------------------------------------------------------------------------
+
+
+_MIME = {
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "pdf": "application/pdf",
+    "html": "text/html;charset=utf-8",
+    "md": "text/markdown;charset=utf-8",
+    "json": "application/json;charset=utf-8",
+}
+_LABELS = {
+    "docx": "Download for your appraisal (Word)",
+    "pdf": "Download for your appraisal (PDF)",
+    "html": "Download the web page (HTML)",
+    "md": "Download the plain text (Markdown)",
+}
+
+
+def _download_link(content: str | bytes, filename: str, mime: str, label: str) -> str:
+    """A link that downloads the content as a file in the participant's own browser (no server write)."""
+    data = base64.b64encode(content.encode("utf-8") if isinstance(content, str) else content).decode("ascii")
+    return f'<a download="{html.escape(filename)}" href="data:{mime};base64,{data}">{html.escape(label)}</a>'
+
+
+def _room_on() -> bool:
+    return os.environ.get(ROOM_ENV, "").strip().lower() not in ("", "0", "false", "no")
+
+
+class DevelopmentPlan(widgets.VBox):
+    """Shows the participant's plan and exports it (Word, PDF, HTML, Markdown) to a folder they choose.
+
+    In a room served by Voilà (``WORKSHOP_KIT_ROOM``) the page runs on the facilitator's
+    machine, so nothing is written there: Export offers the files as downloads instead,
+    and there is no folder box (a participant must not choose paths on someone else's computer).
+    """
+
+    def __init__(self, store: Any = None, participant: str | None = None, cohort: str | None = None, folder: str | None = None):
+        super().__init__()
+        self.store = store if store is not None else default_store()
+        self._participant, self._cohort = participant, cohort
+        self.participant, self.cohort = "", ""
+        self.plan: Plan | None = None
+        self.room = _room_on()
+        self.add_class("wk-development-plan")
+        self.intro = widgets.HTML()
+        self.refresh_button = widgets.Button(description="Refresh my plan", icon="refresh", tooltip="Read your saved answers again")
+        self.refresh_button.add_class("wk-plan-refresh")
+        self.folder = widgets.Text(
+            value=str(folder or default_plan_folder()),
+            description="Save to folder",
+            style={"description_width": "initial"},
+            layout=widgets.Layout(width="min(40rem, 95%)", display="none" if self.room else None),
+        )
+        self.folder.add_class("wk-plan-folder")
+        self.export_button = widgets.Button(
+            description="Export my plan", button_style="primary", icon="download", layout=widgets.Layout(width="14rem")
+        )
+        self.export_button.add_class("wk-plan-export")
+        self.status = widgets.HTML()
+        self.status.add_class("wk-plan-status")
+        self.preview = widgets.HTML()  # scrolls inside a focusable region of its own (see refresh), so keyboards can scroll it
+        self.preview.add_class("wk-plan-preview")
+        self.refresh_button.on_click(self._on_refresh_click)
+        self.export_button.on_click(self._on_export_click)
+        files = "a Word document and a PDF laid out as a personal development plan for your appraisal, a web page, and a plain-text copy"
+        keep = (
+            f"<h3>Keep a copy</h3><p>Export makes four files: {files}.</p>"
+            if not self.room
+            else f"<h3>Keep a copy</h3><p>Export gives you four files to download to your own device: {files}.</p>"
+        )
+        self.children = [
+            self.intro,
+            self.refresh_button,
+            widgets.HTML(keep),
+            self.folder,
+            self.export_button,
+            self.status,
+            widgets.HTML("<h3>Your plan so far</h3><p>Scroll inside the box to read it all.</p>"),
+            self.preview,
+        ]
+        self.refresh()
+
+    def refresh(self) -> Plan | None:
+        """Re-read the saved answers and redraw the preview."""
+        try:
+            who = current_identity(self._participant, self._cohort)
+            self.participant, self.cohort = who.participant, who.cohort
+            self.plan = build_plan(self.store, self.participant, self.cohort, display_name=self._display_name())
+        except KitError as exc:
+            self.plan = None
+            self.intro.value = f'<p role="alert">{html.escape(str(exc))}</p>'
+            self.preview.value = ""
+            self.preview.layout.display = "none"
+            return None
+        self.intro.value = (
+            f"<p>Your plan gathers the answers saved as <strong>{html.escape(isolate(self.plan.name))}</strong> "
+            f"in the cohort <strong>{html.escape(isolate(self.cohort))}</strong>: "
+            f"{self.plan.answered} of {self.plan.total} exercises so far. "
+            "Press <em>Refresh my plan</em> after saving more answers.</p>"
+        )
+        self.preview.value = (
+            f"<style>{_STYLE}{PAGE_CSS}{_PREVIEW_STYLE}</style>"
+            '<div class="wk-plan-scroll" tabindex="0" role="region" aria-label="Your plan as it will be exported">'
+            + self.plan.to_html(fragment=True)
+            + "</div>"
+        )
+        self.preview.layout.display = None
+        return self.plan
+
+    def _display_name(self) -> str:
+        if not self.room or self._participant is not None:
+            return ""
+        from ..session.room import room_person
+
+        return room_person(store=self.store).display_name
+
+    def _links(self, plan: Plan) -> str:
+        from ..store.transfer import answers_json
+
+        answers, _count = answers_json(self.store, self.cohort, self.participant)
+        links = [_download_link(data, f"{plan.file_stem}.{ext}", _MIME[ext], _LABELS[ext]) for ext, data in plan_files(plan).items()]
+        links.append(_download_link(answers, f"{plan.file_stem}-answers.json", _MIME["json"], "Download my answers file (to send to a facilitator)"))
+        return " · ".join(links)
+
+    def export(self) -> ExportedPlan | None:
+        """Write the four files and say where they went (in a room: offer them as downloads); errors in words."""
+        plan = self.refresh()
+        if plan is None:
+            self.status.value = '<p role="alert"><strong>Not saved.</strong> Your answers could not be read (see above).</p>'
+            return None
+        if self.room:
+            self.status.value = f'<div role="status"><p><strong>Your plan is ready.</strong> {self._links(plan)}</p></div>'
+            return None
+        try:
+            paths = export_plan(plan, self.folder.value.strip() or None)
+        except PlanExportError as exc:
+            self.status.value = f'<p role="alert"><strong>Not saved.</strong> {html.escape(str(exc))}</p>'
+            return None
+        self.status.value = (
+            '<div role="status"><p><strong>Your plan is saved</strong> as four files:</p><ul>'
+            f"<li>{html.escape(str(paths.docx))} (Word, laid out for your appraisal: edit it there if you like)</li>"
+            f"<li>{html.escape(str(paths.pdf))} (PDF, the same layout, to send or print)</li>"
+            f"<li>{html.escape(str(paths.html))} (open it in a web browser, or print it)</li>"
+            f"<li>{html.escape(str(paths.markdown))} (plain text)</li></ul>"
+            "<p>If this page runs on someone else's computer (a workshop server), "
+            f"use these links to keep a copy on yours: {self._links(plan)}</p></div>"
+        )
+        return paths
+
+    def _on_refresh_click(self, button: Any) -> None:
+        self.refresh()
+
+    def _on_export_click(self, button: Any) -> None:
+        self.export()
+
+
+def development_plan(store: Any = None, participant: str | None = None, cohort: str | None = None, folder: str | None = None) -> DevelopmentPlan:
+    """The plan widget for notebook 11: a preview, a folder box and an "Export my plan" button."""
+    return DevelopmentPlan(store=store, participant=participant, cohort=cohort, folder=folder)

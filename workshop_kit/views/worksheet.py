@@ -1,0 +1,229 @@
+"""The paper worksheet: every exercise of the catalogue, laid out to print on A4 for a laptop-free room.
+
+``worksheet_html(catalogue)`` renders one printable page per section (Jinja2, autoescaped, so
+a facilitator's reworded prompt is shown as text).  ``write_worksheet(path)`` writes it: a
+``.html`` path gets the page itself; a ``.pdf`` path gets the page printed to PDF by a
+Chrome, Chromium or Edge already on the machine (``WORKSHOP_KIT_BROWSER`` names one), with
+the HTML kept beside it.  Everything is black and grey on white, so it reads the same from a
+monochrome printer.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from markupsafe import Markup
+
+from ..catalogue.model import Catalogue, Exercise, default_catalogue
+from ..errors import KitError
+
+BROWSER_ENV = "WORKSHOP_KIT_BROWSER"
+BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome", "msedge", "microsoft-edge")
+CREDIT = (
+    'Based on "Becoming a successful leader", chapter 4 of the Health CIO Handbook (Digital Health and the '
+    "Health CIO Network): part one by Owen Powell, part two by Gareth Baxendale. The wording is workshop-kit's own."
+)
+LINE_CHARS = 70  # characters a handwritten line holds, roughly
+
+
+class WorksheetError(KitError):
+    """The worksheet could not be written (no browser for the PDF, or a folder that cannot be written)."""
+
+
+@dataclass(frozen=True)
+class Written:
+    """Where the worksheet went: always the HTML page, and the PDF when one was asked for and made."""
+
+    html: Path
+    pdf: Path | None = None
+
+
+def writing_lines(ex: Exercise) -> int:
+    """How many ruled lines a written answer gets: its length limit in handwriting, between 3 and 10."""
+    return max(3, min(10, -(-ex.max_length // LINE_CHARS)))
+
+
+def table_rows(ex: Exercise) -> int:
+    """How many blank rows a grid or log gets on paper (its limit, at most 6)."""
+    return min(ex.max_rows, 6)
+
+
+_STYLE = """
+@page { size: A4; margin: 14mm 15mm 16mm; }
+* { box-sizing: border-box; }
+body { font-family: Arial, "Helvetica Neue", Helvetica, sans-serif; font-size: 11pt; line-height: 1.35;
+  color: #000; background: #fff; margin: 0; }
+h1 { font-size: 20pt; margin: 0 0 4mm; }
+h2 { font-size: 15pt; margin: 0 0 2mm; border-bottom: 1.5pt solid #000; padding-bottom: 1mm; }
+h3 { font-size: 12pt; margin: 5mm 0 1mm; }
+.section { break-before: page; }
+.meta, .help, .credit { color: #333; font-size: 9.5pt; }
+.exercise { break-inside: avoid; margin-bottom: 3mm; }
+.prompt { margin: 0 0 1.5mm; }
+.private { font-weight: bold; font-size: 9.5pt; border: 1pt solid #000; padding: 0 1.5mm; margin-left: 2mm; }
+.line { border-bottom: 0.75pt solid #555; height: 8mm; }
+.scale { display: flex; align-items: center; gap: 2mm; margin: 1mm 0; }
+.scale .end { font-size: 9.5pt; width: 32mm; }
+.scale .end.high { text-align: right; }
+.scale .points { display: flex; gap: 1.5mm; }
+.scale .point { width: 7mm; height: 7mm; border: 0.75pt solid #000; border-radius: 50%; text-align: center;
+  line-height: 6.5mm; font-size: 9pt; }
+.scale .moment { width: 28mm; font-weight: bold; font-size: 9.5pt; }
+ul.options { list-style: none; padding: 0; margin: 1mm 0; columns: 2; column-gap: 8mm; }
+ul.options li { margin: 0 0 1.2mm; break-inside: avoid; }
+.box { display: inline-block; width: 4mm; height: 4mm; border: 0.75pt solid #000; margin-right: 2mm; vertical-align: -0.6mm; }
+table { border-collapse: collapse; width: 100%; margin: 1mm 0; font-size: 9.5pt; }
+th, td { border: 0.75pt solid #000; padding: 1mm 1.5mm; text-align: left; vertical-align: top; }
+th { background: #e6e6e6; }
+td { height: 9mm; }
+.grid { display: grid; grid-template-columns: 8mm 1fr 1fr; grid-template-rows: 1fr 1fr 8mm; width: 120mm; height: 70mm;
+  margin: 2mm 0; font-size: 9pt; }
+.grid .cell { border: 0.75pt solid #000; padding: 1mm; color: #333; }
+.grid .y { grid-row: 1 / 3; writing-mode: vertical-rl; transform: rotate(180deg); text-align: center; }
+.grid .x { grid-column: 2 / 4; text-align: center; padding-top: 1mm; }
+.cover p { max-width: 160mm; }
+"""
+
+_TEMPLATE = """<!DOCTYPE html>
+<html lang="en-GB">
+<head><meta charset="utf-8"><title>Workshop worksheet: becoming a successful leader</title>
+<style>{{ style }}</style></head>
+<body>
+<div class="cover">
+<h1>Becoming a successful leader: workshop worksheet</h1>
+<p>Every question of the workshop, on paper. Write as much or as little as you like; you keep this sheet.
+If you want your answers in your personal development plan, type them in later from your personal link,
+or in the notebooks on your own computer.</p>
+<p><strong>Private</strong> marks questions whose answers the kit never shows to anyone else, even when typed in.
+Please never write about a patient, and use roles ("our finance director") rather than names if you prefer.</p>
+<p>Name (optional): <span class="line" style="display:inline-block;width:90mm;height:6mm"></span></p>
+<p class="credit">{{ credit }}</p>
+</div>
+{% for section, exercises in sections %}
+<div class="section">
+<h2>{{ section.number }}. {{ section.title }}</h2>
+<p class="meta">About {{ section.minutes }} minutes · {{ section.summary }}</p>
+{% for ex in exercises %}
+<div class="exercise">
+<h3>{{ section.number }}.{{ loop.index }} {{ ex.title }}{% if ex.sensitive %}<span class="private">Private</span>{% endif %}</h3>
+<p class="prompt">{{ ex.prompt }}</p>
+{% if ex.help %}<p class="help">{{ ex.help }}</p>{% endif %}
+{% if ex.kind == "scale" %}
+{% for moment in (ex.pair or [""]) %}<div class="scale">{% if moment %}<span class="moment">{{ moment }}</span>{% endif %}
+<span class="end">{{ ex.low_label }}</span><span class="points">{% for p in range(ex.min, ex.max + 1) %}<span class="point">{{ p }}</span>{% endfor %}</span>
+<span class="end high">{{ ex.high_label }}</span></div>{% endfor %}
+<p class="meta">Ring one number{% if ex.pair %} on each line{% endif %}.</p>
+{% elif ex.kind == "pick" %}
+<p class="meta">{{ pick_rule(ex) }}</p>
+<ul class="options">{% for option in ex.options %}<li><span class="box"></span>{{ option }}</li>{% endfor %}
+{% if ex.allow_custom %}<li><span class="box"></span>My own: <span class="line" style="display:inline-block;width:45mm;height:5mm"></span></li>{% endif %}</ul>
+{% elif ex.kind == "text" %}
+{% for _ in range(writing_lines(ex)) %}<div class="line"></div>{% endfor %}
+{% elif ex.kind == "budget" %}
+<table><thead><tr><th scope="col">Heading</th><th scope="col">Share (%)</th></tr></thead><tbody>
+{% for h in ex.headings %}<tr><td>{{ h }}</td><td></td></tr>{% endfor %}
+<tr><th scope="row">Total</th><th>{{ ex.total }}</th></tr></tbody></table>
+{% elif ex.kind == "grid" %}
+<div class="grid" role="img" aria-label="{{ ex.y_axis.label }} against {{ ex.x_axis.label }}">
+<div class="cell y">{{ ex.y_axis.label }}: {{ ex.y_axis.low }} to {{ ex.y_axis.high }}</div>
+<div class="cell">{{ ex.y_axis.high }}, {{ ex.x_axis.low }}</div><div class="cell">{{ ex.y_axis.high }}, {{ ex.x_axis.high }}</div>
+<div class="cell">{{ ex.y_axis.low }}, {{ ex.x_axis.low }}</div><div class="cell">{{ ex.y_axis.low }}, {{ ex.x_axis.high }}</div>
+<div class="x">{{ ex.x_axis.label }}: {{ ex.x_axis.low }} to {{ ex.x_axis.high }}</div></div>
+<p class="meta">{{ ex.tag_label }}: {{ ex.tags | join(" · ") }}. Write each item in the table, then place its number on the grid.</p>
+<table><thead><tr><th scope="col">#</th><th scope="col">{{ ex.item_label }}</th><th scope="col">{{ ex.tag_label }}</th>
+{% for f in ex.fields %}<th scope="col">{{ f.label }}</th>{% endfor %}</tr></thead><tbody>
+{% for i in range(table_rows(ex)) %}<tr><td>{{ i + 1 }}</td><td></td><td></td>{% for f in ex.fields %}<td></td>{% endfor %}</tr>{% endfor %}
+</tbody></table>
+{% elif ex.kind == "log" %}
+<table><thead><tr>{% for f in ex.fields %}<th scope="col">{{ f.label }}{% if f.type == "choice" %}<br><span class="meta">{{ f.choices | join(" / ") if f.choices | length <= 6 else "one of the list" }}</span>{% elif f.type == "number" %}<br><span class="meta">{{ f.min }} to {{ f.max }}</span>{% endif %}</th>{% endfor %}</tr></thead>
+<tbody>{% for i in range(table_rows(ex)) %}<tr>{% for f in ex.fields %}<td></td>{% endfor %}</tr>{% endfor %}</tbody></table>
+{% endif %}
+</div>
+{% endfor %}
+</div>
+{% endfor %}
+</body></html>
+"""
+
+
+def pick_rule(ex: Exercise) -> str:
+    """How many to tick, in words."""
+    if ex.min_picks == ex.max_picks:
+        return f"Tick exactly {ex.max_picks}."
+    if ex.min_picks == 0:
+        return f"Tick any, up to {ex.max_picks}, or none."
+    return f"Tick {ex.min_picks} to {ex.max_picks}."
+
+
+def worksheet_html(catalogue: Catalogue | None = None) -> str:
+    """The printable worksheet for every section and exercise of the catalogue, as one HTML page."""
+    import jinja2
+
+    catalogue = catalogue or default_catalogue()
+    env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    template = env.from_string(_TEMPLATE)
+    sections = [(s, catalogue.exercises_in(s.id)) for s in catalogue.sections]
+    return template.render(
+        style=Markup(_STYLE), credit=CREDIT, sections=sections, writing_lines=writing_lines, table_rows=table_rows, pick_rule=pick_rule
+    )
+
+
+def find_browser() -> str | None:
+    """A Chrome, Chromium or Edge to print with: ``WORKSHOP_KIT_BROWSER``, else the first found on the PATH."""
+    named = os.environ.get(BROWSER_ENV)
+    if named:
+        return named if Path(named).exists() else shutil.which(named)
+    return next((found for name in BROWSERS if (found := shutil.which(name))), None)
+
+
+def print_pdf(html_path: Path, pdf_path: Path, browser: str) -> None:
+    """Print an HTML file to PDF with a headless Chromium-family browser (A4 comes from the page's own @page rule)."""
+    with tempfile.TemporaryDirectory() as profile:
+        command = [
+            browser,
+            "--headless",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            f"--user-data-dir={profile}",
+            "--no-pdf-header-footer",
+            f"--print-to-pdf={pdf_path}",
+            html_path.resolve().as_uri(),
+        ]
+        if hasattr(os, "geteuid") and os.geteuid() == 0:
+            command.insert(1, "--no-sandbox")  # Chromium refuses to run as root with its sandbox on
+        try:
+            done = subprocess.run(command, capture_output=True, text=True, timeout=120)
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            raise WorksheetError(f"The browser {browser} could not print the worksheet ({exc}).") from None
+    if done.returncode != 0 or not pdf_path.exists() or pdf_path.stat().st_size == 0:
+        raise WorksheetError(f"The browser {browser} did not make the PDF (exit code {done.returncode}). The HTML is at {html_path}.")
+
+
+def write_worksheet(path: str | os.PathLike[str], catalogue: Catalogue | None = None) -> Written:
+    """Write the worksheet: HTML for a .html path; for a .pdf path, the PDF and the HTML beside it."""
+    target = Path(path).expanduser()
+    html_path = target.with_suffix(".html")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        html_path.write_text(worksheet_html(catalogue), encoding="utf-8")
+    except OSError as exc:
+        raise WorksheetError(f"The worksheet could not be written to {target.parent} ({exc.strerror or exc}). Try another folder.") from None
+    if target.suffix.lower() != ".pdf":
+        return Written(html=html_path)
+    browser = find_browser()
+    if browser is None:
+        raise WorksheetError(
+            f"The worksheet is written as a web page, {html_path}, but no Chrome, Chromium or Edge was found to make the PDF. "
+            f"Open the page in a browser and print it to PDF on A4, or name a browser in {BROWSER_ENV}."
+        )
+    print_pdf(html_path, target, browser)
+    return Written(html=html_path, pdf=target)
+
