@@ -3,6 +3,8 @@ and ``import workshop_kit`` light (after httpx's tests/test_exported_members.py)
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import importlib
 import inspect
 import subprocess
@@ -26,6 +28,18 @@ class TestAll:
     def test_complete(self) -> None:
         """__all__ holds exactly the lazily exported names plus __version__."""
         assert set(workshop_kit.__all__) == set(workshop_kit._EXPORTS) | {"__version__"}
+
+    def test_literal_for_tools(self) -> None:
+        """__all__ is written out as a list of strings, and each name is imported for type checkers from the
+        module _EXPORTS loads it from, so editors and mypy see the real types, not Any."""
+        import ast
+
+        tree = ast.parse(Path(workshop_kit.__file__).read_text())
+        (literal,) = [n.value for n in tree.body if isinstance(n, ast.Assign) and [getattr(t, "id", "") for t in n.targets] == ["__all__"]]
+        assert isinstance(literal, ast.List) and [e.value for e in literal.elts] == workshop_kit.__all__  # type: ignore[attr-defined]
+        (guard,) = [n for n in tree.body if isinstance(n, ast.If) and ast.unparse(n.test) == "_typing.TYPE_CHECKING"]
+        typed = {alias.name: node.module for node in guard.body if isinstance(node, ast.ImportFrom) for alias in node.names}
+        assert typed == workshop_kit._EXPORTS
 
     def test_exports_map_is_sorted(self) -> None:
         """The _EXPORTS map is kept sorted, so additions are easy to review."""

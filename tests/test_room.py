@@ -11,7 +11,8 @@ from sqlalchemy import text
 
 from workshop_kit.session import room
 from workshop_kit.errors import IdentityError
-from workshop_kit.session.identity import current_identity, resolve_participant
+from workshop_kit.kit import current_identity
+from workshop_kit.session.identity import resolve_participant
 from workshop_kit.store.responses import ResponseStore, people
 
 
@@ -88,21 +89,21 @@ class TestIdentityInARoom:
         """In a room the participant is the key of the code in the page's link."""
         person = room.issue_code("Sam", store=store)
         open_page(monkeypatch, person.code)
-        assert resolve_participant() == (person.participant, "personal link")
-        assert current_identity().cohort == "Leeds"
+        who = current_identity(store=store)
+        assert (who.participant, who.participant_source, who.cohort) == (person.participant, "personal link", "Leeds")
 
     def test_no_code_is_refused_in_plain_english(self, store: ResponseStore, in_room: None, monkeypatch: pytest.MonkeyPatch) -> None:
         """Without a code in the link the page is told to use the personal link, not saved as someone."""
         open_page(monkeypatch, None)
         with pytest.raises(room.RoomCodeError, match="open your personal link from the welcome page"):
-            resolve_participant()
+            current_identity(store=store)
 
     def test_guessed_code_is_refused(self, store: ResponseStore, in_room: None, monkeypatch: pytest.MonkeyPatch) -> None:
         """A well-formed code the store never issued opens nobody's answers."""
         room.issue_code("Sam", store=store)
         open_page(monkeypatch, room.new_code())
         with pytest.raises(room.RoomCodeError, match="not one this workshop gave out"):
-            resolve_participant()
+            current_identity(store=store)
 
     def test_saved_profile_and_os_user_are_ignored(self, store: ResponseStore, in_room: None, monkeypatch: pytest.MonkeyPatch) -> None:
         """A profile saved on the shared login never decides who a room participant is."""
@@ -113,19 +114,25 @@ class TestIdentityInARoom:
         monkeypatch.setenv("WORKSHOP_KIT_ROOM", "1")
         open_page(monkeypatch, None)
         with pytest.raises(room.RoomCodeError):
-            resolve_participant()
+            current_identity(store=store)
+        with pytest.raises(IdentityError, match="comes from the personal link"):
+            resolve_participant()  # the room-blind resolution refuses rather than guess
 
     def test_two_people_with_one_name_stay_apart(self, store: ResponseStore, in_room: None, monkeypatch: pytest.MonkeyPatch) -> None:
         """Two participants who type the same name save and read back their own answers only."""
         first = room.issue_code("Sam", store=store)
         second = room.issue_code("Sam", store=store)
+        def me() -> dict[str, str]:
+            who = current_identity(store=store)
+            return {"participant": who.participant, "cohort": who.cohort}
+
         open_page(monkeypatch, first.code)
-        store.save("risk.appetite", {"now": 3, "target": 7})
+        store.save("risk.appetite", {"now": 3, "target": 7}, **me())
         open_page(monkeypatch, second.code)
-        store.save("risk.appetite", {"now": 9, "target": 9})
-        assert store.latest("risk.appetite").answer == {"now": 9, "target": 9}
+        store.save("risk.appetite", {"now": 9, "target": 9}, **me())
+        assert store.latest("risk.appetite", **me()).answer == {"now": 9, "target": 9}
         open_page(monkeypatch, first.code)
-        assert store.latest("risk.appetite").answer == {"now": 3, "target": 7}
+        assert store.latest("risk.appetite", **me()).answer == {"now": 3, "target": 7}
         assert len(store.participants("Leeds")) == 2
 
     def test_outside_a_room_the_code_is_not_used(self, store: ResponseStore, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -133,6 +140,21 @@ class TestIdentityInARoom:
         monkeypatch.setenv("JUPYTERHUB_USER", "sam")
         open_page(monkeypatch, room.new_code())
         assert resolve_participant() == ("sam", "JupyterHub")
+
+    def test_the_code_is_checked_in_the_store_handed_on(self, store: ResponseStore, in_room: None, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+        """A code issued by a store that is not the default one is found in that store (the default never issued it),
+        and an exercise built on that store saves under its owner's key."""
+        from workshop_kit.kit import exercise
+
+        other = ResponseStore(tmp_path / "another-room.sqlite")
+        person = room.issue_code("Sam", cohort="Leeds", store=other)
+        open_page(monkeypatch, person.code)
+        assert current_identity(store=other).participant == person.participant
+        with pytest.raises(room.RoomCodeError):
+            current_identity(store=store)  # the default store never gave this code out
+        page = exercise("brand.value", store=other)
+        page.save_button.click()
+        assert [r.participant for r in other.latest_answers("Leeds")] == [person.participant] and store.count() == 0
 
     def test_query_string_parsing(self) -> None:
         """The code is read from its own parameter among others; absent means None."""
@@ -226,7 +248,7 @@ class TestPeopleTable:
 class TestExercisePagesInARoom:
     def test_exercise_without_code_shows_the_message(self, store: ResponseStore, in_room: None, monkeypatch: pytest.MonkeyPatch) -> None:
         """In a room, an exercise opened without a personal code is replaced by the plain request for the personal link."""
-        from workshop_kit.widgets import exercise
+        from workshop_kit.kit import exercise
 
         open_page(monkeypatch, None)
         shown = exercise("brand.value", store=store)
@@ -238,7 +260,7 @@ class TestExercisePagesInARoom:
         """Once a participant is forgotten, a page they still have open refuses to save instead of filing new answers for them."""
         from workshop_kit.session import room
         from workshop_kit.commands.admin import forget_participant
-        from workshop_kit.widgets import exercise
+        from workshop_kit.kit import exercise
 
         person = room.issue_code("Sam", cohort="Leeds", store=store)
         open_page(monkeypatch, person.code)

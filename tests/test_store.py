@@ -129,13 +129,20 @@ class TestSave:
         assert saved.answer == "One record for every patient."
         assert store.latest("goal.statement", participant="ann", cohort="c1") == saved
 
-    def test_names_come_from_identity(self, store: ResponseStore, monkeypatch: pytest.MonkeyPatch) -> None:
-        """Without explicit names the row uses JUPYTERHUB_USER and WORKSHOP_KIT_COHORT."""
+    def test_the_store_is_told_who_is_answering(self, store: ResponseStore, monkeypatch: pytest.MonkeyPatch) -> None:
+        """The store never works out who is answering: it is told (here by kit.current_identity, from
+        JUPYTERHUB_USER and WORKSHOP_KIT_COHORT); without names it saves and reads nothing."""
+        from workshop_kit.kit import current_identity
+
         monkeypatch.setenv("JUPYTERHUB_USER", "hub-ann")
         monkeypatch.setenv("WORKSHOP_KIT_COHORT", "North 2026")
-        saved = store.save("brand.value", 4)
+        who = current_identity(store=store)
+        saved = store.save("brand.value", 4, participant=who.participant, cohort=who.cohort)
         assert (saved.participant, saved.cohort) == ("hub-ann", "North 2026")
-        assert store.latest("brand.value") == saved
+        assert store.latest("brand.value", participant="hub-ann", cohort="North 2026") == saved
+        with pytest.raises(TypeError):
+            store.save("brand.value", 5)  # type: ignore[call-arg]
+        assert store.count() == 1
 
     def test_append_only(self, store: ResponseStore, kit_env: Path) -> None:
         """Every save is a new row; the latest is the answer and history keeps the earlier ones unchanged."""

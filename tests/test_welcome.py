@@ -151,7 +151,10 @@ class TestRoom:
         person = room.issue_code("Sam Patel", cohort="room-a")
         monkeypatch.setenv("QUERY_STRING", f"code={person.code}")
         monkeypatch.setenv("WORKSHOP_KIT_COHORT", "room-a")
-        default_store().save("goal.ambition", 7)
+        from workshop_kit.kit import current_identity
+
+        who = current_identity(store=default_store())
+        default_store().save("goal.ambition", 7, participant=who.participant, cohort=who.cohort)
         w = progress()
         assert "Sam Patel" in w.heading.value and person.participant not in w.heading.value
         assert w.table.value.count("✓ saved") == 1

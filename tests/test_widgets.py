@@ -52,8 +52,10 @@ def walk(widget):
 
 class TestExerciseFactory:
     def test_public_api(self):
-        """kit.exercise is the widgets module's factory."""
-        assert kit.exercise is kit_widgets.exercise
+        """kit.exercise is the composition module's: the notebooks' front door."""
+        from workshop_kit import kit as front
+
+        assert kit.exercise is front.exercise
         assert "exercise" in kit.__all__
 
     def test_every_catalogue_exercise(self, kit_store):

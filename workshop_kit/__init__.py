@@ -8,6 +8,7 @@ pandas, ipywidgets) load only when first used, so ``import workshop_kit`` stays 
 from __future__ import annotations
 
 import importlib
+import typing as _typing
 from typing import Any
 
 from ._version import __version__
@@ -33,18 +34,18 @@ _EXPORTS = {
     "Section": "catalogue.model",
     "StoreError": "errors",
     "Summary": "summaries.cohort",
-    "before_and_after": "pages.followup",
+    "before_and_after": "summaries.followup",
     "build_plan": "views.plan",
     "build_programme": "summaries.programme",
     "cohort_report": "views.report",
     "cohort_summaries": "summaries.cohort",
     "compare_cohorts": "summaries.cohort",
     "compare_over_time": "summaries.cohort",
-    "current_identity": "session.identity",
+    "current_identity": "kit",
     "default_catalogue": "catalogue.model",
     "default_store": "store.responses",
     "development_plan": "views.plan",
-    "exercise": "widgets",
+    "exercise": "kit",
     "export_answers": "store.transfer",
     "export_plan": "views.plan",
     "facilitator_dashboard": "views.dashboard",
@@ -64,7 +65,78 @@ _EXPORTS = {
     "welcome": "pages.welcome",
 }
 
-__all__ = sorted([*_EXPORTS, "__version__"])
+__all__ = [
+    "AnswerError",
+    "Catalogue",
+    "CatalogueError",
+    "Dashboard",
+    "Exercise",
+    "IdentifierError",
+    "Identity",
+    "IdentityError",
+    "ImportFileError",
+    "ImportResult",
+    "KitError",
+    "Plan",
+    "ProgrammeFiles",
+    "ReportFiles",
+    "Response",
+    "ResponseStore",
+    "Section",
+    "StoreError",
+    "Summary",
+    "__version__",
+    "before_and_after",
+    "build_plan",
+    "build_programme",
+    "cohort_report",
+    "cohort_summaries",
+    "compare_cohorts",
+    "compare_over_time",
+    "current_identity",
+    "default_catalogue",
+    "default_store",
+    "development_plan",
+    "exercise",
+    "export_answers",
+    "export_plan",
+    "facilitator_dashboard",
+    "find_identifiers",
+    "follow_up",
+    "import_answers",
+    "load_catalogue",
+    "make_demo_cohort",
+    "programme",
+    "programme_report",
+    "progress",
+    "save_profile",
+    "split_wave",
+    "summarise",
+    "validate_answer",
+    "wave_cohort",
+    "welcome",
+]
+
+if _typing.TYPE_CHECKING:  # what type checkers and editors read; at run time each name loads on first use
+    from .catalogue.answers import validate_answer
+    from .catalogue.identifiers import IdentifierError, find_identifiers
+    from .catalogue.model import Catalogue, CatalogueError, Exercise, Section, default_catalogue, load_catalogue
+    from .catalogue.waves import split_wave, wave_cohort
+    from .errors import AnswerError, IdentityError, ImportFileError, KitError, StoreError
+    from .kit import current_identity, exercise
+    from .pages.followup import follow_up
+    from .pages.welcome import progress, welcome
+    from .session.identity import Identity, save_profile
+    from .store.demo import make_demo_cohort
+    from .store.responses import Response, ResponseStore, default_store
+    from .store.transfer import ImportResult, export_answers, import_answers
+    from .summaries.cohort import Summary, cohort_summaries, compare_cohorts, compare_over_time, summarise
+    from .summaries.followup import before_and_after
+    from .summaries.programme import build_programme
+    from .views.dashboard import Dashboard, facilitator_dashboard
+    from .views.plan import Plan, build_plan, development_plan, export_plan
+    from .views.programme import ProgrammeFiles, programme, programme_report
+    from .views.report import ReportFiles, cohort_report
 
 
 def __getattr__(name: str) -> Any:

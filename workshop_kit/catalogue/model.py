@@ -22,12 +22,14 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
+from .. import settings
 from ..errors import CatalogueError
 
-CATALOGUE_ENV = "WORKSHOP_KIT_CATALOGUE"
+CATALOGUE_ENV = settings.CATALOGUE_ENV
 DEFAULT_CATALOGUE = Path(__file__).resolve().parent.parent / "content" / "catalogue.toml"
 
 KINDS = ("scale", "pick", "text", "budget", "grid", "log")
+KIND_NAMES = {"scale": "Scale", "pick": "Choice", "text": "Free text", "budget": "Budget", "grid": "Map", "log": "Log"}  # as the facilitator's views name them
 COMPARABLE_KINDS = ("scale", "pick", "budget", "log")  # kinds a follow-up can compare before and after
 _WAVE_NAME = re.compile(r"^[a-z][a-z0-9-]{0,23}$")
 FIELD_TYPES = ("text", "choice", "date", "number")

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from .model import Catalogue, FollowUp, default_catalogue
 from ..errors import KitError
-from ..session.identity import validate_name
+from .names import validate_name
 
 WAVE_MARK = "@"
 WORKSHOP = "workshop"  # the name of the first wave, which has no suffix

@@ -40,6 +40,7 @@ from typing import Any
 
 from sqlalchemy.engine import make_url
 
+from .. import settings
 from ..summaries.compare import MIN_COHORT, release_step
 
 PARTICIPANTS_ROLE = "wk_participants"
@@ -196,9 +197,9 @@ class HubStore:
         cohorts = sorted(g[len(COHORT_GROUP_PREFIX) :] for g in groups if g.startswith(COHORT_GROUP_PREFIX))
         cohort = cohorts[0] if cohorts else None
         url = self.grant(username, facilitator=self.facilitators_group in groups, cohort=cohort)
-        spawner.environment["WORKSHOP_KIT_STORE"] = url
+        spawner.environment[settings.STORE_ENV] = url
         if cohort:
-            spawner.environment["WORKSHOP_KIT_COHORT"] = cohort
+            spawner.environment[settings.COHORT_ENV] = cohort
 
     def grant(self, username: str, *, facilitator: bool, cohort: str | None = None) -> str:
         """Make (or refresh) the user's login role with a new password in the right group role, and record their cohort; returns their store URL."""

@@ -42,6 +42,7 @@ from voila.app import Voila
 from voila.request_info_handler import RequestInfoSocketHandler
 from voila.tornado.handler import TornadoVoilaHandler
 
+from .. import settings as env_names
 from ..session import room
 from ..errors import IdentityError, KitError
 from .kernel_activity import watch_lightly
@@ -50,7 +51,7 @@ TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 TICK_SECONDS = 2.0
 WARM_STEP = 4  # kernels started at once while filling the pool
 ARRIVAL_QUIET_SECONDS = 4.0  # refill only once pages handed out this long ago have been built
-REQUEST_URL_ENV = "VOILA_REQUEST_URL"
+REQUEST_URL_ENV = env_names.VOILA_REQUEST_URL_ENV
 RECENT_PAGES = 10  # arrivals that decide which section new warm pages build ahead
 
 
@@ -271,7 +272,7 @@ class RoomVoila(Voila):
         async def start_unpooled(*args: Any, **kwargs: Any) -> str:
             kernel_id = await start_kernel(*args, **kwargs)
             env = kwargs.get("env") or {}
-            if env.get("VOILA_PREHEAT") == "False" and env.get(REQUEST_URL_ENV):
+            if env.get(env_names.VOILA_PREHEAT_ENV) == "False" and env.get(REQUEST_URL_ENV):
                 self._claim(kernel_id, env[REQUEST_URL_ENV])  # the pool was empty: a kernel for this request
             return kernel_id
 

@@ -31,6 +31,8 @@ from pathlib import Path
 from typing import TextIO
 from urllib.parse import urlencode
 
+from .. import settings as env_names
+
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 WELCOME_PAGE = "00-welcome.ipynb"
 DASHBOARD_GLOB = "facilitator*.ipynb"
@@ -189,7 +191,7 @@ def voila_command(target: Path, *, host: str, port: int, config_dir: Path, room:
         # pages are built at once they take longer than nbclient's 4 s, which then drops the page's output
         # without a word (the page opens with no exercises).  Wait for them as long as a page may take.
         f"--VoilaExecutor.iopub_timeout={IOPUB_TIMEOUT_SECONDS}",
-        os.environ.get("WORKSHOP_KIT_SERVER_LOG", "--Voila.log_level=ERROR"),  # kernel start/stop/cull lines and refused shutdown beacons would bury the link
+        os.environ.get(env_names.SERVER_LOG_ENV, "--Voila.log_level=ERROR"),  # kernel start/stop/cull lines and refused shutdown beacons would bury the link
     ]
     if os.name == "posix":  # kernels on Unix sockets in Voilà's private folder, not on TCP ports any local user can reach
         command.append("--KernelManager.transport=ipc")
@@ -420,7 +422,7 @@ def opening_section(pages: Path, wanted: str) -> str:
 def room_environment(base: dict[str, str], *, store_url: str, cohort: str, room_url: str, token: str) -> dict[str, str]:
     """The environment every participant kernel inherits: one store, one cohort, room identity."""
     env = dict(base)
-    for name in ("QUERY_STRING", "JUPYTERHUB_USER", "WORKSHOP_KIT_PROFILE"):
+    for name in (env_names.QUERY_STRING_ENV, env_names.HUB_USER_ENV, env_names.PROFILE_ENV):
         env.pop(name, None)  # a kernel learns who it serves from its page's link, nothing else
     env.update(
         WORKSHOP_KIT_STORE=store_url,
@@ -598,7 +600,7 @@ def _start_dashboard(settings: RoomSettings, source: Path, tmp: Path, store_url:
         return None
     port = settings.dashboard_port or free_port("127.0.0.1")
     env = dict(os.environ)
-    for name in ("QUERY_STRING", "WORKSHOP_KIT_ROOM", "WORKSHOP_KIT_PROFILE"):
+    for name in (env_names.QUERY_STRING_ENV, env_names.ROOM_ENV, env_names.PROFILE_ENV):
         env.pop(name, None)
     env.update(WORKSHOP_KIT_STORE=store_url, WORKSHOP_KIT_COHORT=cohort, PYTHONUNBUFFERED="1")
     return start_server(
@@ -618,9 +620,9 @@ def _start_presenter(settings: RoomSettings, tmp: Path, store_url: str, cohort: 
 
     port = free_port("127.0.0.1")
     env = dict(os.environ)
-    for name in ("QUERY_STRING", "WORKSHOP_KIT_ROOM", "WORKSHOP_KIT_PROFILE"):
+    for name in (env_names.QUERY_STRING_ENV, env_names.ROOM_ENV, env_names.PROFILE_ENV):
         env.pop(name, None)
-    env.update({"WORKSHOP_KIT_STORE": store_url, "WORKSHOP_KIT_COHORT": cohort, TOKEN_ENV: token, LINK_ENV: room_link, "PYTHONUNBUFFERED": "1"})
+    env.update({env_names.STORE_ENV: store_url, env_names.COHORT_ENV: cohort, TOKEN_ENV: token, LINK_ENV: room_link, "PYTHONUNBUFFERED": "1"})
     return start_server(
         "presenter view",
         [sys.executable, "-m", "workshop_kit.views.presenter", "--cohort", cohort, "--port", str(port)],
@@ -715,7 +717,7 @@ def run_lab(notebooks: Path | None = None, *, port: int | None = None, token: st
 # --- self-study: the room's code-free pages, for one person on this computer ----------------------
 
 STUDY_PORT = 8867
-STUDY_ENV = "WORKSHOP_KIT_STUDY"
+STUDY_ENV = env_names.STUDY_ENV
 STUDY_PAGE_NAME = "Self-study page"  # the name on the page's record in the store (answers use the profile's name)
 STUDY_KEEP_SECONDS = 7 * 24 * 3600  # a page left open (a laptop asleep overnight) keeps its kernel while the pages run
 
@@ -754,7 +756,7 @@ def study_environment(base: dict[str, str], *, store_url: str, cohort: str) -> d
     """The environment of the self-study pages: the local store, the cohort fixed for the session, the person's
     own identity (their saved profile, else this computer's login), and never room mode."""
     env = dict(base)
-    for name in ("QUERY_STRING", "JUPYTERHUB_USER", "WORKSHOP_KIT_ROOM", "WORKSHOP_KIT_ROOM_URL", "WORKSHOP_KIT_ROOM_TOKEN"):
+    for name in (env_names.QUERY_STRING_ENV, env_names.HUB_USER_ENV, env_names.ROOM_ENV, env_names.ROOM_URL_ENV, env_names.ROOM_TOKEN_ENV):
         env.pop(name, None)
     env.update(WORKSHOP_KIT_STORE=store_url, WORKSHOP_KIT_COHORT=cohort, VOILA_APP_IP="127.0.0.1", PYTHONUNBUFFERED="1")
     env[STUDY_ENV] = "1"
@@ -786,7 +788,7 @@ def run_study(
     if not (source / WELCOME_PAGE).is_file():
         print(f"The notebooks folder {source} has no {WELCOME_PAGE}.", file=out)
         return 2
-    base = {k: v for k, v in os.environ.items() if k not in ("WORKSHOP_KIT_ROOM", "WORKSHOP_KIT_COHORT")}
+    base = {k: v for k, v in os.environ.items() if k not in (env_names.ROOM_ENV, env_names.COHORT_ENV)}
     with _environment(base):
         cohort = validate_name(cohort, "cohort name") if cohort else resolve_cohort()[0]
         store_url = resolve_store_url(store)

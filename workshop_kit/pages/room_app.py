@@ -32,7 +32,7 @@ from urllib.parse import parse_qs, quote
 import ipywidgets as widgets
 
 from ..session import room
-from ..session.identity import current_identity
+from ..session.who import current_identity
 from ..widgets.base import exercise_class
 from ..widgets.landing import Landing
 

@@ -16,16 +16,17 @@ from typing import Any
 
 import ipywidgets as widgets
 
+from .. import settings
 from ..bidi import isolate
 from ..catalogue.model import Catalogue
 from ..page_css import PAGE_CSS
 from ..errors import IdentityError, KitError
-from ..session.identity import COHORT_ENV, HUB_USER_ENV, current_identity, load_profile, save_profile
+from ..session.identity import COHORT_ENV, HUB_USER_ENV, load_profile, save_profile
+from ..session.who import current_identity
 from ..views.plan import notebook_file, notebook_number, saved_answers
 from ..store.responses import default_store
 
-ROOM_ENV = "WORKSHOP_KIT_ROOM"
-STUDY_ENV = "WORKSHOP_KIT_STUDY"  # set by `workshop-kit study` for its pages
+ROOM_ENV, STUDY_ENV = settings.ROOM_ENV, settings.STUDY_ENV
 
 _SOURCES = {
     "explicit": "given to this page",
@@ -155,7 +156,7 @@ def _parts(who: Any) -> tuple[str, str, str, str]:
 
 
 def _room_on() -> bool:
-    return os.environ.get(ROOM_ENV, "").strip().lower() not in ("", "0", "false", "no")
+    return settings.in_room()
 
 
 def welcome() -> Any:
@@ -272,7 +273,7 @@ class Progress(widgets.VBox):
     def refresh(self) -> None:
         """Read the participant's saved answers again and redraw the table."""
         try:
-            who = current_identity(self._participant, self._cohort)
+            who = current_identity(self._participant, self._cohort, store=self.store)
             answers = saved_answers(self.store, who.participant, who.cohort)
             name = who.participant
             if _room_on() and self._participant is None:

@@ -1,10 +1,10 @@
 """Who is answering: the participant and the cohort.
 
-Participant: explicit argument → in a room served by Voilà (``WORKSHOP_KIT_ROOM``), the
-personal code in the page's link (see :mod:`workshop_kit.session.room`) → ``JUPYTERHUB_USER`` → the profile saved by the welcome
-notebook → the operating-system user.  Cohort: explicit → ``WORKSHOP_KIT_COHORT`` →
-profile → ``self-study``.  Names are checked (length, characters) with a clear error: any
-script's letters and marks are welcome, as typed, stored in Unicode's composed form (NFC).
+Participant: explicit argument → ``JUPYTERHUB_USER`` → the profile saved by the welcome
+notebook → the operating-system user.  In a room served by Voilà (``WORKSHOP_KIT_ROOM``) it
+is the personal code in the page's link instead, looked up in the page's own store: that is
+:func:`workshop_kit.kit.current_identity`, the one place that knows room mode.  Cohort: explicit → ``WORKSHOP_KIT_COHORT`` →
+profile → ``self-study``.  Names are checked by :mod:`workshop_kit.catalogue.names`.
 """
 
 from __future__ import annotations
@@ -17,22 +17,13 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+from .. import settings
+from ..catalogue.names import MAX_NAME_LENGTH, _name_character, validate_name
 from ..errors import IdentityError
 
-PROFILE_ENV = "WORKSHOP_KIT_PROFILE"
-COHORT_ENV = "WORKSHOP_KIT_COHORT"
-HUB_USER_ENV = "JUPYTERHUB_USER"
-ROOM_ENV = "WORKSHOP_KIT_ROOM"
+PROFILE_ENV, COHORT_ENV, HUB_USER_ENV, ROOM_ENV = settings.PROFILE_ENV, settings.COHORT_ENV, settings.HUB_USER_ENV, settings.ROOM_ENV
 DEFAULT_COHORT = "self-study"
 ROOM_SOURCE = "personal link"  # where a room participant's identity comes from
-MAX_NAME_LENGTH = 64
-# Punctuation a name may hold besides letters, marks and numbers: apostrophes (straight, curly,
-# modifier letter), hyphens and dashes, the middle dots of Catalan and transliterated names, and
-# . @ _ for logins such as JupyterHub user names.
-_NAME_PUNCTUATION = set(" '\u2018\u2019\u02bc.@_\u00b7\u30fb")
-# Zero-width joiners are format characters that Indic and Persian spelling needs (ZWNJ, ZWJ).
-_JOINERS = {"\u200c", "\u200d"}
-_BIDI_CONTROLS = set("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
 @dataclass(frozen=True)
@@ -43,44 +34,6 @@ class Identity:
     cohort: str
     participant_source: str = "explicit"
     cohort_source: str = "explicit"
-
-
-def validate_name(value: object, what: str = "name") -> str:
-    """The name in NFC with runs of spaces made one, or :class:`IdentityError` saying what is wrong.
-
-    Letters and marks of any script, numbers, spaces, apostrophes, hyphens and dashes are
-    taken as typed; control and text-direction characters are refused (they can make a
-    name read as someone else's).
-    """
-    if not isinstance(value, str):
-        raise IdentityError(f"The {what} must be text (got {value!r}).")
-    name = " ".join(value.split())
-    if not name:
-        raise IdentityError(f"The {what} is empty; please type one.")
-    hidden = next((c for c in name if c in _BIDI_CONTROLS or (unicodedata.category(c) in ("Cc", "Cf", "Cs", "Co", "Cn") and c not in _JOINERS)), None)
-    if hidden is not None:
-        kind = "a text-direction control" if hidden in _BIDI_CONTROLS else "an invisible control character"
-        raise IdentityError(
-            f"The {what} contains {kind} (U+{ord(hidden):04X} {unicodedata.name(hidden, 'unnamed')}), "
-            "which can make it show differently from how it was typed; please type it again without it."
-        )
-    name = unicodedata.normalize("NFC", name)
-    if len(name) > MAX_NAME_LENGTH:
-        raise IdentityError(f"The {what} is {len(name)} characters long; the limit is {MAX_NAME_LENGTH}.")
-    odd = next((c for c in name if not _name_character(c)), None)
-    if odd is not None or not unicodedata.category(name[0])[0] in "LN":
-        problem = f"the character '{odd}' is not allowed" if odd is not None else "it must start with a letter or number"
-        raise IdentityError(
-            f"The {what} '{name}' can use letters, numbers, spaces, apostrophes, hyphens and dashes "
-            f"(in any alphabet) and the characters . @ _ only: {problem}."
-        )
-    return name
-
-
-def _name_character(c: str) -> bool:
-    """A letter, mark or number of any script, a joiner, or one of the punctuation names use."""
-    category = unicodedata.category(c)
-    return category[0] in "LMN" or category == "Pd" or c in _NAME_PUNCTUATION or c in _JOINERS
 
 
 def profile_path() -> Path:
@@ -132,12 +85,10 @@ def resolve_participant(explicit: str | None = None) -> tuple[str, str]:
     """The participant's name and where it came from."""
     if explicit is not None:
         return validate_name(explicit, "participant name"), "explicit"
-    if os.environ.get(ROOM_ENV, "").strip().lower() not in ("", "0", "false", "no"):
-        # a room served by Voila: every kernel is the facilitator's login, so only the
-        # personal code in the page's link tells people apart (RoomCodeError if it is missing)
-        from .room import room_person
-
-        return room_person().participant, ROOM_SOURCE
+    if settings.in_room():
+        # a room served by Voila: every kernel is the facilitator's login, so only the personal
+        # code in the page's link tells people apart, checked in the page's own store (kit.current_identity)
+        raise IdentityError("In a room, who is answering comes from the personal link: ask workshop_kit.current_identity with the page's store.")
     if os.environ.get(HUB_USER_ENV):
         return validate_name(os.environ[HUB_USER_ENV], "participant name"), "JupyterHub"
     saved = load_profile().get("participant")

@@ -33,14 +33,13 @@ from urllib.parse import parse_qs, urlencode
 
 import ipywidgets as widgets
 
+from .. import settings
 from ..errors import IdentityError
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..store.responses import ResponseStore
 
-ROOM_ENV = "WORKSHOP_KIT_ROOM"
-ROOM_URL_ENV = "WORKSHOP_KIT_ROOM_URL"  # the room page's address, e.g. http://10.0.0.5:8866/
-ROOM_TOKEN_ENV = "WORKSHOP_KIT_ROOM_TOKEN"  # the room's access token, so a personal link works on its own
+ROOM_ENV, ROOM_URL_ENV, ROOM_TOKEN_ENV = settings.ROOM_ENV, settings.ROOM_URL_ENV, settings.ROOM_TOKEN_ENV
 CODE_PARAM = "code"
 CODE_BYTES = 16  # 128 bits of randomness; token_urlsafe gives 22 characters
 WELCOME_PAGE = "00-welcome.ipynb"
@@ -80,7 +79,7 @@ class Person:
 
 def in_room() -> bool:
     """True when the pages are served to a room (``WORKSHOP_KIT_ROOM`` set to anything but 0/false)."""
-    return os.environ.get(ROOM_ENV, "").strip().lower() not in ("", "0", "false", "no")
+    return settings.in_room()
 
 
 def participant_key(code: str) -> str:
@@ -105,16 +104,16 @@ def query_string() -> str:
     socket; this waits for it the first time and keeps it (Voilà sends it once, so asking
     again would wait for ever)."""
     global _request_seen
-    if os.environ.get("VOILA_PREHEAT", "False") == "True" and not _request_seen:
+    if os.environ.get(settings.VOILA_PREHEAT_ENV, "False") == "True" and not _request_seen:
         from voila.utils import wait_for_request
 
         wait_for_request()  # puts the request's QUERY_STRING into os.environ
         _request_seen = True
-    return os.environ.get("QUERY_STRING", "")
+    return os.environ.get(settings.QUERY_STRING_ENV, "")
 
 
 _request_seen = False
-PREBUILD_ENV = "WORKSHOP_KIT_ROOM_PREBUILD"  # the section a pooled kernel builds before its request (set by the room server)
+PREBUILD_ENV = settings.PREBUILD_ENV
 
 
 def code_from_query(query: str | None = None) -> str | None:

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import AnswerError
-from ..session.identity import validate_name
+from ..catalogue.names import validate_name
 from .responses import ResponseStore
 
 SIGNALS = ("done", "help")

@@ -59,14 +59,15 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
 from sqlalchemy.schema import CreateColumn
 from sqlalchemy.types import TypeDecorator
 
+from .. import settings
 from .._version import __version__
 from ..catalogue.answers import validate_answer
 from ..catalogue.model import Catalogue, default_catalogue
 from ..errors import AnswerError, CatalogueError, StoreError
 from ..catalogue.identifiers import check_identifiers
-from ..session.identity import current_identity
+from ..catalogue.names import validate_name
 
-STORE_ENV = "WORKSHOP_KIT_STORE"
+STORE_ENV = settings.STORE_ENV
 SCHEMA_VERSION = 3  # 2: responses.is_current; 3: the retention table
 BUSY_TIMEOUT_SECONDS = 30
 
@@ -302,6 +303,19 @@ def _why_unopenable(url: str) -> str:
     return "the file cannot be opened. Ask your facilitator to check WORKSHOP_KIT_STORE"
 
 
+
+@dataclass(frozen=True)
+class _Key:
+    participant: str
+    cohort: str
+
+
+def _who(participant: str, cohort: str) -> _Key:
+    """The checked names an answer is keyed by.  The store never works out who is answering:
+    the caller says (``workshop_kit.current_identity`` does it for a notebook)."""
+    return _Key(validate_name(participant, "participant name"), validate_name(cohort, "cohort name"))
+
+
 class ResponseStore:
     """The front door for answers: save, read back, summarise, export, import, forget.
 
@@ -480,7 +494,7 @@ class ResponseStore:
     # --- saving ------------------------------------------------------------------------
 
     def save(
-        self, exercise_id: str, answer: Any, *, participant: str | None = None, cohort: str | None = None, allow_contact_details: bool = False
+        self, exercise_id: str, answer: Any, *, participant: str, cohort: str, allow_contact_details: bool = False
     ) -> Response:
         """Check the answer against the catalogue and for identifiers, and append it; returns the saved row.
 
@@ -496,7 +510,7 @@ class ResponseStore:
             raise AnswerError(str(exc)) from None
         clean = validate_answer(exercise, answer)
         check_identifiers(exercise, clean, allow_contact_details=allow_contact_details)
-        who = current_identity(participant, cohort)
+        who = _who(participant, cohort)
         response = Response(
             uid=str(uuid.uuid4()),
             cohort=who.cohort,
@@ -541,9 +555,9 @@ class ResponseStore:
 
     # --- reading -----------------------------------------------------------------------
 
-    def latest(self, exercise_id: str, *, participant: str | None = None, cohort: str | None = None) -> Response | None:
+    def latest(self, exercise_id: str, *, participant: str, cohort: str) -> Response | None:
         """The participant's current answer to one exercise, or None."""
-        who = current_identity(participant, cohort)
+        who = _who(participant, cohort)
         query = (
             select(responses)
             .where(responses.c.cohort == who.cohort, responses.c.participant == who.participant, responses.c.exercise_id == exercise_id)
@@ -554,9 +568,9 @@ class ResponseStore:
             row = conn.execute(query).mappings().first()
         return _response(row) if row else None
 
-    def history(self, exercise_id: str, *, participant: str | None = None, cohort: str | None = None) -> list[Response]:
+    def history(self, exercise_id: str, *, participant: str, cohort: str) -> list[Response]:
         """Every saved version of one answer, oldest first."""
-        who = current_identity(participant, cohort)
+        who = _who(participant, cohort)
         query = (
             select(responses)
             .where(responses.c.cohort == who.cohort, responses.c.participant == who.participant, responses.c.exercise_id == exercise_id)
@@ -565,9 +579,9 @@ class ResponseStore:
         with self._read() as conn:
             return [_response(r) for r in conn.execute(query).mappings()]
 
-    def my_answers(self, *, participant: str | None = None, cohort: str | None = None) -> dict[str, Response]:
+    def my_answers(self, *, participant: str, cohort: str) -> dict[str, Response]:
         """The participant's current answer to every exercise they have saved, by exercise id."""
-        who = current_identity(participant, cohort)
+        who = _who(participant, cohort)
         return {r.exercise_id: r for r in self.latest_answers(who.cohort, participant=who.participant)}
 
     def latest_answers(self, cohort: str | None = None, exercise_id: str | None = None, *, participant: str | None = None) -> list[Response]:
@@ -783,8 +797,6 @@ class ResponseStore:
 
     def set_retention(self, cohort: str, *, expires_on: dt.date | None = None, keep_days: int | None = None) -> Retention | None:
         """Set (or, with neither argument, clear) how long a cohort's answers are kept; ``purge`` applies it."""
-        from ..session.identity import validate_name
-
         cohort = validate_name(cohort, "cohort name")
         if expires_on is not None and keep_days is not None:
             raise AnswerError("Give either a date the answers expire on or how many days to keep each answer, not both.")

@@ -22,7 +22,7 @@ from .._version import __version__
 from ..catalogue.answers import validate_answer
 from ..errors import AnswerError, CatalogueError, IdentityError, ImportFileError
 from ..catalogue.identifiers import IdentifierError, check_identifiers
-from ..session.identity import validate_name
+from ..catalogue.names import validate_name
 from .responses import Response, ResponseStore
 
 FORMAT = "workshop-kit-answers"

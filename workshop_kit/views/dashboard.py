@@ -29,8 +29,9 @@ from typing import Any
 import ipywidgets as widgets
 import pandas as pd
 
+from .. import settings
 from ..bidi import isolate
-from ..catalogue.model import Exercise
+from ..catalogue.model import KIND_NAMES, Exercise
 from ..page_css import CONTROL_MAX_WIDTH, PAGE_CSS
 from .charts import ChartCache
 from ..store.responses import ResponseStore, default_store
@@ -40,7 +41,6 @@ ALL_SECTIONS = "*"
 SMALL_ROWS = 5  # rows of participants' own words shown on a card
 CLIP = 160  # characters of one answer shown on a card
 
-KIND_NAMES = {"scale": "Scale", "pick": "Choice", "text": "Free text", "budget": "Budget", "grid": "Map", "log": "Log"}
 
 STYLE = """<style>
 .wk-dash {font-family: system-ui, -apple-system, "Segoe UI", Arial, sans-serif; color: #212b32;}
@@ -224,7 +224,7 @@ class Dashboard(widgets.VBox):
     # --- building ------------------------------------------------------------------------
 
     def _build_controls(self, cohort: str | None) -> None:
-        wanted = cohort or os.environ.get("WORKSHOP_KIT_COHORT")
+        wanted = cohort or os.environ.get(settings.COHORT_ENV)
         cohorts = self._cohort_options(wanted)
         self.cohort = widgets.Dropdown(options=cohorts, value=wanted if wanted in cohorts else (cohorts[0] if cohorts else None), description="Cohort")
         sections = [("All sections", ALL_SECTIONS)] + [(f"{s.number}. {s.title}", s.id) for s in self.store.catalogue.sections]

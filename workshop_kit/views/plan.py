@@ -25,22 +25,19 @@ from typing import Any
 import ipywidgets as widgets
 from markupsafe import Markup
 
+from .. import settings
 from .._version import __version__
 from ..bidi import isolate
 from ..catalogue.model import Catalogue, Exercise, Section
 from ..errors import KitError
-from ..pages.followup import BeforeAfter, before_and_after
-from ..session.identity import current_identity
+from ..summaries.followup import BeforeAfter, before_and_after
+from ..summaries.personal import saved_answers
+from .plan_documents import CREDIT, FEWER_THAN_THREE, room_words
+from ..session.who import current_identity
 from ..page_css import PAGE_CSS
 from ..store.responses import default_store
 
-PLAN_DIR_ENV = "WORKSHOP_KIT_PLAN_DIR"
-ROOM_ENV = "WORKSHOP_KIT_ROOM"
-
-CREDIT = (
-    'Made with workshop-kit, a workshop based on "Becoming a successful leader" '
-    "(Health CIO Handbook, chapter 4) by Owen Powell and Gareth Baxendale."
-)
+PLAN_DIR_ENV, ROOM_ENV = settings.PLAN_DIR_ENV, settings.ROOM_ENV
 
 # The Healthcare Leadership Model's nine dimensions (NHS Leadership Academy, 2013), in its order.
 HLM_DIMENSIONS = (
@@ -83,8 +80,6 @@ OBJECTIVE_FIELDS = (
     ("by_when", "By when"),
     ("measure", "How I will know"),
 )
-FEWER_THAN_THREE = "A development plan usually has three to five objectives: add more in notebook 11 (press “Draft from my answers” to start)."
-
 FOLLOW_UP_MISSING = "not answered at the follow-up yet — see notebook 12"
 WORKSHOP_MISSING = "answered at the follow-up only, so there is nothing to compare with"
 
@@ -311,18 +306,6 @@ def notebook_number(section: Section) -> str:
 def notebook_file(section: Section) -> str:
     """The file name of a section's notebook, e.g. "02-risk.ipynb"."""
     return f"{section.number:02d}-{section.id}.ipynb"
-
-
-def saved_answers(store: Any, participant: str, cohort: str) -> dict[str, Any]:
-    """The participant's latest answers by exercise id, without creating a store that does not exist yet."""
-    if _missing_sqlite_file(store):
-        return {}
-    return store.my_answers(participant=participant, cohort=cohort)
-
-
-def _missing_sqlite_file(store: Any) -> bool:
-    path = getattr(store, "sqlite_path", None)
-    return path is not None and not path.exists()
 
 
 def build_plan(
@@ -774,13 +757,6 @@ def _md_blocks(blocks: tuple[Block, ...]) -> list[str]:
     return out
 
 
-def room_words(room: float) -> str:
-    """Room to grow in words, from a share of the scale."""
-    if room <= 0:
-        return "no room to grow shown"
-    return f"room to grow: {round(room * 100)}% of the scale"
-
-
 def _markdown(plan: Plan) -> str:
     lines = [
         f"# Personal development plan: {md_escape(plan.name)}",
@@ -1018,7 +994,7 @@ def _download_link(content: str | bytes, filename: str, mime: str, label: str) -
 
 
 def _room_on() -> bool:
-    return os.environ.get(ROOM_ENV, "").strip().lower() not in ("", "0", "false", "no")
+    return settings.in_room()
 
 
 class DevelopmentPlan(widgets.VBox):
@@ -1078,7 +1054,7 @@ class DevelopmentPlan(widgets.VBox):
     def refresh(self) -> Plan | None:
         """Re-read the saved answers and redraw the preview."""
         try:
-            who = current_identity(self._participant, self._cohort)
+            who = current_identity(self._participant, self._cohort, store=self.store)
             self.participant, self.cohort = who.participant, who.cohort
             self.plan = build_plan(self.store, self.participant, self.cohort, display_name=self._display_name())
         except KitError as exc:

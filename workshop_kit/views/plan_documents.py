@@ -37,6 +37,21 @@ def document_text(value: object) -> str:
     return _UNPRINTABLE.sub("\ufffd", text)
 
 
+CREDIT = (
+    'Made with workshop-kit, a workshop based on "Becoming a successful leader" '
+    "(Health CIO Handbook, chapter 4) by Owen Powell and Gareth Baxendale."
+)
+
+FEWER_THAN_THREE = "A development plan usually has three to five objectives: add more in notebook 11 (press “Draft from my answers” to start)."
+
+
+def room_words(room: float) -> str:
+    """Room to grow in words, from a share of the scale."""
+    if room <= 0:
+        return "no room to grow shown"
+    return f"room to grow: {round(room * 100)}% of the scale"
+
+
 @dataclass(frozen=True)
 class Part:
     """One piece of the document: a heading, a paragraph, a note, bullets, or a table of text."""
@@ -50,8 +65,6 @@ class Part:
 
 def pdp_parts(plan: Plan) -> list[Part]:
     """The plan laid out as a personal development plan, as plain parts (every text run through :func:`document_text`)."""
-    from .plan import CREDIT, FEWER_THAN_THREE, room_words
-
     until = _a_year_on(plan.made_on)
     parts = [
         Part("title", "Personal development plan"),

@@ -39,17 +39,17 @@ import tornado.web
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
+from .. import settings
 from ..store import live
 from ..catalogue.answers import validate_answer
-from ..catalogue.model import Exercise
+from ..catalogue.model import KIND_NAMES, Exercise
 from ..summaries.compare import MIN_COHORT, released, release_step
 from ..errors import KitError
 from ..catalogue.running_order import NOTES, Slot, pace, plans, slot_for
 from ..store.responses import ResponseStore
 from ..summaries.cohort import MIN_GROUP, Summary, summarise_tallies
 
-TOKEN_ENV = "WORKSHOP_KIT_PRESENTER_TOKEN"
-LINK_ENV = "WORKSHOP_KIT_ROOM_LINK"
+TOKEN_ENV, LINK_ENV = settings.PRESENTER_TOKEN_ENV, settings.ROOM_LINK_ENV
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 POLL_MS = 500
 MAX_BARS = 16  # bars of one chart (options, words; more than 8 go in two columns); the rest are summed up in a line
@@ -61,7 +61,6 @@ HEADERS = {
     "Content-Security-Policy": "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
     "base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
 }
-KIND_NAMES = {"scale": "Scale", "pick": "Choice", "text": "Free text", "budget": "Budget", "grid": "Map", "log": "Log"}
 
 _jinja = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True)
 

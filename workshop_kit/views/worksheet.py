@@ -19,10 +19,11 @@ from pathlib import Path
 
 from markupsafe import Markup
 
+from .. import settings
 from ..catalogue.model import Catalogue, Exercise, default_catalogue
 from ..errors import KitError
 
-BROWSER_ENV = "WORKSHOP_KIT_BROWSER"
+BROWSER_ENV = settings.BROWSER_ENV
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome", "msedge", "microsoft-edge")
 CREDIT = (
     'Based on "Becoming a successful leader", chapter 4 of the Health CIO Handbook (Digital Health and the '

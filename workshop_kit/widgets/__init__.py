@@ -1,4 +1,4 @@
-"""Exercise widgets, one module per kind; ``exercise(id)`` builds the right one from the catalogue.
+"""Exercise widgets, one module per kind; :data:`WIDGETS` says which module draws which kind.
 
 In a notebook the last line of a cell, ``kit.exercise("risk.appetite")``, shows a complete
 widget: the prompt, the controls, Save, and the participant's previous answer if any.
@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..catalogue.model import default_catalogue
+from collections.abc import Callable
+
+from ..catalogue.model import Exercise
+from ..session.identity import Identity
 from ..summaries.compare import MIN_COHORT
-from ..errors import IdentityError, StoreError
-from ..session.identity import current_identity
 from .base import ExerciseWidget
 from .budget import BudgetWidget
 from .grid import GridWidget
@@ -30,42 +31,12 @@ WIDGETS: dict[str, type[ExerciseWidget]] = {
 }
 
 
-def exercise(
-    exercise_id: str,
-    *,
-    store: Any = None,
-    participant: str | None = None,
-    cohort: str | None = None,
-    min_cohort: int = MIN_COHORT,
-) -> ExerciseWidget | Any:
-    """The widget for one exercise of the catalogue, showing the participant's saved answer.
-
-    ``store`` defaults to :func:`workshop_kit.store.responses.default_store`; if that cannot be
-    opened the widget still appears, says why, and tries again on Save.  The identity is
-    resolved once, now; in a room page opened without a valid personal link, a plain
-    message asking for the link is returned instead.  Building the widget never saves anything.
-    """
-    from ..store.responses import default_store
-
-    try:
-        who = current_identity(participant, cohort)
-    except IdentityError as exc:
-        from ..session.room import RoomCodeError, missing_code_widget
-
-        if isinstance(exc, RoomCodeError):  # a room page opened without a valid personal link
-            return missing_code_widget(str(exc))
-        raise
-    if store is None:
-        try:
-            store = default_store()
-        except StoreError:
-            store = None
-    catalogue = store.catalogue if store is not None else default_catalogue()
-    ex = catalogue.exercise(exercise_id)
+def widget_for(ex: Exercise, *, identity: Identity, store: Any, open_store: Callable[[], Any], min_cohort: int = MIN_COHORT) -> ExerciseWidget:
+    """The widget of the exercise's kind, for a participant already worked out (see :func:`workshop_kit.kit.exercise`)."""
     kind = ObjectivesWidget if ex.id == OBJECTIVES_ID and ex.kind == "log" else WIDGETS[ex.kind]
-    return kind(ex, identity=who, store=store, open_store=default_store, min_cohort=min_cohort)
+    return kind(ex, identity=identity, store=store, open_store=open_store, min_cohort=min_cohort)
 
 
 OBJECTIVES_ID = "plan.objectives"  # the plan's objectives (the same id as plan.OBJECTIVES_ID)
 
-__all__ = ["WIDGETS", "BudgetWidget", "ExerciseWidget", "GridWidget", "LogWidget", "ObjectivesWidget", "PickWidget", "ScaleWidget", "TextWidget", "exercise"]
+__all__ = ["WIDGETS", "BudgetWidget", "ExerciseWidget", "GridWidget", "LogWidget", "ObjectivesWidget", "PickWidget", "ScaleWidget", "TextWidget", "widget_for"]

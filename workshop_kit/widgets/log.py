@@ -179,7 +179,8 @@ class ObjectivesWidget(LogWidget):
         """Put drafts from the saved answers in place of empty rows (filled rows are kept); returns how many were added."""
         from ..catalogue.model import default_catalogue
         from ..errors import KitError
-        from ..views.plan import saved_answers, suggest_objectives
+        from ..summaries.personal import saved_answers
+        from ..views.plan import suggest_objectives
 
         try:
             store = self._get_store()
