@@ -15,7 +15,8 @@ import pytest
 from workshop_kit.views.dashboard import collect
 from workshop_kit.store.demo import demo_rows
 from workshop_kit.store.responses import ResponseStore
-from workshop_kit.summaries.cohort import MIN_GROUP, cohort_summaries, latest_only, summarise
+from workshop_kit.summaries.cohort import cohort_summaries, latest_only, summarise
+from workshop_kit.privacy import MIN_GROUP
 
 COHORT = "Leeds 2026"
 

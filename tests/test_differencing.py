@@ -19,7 +19,8 @@ from widget_helpers import *  # noqa: F403
 from widget_helpers import make
 
 from workshop_kit.catalogue.model import default_catalogue
-from workshop_kit.summaries.compare import MIN_COHORT, cohort_comparison, release_step, released
+from workshop_kit.summaries.compare import cohort_comparison, released
+from workshop_kit.privacy import MIN_COHORT, release_step
 from workshop_kit.session.identity import Identity
 from workshop_kit.views.plan import build_plan
 

@@ -30,6 +30,7 @@ from browser_helpers import (
 )
 from test_e2e_room import audit, screenshot_path, serious
 
+from workshop_kit.session import room as room_module
 from workshop_kit.store import live
 from workshop_kit.store.responses import ResponseStore
 
@@ -94,16 +95,21 @@ def test_answers_arrive_hidden_until_revealed(browser, room: Room, capsys: pytes
         projector.locator('#wk-panel [data-exercise="goal.statement"]').wait_for()
         projector.locator("#wk-panel .wk-mode-hidden").wait_for()
 
-        # three participants answer; the count rises with each, the result stays hidden
+        # three people answered before (a result is shown once a release step of 6 has answered); three more
+        # participants answer in the browser; the count rises with each, the result stays hidden
+        with ResponseStore(room.store) as store:
+            for i in range(3):
+                key = room_module.issue_code(f"Earlier {i}", cohort=room.cohort, store=store).participant
+                store.save("goal.statement", "Every patient record shared by the end of the year", participant=key, cohort=room.cohort)
         with new_page(browser) as a, new_page(browser) as b, new_page(browser) as c:
             codes = [join_room(page, room, name) for page, name in zip((a, b, c), NAMES)]
-            count_reads(projector, "0 of 3 have answered")
-            for n, (page, code) in enumerate(zip((a, b, c), codes), 1):
+            count_reads(projector, "3 of 6 have answered")
+            for n, (page, code) in enumerate(zip((a, b, c), codes), 4):
                 page.goto(room.page_url(GOALS, code))
                 wait_for_page(page, ".wk-save")
                 exercise_box(page, "Your audacious goal").locator("textarea").fill(HOSTILE)
                 save_and_wait(exercise_box(page, "Your audacious goal"))
-                count_reads(projector, f"{n} of 3 have answered")
+                count_reads(projector, f"{n} of 6 have answered")
                 assert projector.locator("#wk-panel .wk-bar, #wk-panel .wk-column").count() == 0
                 assert projector.locator("#wk-panel .wk-mode-hidden").count() == 1
             assert not (a.errors or b.errors or c.errors)  # type: ignore[attr-defined]
@@ -178,7 +184,7 @@ def seeded_presenter(tmp_path):  # type: ignore[no-untyped-def]
     rng = random.Random(14)
     with ResponseStore(path) as store:
         keys = [room_module.issue_code(f"Person {i}", cohort="Leeds-2026-03", store=store).participant for i in range(24)]
-        for key in keys[:17]:
+        for key in keys[:18]:
             now = rng.choice([2, 3, 3, 4, 4, 4, 5, 5, 6, 7])
             store.save("risk.appetite", {"now": now, "target": min(10, now + rng.choice([1, 2, 3, 3, 4]))}, participant=key, cohort="Leeds-2026-03")
         for key in keys[:5]:
@@ -200,7 +206,7 @@ def seeded_presenter(tmp_path):  # type: ignore[no-untyped-def]
 
 
 def test_readme_screenshots(browser, seeded_presenter: str) -> None:  # noqa: F811
-    """The join screen, a hidden result and a revealed one, as the README shows them: 17 of 24 answered a paired scale."""
+    """The join screen, a hidden result and a revealed one, as the README shows them: 18 of 24 answered a paired scale."""
     with new_page(browser) as projector:
         projector.set_viewport_size({"width": 1920, "height": 1080})
         projector.goto(seeded_presenter)
@@ -211,7 +217,7 @@ def test_readme_screenshots(browser, seeded_presenter: str) -> None:  # noqa: F8
         projector.locator('#wk-panel [data-exercise="risk.appetite"].wk-mode-hidden').wait_for()
         projector.keyboard.press("t")  # the plan's 40 minutes for the risk section
         projector.locator("#wk-timer").filter(has_text=re.compile(r"^(40:00|39:5\d)$")).wait_for()
-        count_reads(projector, "17 of 24 have answered")
+        count_reads(projector, "18 of 24 have answered")
         assert projector.inner_text("#wk-signals") == "5 done · 1 need help"
         assert projector.inner_text("#wk-pace") == "Behind plan by 8 min"  # the full day runs section 2 from 70 to 110 minutes
         shots(projector, "presenter-hidden", readme=True)

@@ -22,7 +22,8 @@ import pytest
 import pg_server
 from workshop_kit._version import __version__
 from workshop_kit.catalogue.model import default_catalogue
-from workshop_kit.summaries.compare import MIN_COHORT, cohort_comparison, release_step, released
+from workshop_kit.summaries.compare import cohort_comparison, released
+from workshop_kit.privacy import MIN_COHORT, release_step
 from workshop_kit.errors import StoreError
 from workshop_kit.commands.hub import OWN_ENTRY, HubStore, prepare_database
 from workshop_kit.session.identity import Identity
@@ -201,3 +202,34 @@ def test_participants_read_the_room_and_only_their_own_signals(owner: ResponseSt
     with ResponseStore(hub.grant("fran", facilitator=True, cohort=COHORT)) as fran:
         assert live.signal_counts(fran, COHORT, "brand.value") == {"done": 1, "help": 1}
         assert live.reveal(fran, COHORT, "brand.value").revealed == {"brand.value"}
+
+
+def test_the_ig_pack_describes_the_hub_tables(owner: ResponseStore, tmp_path) -> None:
+    """A hub database holds two more tables; the pack describes them (it refused to be written before)."""
+    from workshop_kit.commands.igpack import HUB_INVENTORY, inventory_rows, schema_columns, settings_from, write_pack
+
+    actual = schema_columns(owner)
+    for table, columns in HUB_INVENTORY.items():
+        assert set(actual[table]) == set(columns), table
+    write_pack(owner, tmp_path / "pack", settings_from(owner))
+    fields = {(r["table"], r["field"]) for r in inventory_rows(owner, settings_from(owner))}
+    assert {("wk_hub_members", "login"), ("wk_hub_members", "cohort"), ("wk_compared", "options")} <= fields
+    assert "wk_hub_members" in (tmp_path / "pack" / "data-inventory.csv").read_text()
+
+
+def test_forget_by_a_facilitator_removes_the_login_s_cohort(server: pg_server.PostgresServer, logins: dict[str, str]) -> None:
+    """Erasure on the hub: the answers go, and so does the record of which cohort the hub login compares with."""
+    from workshop_kit.commands.admin import forget_participant
+
+    HubStore(server.url).grant("bea", facilitator=False, cohort=COHORT)
+    with ResponseStore(server.url) as owner:
+        owner.save("goal.ambition", 6, participant="bea", cohort=COHORT)
+        owner.save("goal.ambition", 4, participant="ada", cohort=COHORT)
+    with ResponseStore(logins["fay"]) as fay:
+        assert forget_participant(fay, "bea", COHORT).answers == 1
+    with ResponseStore(server.url) as owner:
+        with owner.engine.connect() as conn:
+            members = dict(conn.exec_driver_sql("SELECT login, cohort FROM wk_hub_members").all())
+        assert "hub:bea" not in members and members["hub:ada"] == COHORT  # only hers
+        assert owner.latest("goal.ambition", participant="bea", cohort=COHORT) is None
+        assert owner.latest("goal.ambition", participant="ada", cohort=COHORT).answer == 4

@@ -42,3 +42,13 @@ def test_pip_install_ships_the_kit(tmp_path):
     assert Path(out[0]).is_relative_to(env_dir) and Path(out[1]) == env_dir / "share" / "workshop-kit" / "notebooks"
     assert out[2] == "11" and int(out[3]) > 30
     assert (Path(out[0]) / "templates" / "join.html").is_file() and (Path(out[0]) / "templates" / "grid.svg").is_file()  # the room's pages
+
+
+def test_the_slider_s_widget_library_waits_for_a_busy_browser():
+    """anywidget from 0.9.17 rejects a widget whose start-up takes over 2 s ('[anywidget] Failed to initialize model.')
+    and then drops every update the kernel sends it, as ten room pages opening at once showed; the kit pins below it."""
+    import anywidget
+
+    scripts = list((Path(anywidget.__file__).parent / "labextension" / "static").glob("*.js"))
+    assert scripts
+    assert not [p.name for p in scripts if "Failed to initialize model" in p.read_text(encoding="utf-8")]

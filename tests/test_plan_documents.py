@@ -13,7 +13,8 @@ import pytest
 
 from hostile_corpus import HOSTILE, STORE
 from workshop_kit.catalogue.model import default_catalogue
-from workshop_kit.views.plan import MODEL_STEP_NONE, Objective, build_plan, suggest_objectives
+from workshop_kit.summaries.objectives import suggest_objectives
+from workshop_kit.views.plan import MODEL_STEP_NONE, Objective, build_plan
 from workshop_kit.views.plan_documents import document_text, pdp_parts, plan_docx, plan_pdf
 from workshop_kit.store.responses import ResponseStore
 

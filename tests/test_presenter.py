@@ -24,11 +24,10 @@ import pytest
 from workshop_kit.store import live
 from workshop_kit.session import room
 from workshop_kit.commands import serve
-from workshop_kit.summaries.compare import MIN_COHORT, release_step
+from workshop_kit.privacy import MIN_COHORT, MIN_GROUP, release_step
 from workshop_kit.views.presenter import Bar, Group, Presenter, Result, _jinja, make_app, write_qr_files
 from workshop_kit.catalogue.running_order import Slot, catalogue_order, pace, parse_running_orders, running_orders, slot_for
 from workshop_kit.store.responses import ResponseStore
-from workshop_kit.summaries.cohort import MIN_GROUP
 
 COHORT = "North-2026"
 TOKEN = "presenter-test-token-0123456789abcdef"
@@ -127,32 +126,45 @@ class TestCountsAndReveal:
         assert served.state()["count_text"] == "4 of 4 have answered"  # the next poll sees the save
 
     def test_hidden_until_reveal_then_shown_and_hidden_again(self, store, served):
-        for i, key in enumerate(people(store, 4)):
+        for i, key in enumerate(people(store, 6)):
             store.save("brand.value", 3 + i, participant=key, cohort=COHORT)
         view = served.goto("brand.value")
         assert view["mode"] == "hidden" and bars_in(view["panel_html"]) == 0 and "Hidden until you reveal it" in view["panel_html"]
         assert "Mean" not in view["panel_html"]
         status, view = served.act("reveal")
         assert status == 200 and view["mode"] == "shown" and view["revealed"]
-        assert bars_in(view["panel_html"]) == 10 and "Mean 4.5" in view["panel_html"]  # (3 + 4 + 5 + 6) / 4
+        assert bars_in(view["panel_html"]) == 10 and "Mean 5.5" in view["panel_html"]  # (3 + 4 + … + 8) / 6
         assert live.result_visible(live.read_state(store, COHORT), "brand.value")
         status, view = served.act("hide")
         assert view["mode"] == "hidden" and bars_in(view["panel_html"]) == 0
         assert not live.result_visible(live.read_state(store, COHORT), "brand.value")
 
+    def test_revealed_before_a_release_waits_for_it_then_shows_it(self, store, served):
+        step = release_step(MIN_COHORT)
+        keys = people(store, step)
+        for key in keys[:-1]:
+            store.save("brand.value", 4, participant=key, cohort=COHORT)
+        served.goto("brand.value")
+        _, view = served.act("reveal")
+        assert view["mode"] == "waiting" and bars_in(view["panel_html"]) == 0 and "Mean" not in view["panel_html"]
+        assert f"once {step} people have answered" in view["panel_html"]
+        store.save("brand.value", 10, participant=keys[-1], cohort=COHORT)
+        later = served.state()  # the first release: shown without pressing R again
+        assert later["mode"] == "shown" and "Mean 5" in later["panel_html"]  # (5 × 4 + 10) / 6
+
     def test_revealed_result_stays_as_revealed_until_revealed_again(self, store, served):
-        keys = people(store, 5)
-        for key in keys[:4]:
+        keys = people(store, 7)
+        for key in keys[:6]:
             store.save("brand.value", 5, participant=key, cohort=COHORT)
         served.goto("brand.value")
         _, view = served.act("reveal")
         assert "Mean 5" in view["panel_html"]
-        store.save("brand.value", 10, participant=keys[4], cohort=COHORT)
+        store.save("brand.value", 10, participant=keys[6], cohort=COHORT)
         later = served.state(view["panel_key"])
-        assert later["count_text"] == "5 of 5 have answered"  # the count moves...
+        assert later["count_text"] == "7 of 7 have answered"  # the count moves...
         assert "panel_html" not in later  # ...the revealed result does not, so one answer cannot be read off
         _, again = served.act("reveal")  # one more answer since: pressing R again must not show it
-        assert "Mean 5" in again["panel_html"] and "only 1 answer changed since" in again["panel_html"]
+        assert "Mean 5" in again["panel_html"] and "Showing 6 answers: 1 given or changed since is held back until 6 have" in again["panel_html"]
         served.act("hide")
         _, hidden_and_back = served.act("reveal")  # nor hiding and revealing again
         assert "Mean 5" in hidden_and_back["panel_html"]
@@ -161,28 +173,46 @@ class TestCountsAndReveal:
         """The differencing attack on the projector: reveal, one more person saves, reveal again.  The result
         moves only once a release step (6) of people's answers changed, so no reading gives away one answer."""
         keys = people(store, 12)
-        for key in keys[:5]:
+        for key in keys[:6]:
             store.save("brand.value", 5, participant=key, cohort=COHORT)
         served.goto("brand.value")
         _, first = served.act("reveal")
         assert "Mean 5" in first["panel_html"]
-        for n, key in enumerate(keys[5:11], 1):
+        for n, key in enumerate(keys[6:12], 1):
             store.save("brand.value", 10, participant=key, cohort=COHORT)
             _, view = served.act("reveal")
             if n < 6:
-                assert "Mean 5" in view["panel_html"], n  # 5 answers and the same mean: nothing of the newcomers
-        assert "Mean 7.7" in view["panel_html"]  # six new answers at once: (5 × 5 + 6 × 10) / 11
+                assert "Mean 5" in view["panel_html"], n  # 6 answers and the same mean: nothing of the newcomers
+        assert "Mean 7.5" in view["panel_html"]  # six new answers at once: (6 × 5 + 6 × 10) / 12
+
+    def test_the_projector_shows_the_answers_the_compare_line_reads(self, store, served):
+        """The projector beside a participant's "compare with the cohort": both read the cohort's last release, so a
+        participant who reads both never sees two sets of people one answer apart (here 17 answered, 12 released)."""
+        from workshop_kit.summaries.compare import cohort_comparison
+        from workshop_kit.session.identity import Identity
+
+        keys = people(store, 17)
+        for i, key in enumerate(keys):
+            store.save("brand.value", 2 if i < 12 else 9, participant=key, cohort=COHORT)
+        served.goto("brand.value")
+        _, view = served.act("reveal")
+        assert "Mean 2" in view["panel_html"] and "Showing 12 answers: 5 given or changed since are held back until 6 have" in view["panel_html"]  # not the 17 saved
+        ex = store.catalogue.exercise("brand.value")
+        reader = cohort_comparison(store, ex, Identity(keys[0], COHORT), 2)
+        assert reader.others == 11  # the same twelve people, less the reader
 
     def test_panel_is_sent_only_when_it_changed(self, store, served):
         view = served.goto("brand.value")
         assert "panel_html" in view and "panel_html" not in served.state(view["panel_key"])
 
-    def test_below_the_minimum_group_nothing_is_shown(self, store, served):
+    def test_below_the_minimum_group_nothing_is_shown(self, store):
+        """With a release step below the minimum group (a room set to compare from 1 other), a release of 2 is still not shown."""
         keys = people(store, 5)
         for key in keys[: MIN_GROUP - 1]:
             store.save("brand.value", 7, participant=key, cohort=COHORT)
-        served.goto("brand.value")
-        _, view = served.act("reveal")
+        with serving(Presenter(ResponseStore(store.url), COHORT, min_cohort=1)) as served:
+            served.goto("brand.value")
+            _, view = served.act("reveal")
         assert view["mode"] == "suppressed" and bars_in(view["panel_html"]) == 0 and "Mean" not in view["panel_html"]
         assert f"Fewer than {MIN_GROUP} answers" in view["panel_html"]
 
@@ -221,7 +251,7 @@ class TestCountsAndReveal:
 
     def test_text_shows_shared_words_only_escaped(self, store, served):
         """A non-private text exercise shows only words two or more people used; participants' markup never arrives as markup."""
-        for key in people(store, 4):
+        for key in people(store, 6):
             store.save("goal.statement", f"Every patient record shared {HOSTILE}", participant=key, cohort=COHORT)
         served.goto("goal.statement")
         _, view = served.act("reveal")

@@ -23,7 +23,8 @@ import pytest
 from hostile_corpus import good_answer
 from widget_helpers import callback_errors  # noqa: F401 - autouse: fail on a swallowed callback error
 from workshop_kit.catalogue.model import Exercise
-from workshop_kit.summaries.compare import MIN_COHORT, cohort_comparison, not_ready_message
+from workshop_kit.summaries.compare import cohort_comparison, not_ready_message
+from workshop_kit.privacy import MIN_COHORT
 from workshop_kit.session.identity import Identity
 from workshop_kit.store.responses import ResponseStore
 
@@ -193,7 +194,7 @@ class TestCohortReport:
     def test_report_of_a_group_below_the_minimum_shows_nothing_anyone_wrote(self, store, tmp_path):
         """A cohort smaller than the minimum group gives counts only: no marker and no name in any file."""
         from workshop_kit.views.report import cohort_report
-        from workshop_kit.summaries.cohort import MIN_GROUP
+        from workshop_kit.privacy import MIN_GROUP
 
         build_cohort(store, people=MIN_GROUP - 1)
         cohort_report(store, COHORT, tmp_path / "small")
@@ -232,7 +233,7 @@ class TestDashboard:
     def test_dashboard_of_a_group_below_the_minimum_shows_nothing_anyone_wrote(self, store):
         """Below the minimum group size the anonymous dashboard holds no marker and no name."""
         from workshop_kit.views.dashboard import Dashboard
-        from workshop_kit.summaries.cohort import MIN_GROUP
+        from workshop_kit.privacy import MIN_GROUP
 
         build_cohort(store, people=MIN_GROUP - 1)
         board = Dashboard(store, COHORT, autostart=False)

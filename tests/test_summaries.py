@@ -137,7 +137,7 @@ class TestGrid:
         s = summarise(CAT.exercise("system.map"), rows("system.map", answers))
         expected = pd.DataFrame(
             {
-                "quadrant": ["High influence · High interest", "High influence · Low interest", "Low influence · High interest", "Low influence · Low interest"],
+                "quadrant": ["Manage closely", "Keep satisfied", "Keep informed", "Monitor"],  # as the catalogue names them
                 "items": pd.Series([2, 1, 0, 1], dtype="int64"),
                 "share": [0.5, 0.25, 0.0, 0.25],
                 "people": pd.Series([2, 1, 0, 1], dtype="int64"),

@@ -16,7 +16,7 @@ from .session import room
 from .session.identity import Identity
 from .session.who import current_identity as _current_identity
 from .store.responses import default_store
-from .summaries.compare import MIN_COHORT
+from .privacy import MIN_COHORT
 from .widgets import ExerciseWidget, widget_for
 
 

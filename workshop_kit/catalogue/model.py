@@ -58,6 +58,27 @@ class Axis:
 
 
 @dataclass(frozen=True)
+class Quadrants:
+    """The names of a grid's four quadrants ("high" is above the middle of the grid's range)."""
+
+    top_right: str  # high on both axes
+    top_left: str  # high on the y axis only
+    bottom_right: str  # high on the x axis only
+    bottom_left: str  # low on both
+
+    def names(self) -> tuple[str, str, str, str]:
+        """The four names, top right first, then top left, bottom right, bottom left."""
+        return (self.top_right, self.top_left, self.bottom_right, self.bottom_left)
+
+    def by_position(self) -> dict[tuple[bool, bool], str]:
+        """The names by (high on x, high on y), in the order of :meth:`names`."""
+        return {(True, True): self.top_right, (False, True): self.top_left, (True, False): self.bottom_right, (False, False): self.bottom_left}
+
+
+QUADRANT_KEYS = ("top_right", "top_left", "bottom_right", "bottom_left")
+
+
+@dataclass(frozen=True)
 class Field:
     """One named field of a log row or a grid item."""
 
@@ -109,12 +130,23 @@ class Exercise:
     # grid
     x_axis: Axis | None = None
     y_axis: Axis | None = None
+    quadrants: Quadrants | None = None
     tags: tuple[str, ...] = ()
     tag_label: str = "Tag"
     item_label: str = "Name"
     # grid and log
     fields: tuple[Field, ...] = ()
     max_rows: int = 30
+
+    def is_high(self, value: float) -> bool:
+        """True above the middle of a grid's range (the middle itself counts as low)."""
+        return value > (self.min + self.max) / 2
+
+    def quadrant_of(self, x: float, y: float) -> str:
+        """The name of the grid quadrant an item at (x, y) falls in."""
+        if self.quadrants is None:
+            raise ValueError(f"{self.id} is not a grid")
+        return self.quadrants.by_position()[(self.is_high(x), self.is_high(y))]
 
     @property
     def paired(self) -> bool:
@@ -243,6 +275,22 @@ def _read_axis(r: _Reader, name: str) -> Axis:
     return Axis(label=sub.get("label", str, nonempty=True), low=sub.get("low", str, nonempty=True), high=sub.get("high", str, nonempty=True))
 
 
+def _read_quadrants(r: _Reader, x: Axis, y: Axis) -> Quadrants:
+    table = r.get("quadrants", dict, {})
+    if not table:  # named from the axes' ends
+        return Quadrants(f"{y.high} · {x.high.lower()}", f"{y.high} · {x.low.lower()}", f"{y.low} · {x.high.lower()}", f"{y.low} · {x.low.lower()}")
+    sub = _Reader(r.path, f"{r.where}.quadrants", table)
+    unknown = sorted(set(table) - set(QUADRANT_KEYS))
+    if unknown:
+        raise r.fail("quadrants", f"names the four quadrants {', '.join(QUADRANT_KEYS)}; {', '.join(unknown)} is not one of them")
+    names = [sub.get(key, str, nonempty=True).strip() for key in QUADRANT_KEYS]
+    if len({n.casefold() for n in names}) < 4:
+        raise r.fail("quadrants", "needs four different names")
+    if max(len(n) for n in names) > 40:
+        raise r.fail("quadrants", "names must be at most 40 characters, so they fit on the map")
+    return Quadrants(*names)
+
+
 def _read_fields(r: _Reader, *, required: bool) -> tuple[Field, ...]:
     tables = r.get("fields", list, ... if required else [])
     fields = []
@@ -361,11 +409,13 @@ def _grid(r: _Reader) -> dict[str, Any]:
     lo, hi = r.get("min", int, 1), r.get("max", int, 10)
     if lo >= hi:
         raise r.fail("max", f"must be larger than min ({lo}), got {hi}")
+    x_axis, y_axis = _read_axis(r, "x_axis"), _read_axis(r, "y_axis")
     return dict(
         min=lo,
         max=hi,
-        x_axis=_read_axis(r, "x_axis"),
-        y_axis=_read_axis(r, "y_axis"),
+        x_axis=x_axis,
+        y_axis=y_axis,
+        quadrants=_read_quadrants(r, x_axis, y_axis),
         tags=r.strings("tags", nonempty=True),
         tag_label=r.get("tag_label", str, "Tag"),
         item_label=r.get("item_label", str, "Name"),

@@ -29,6 +29,7 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import delete, func, select
 
+from . import hub
 from ..session import room
 from ..errors import KitError
 from ..session.identity import validate_name
@@ -266,7 +267,9 @@ def forget_subject(store: ResponseStore, subject: Subject, *, confirm: Callable[
         if reply.strip().lower() != "yes":
             raise ConfirmationRefused(f"Nothing was deleted: the answer was {reply.strip()!r}, not 'yes'.")
     if not subject.in_room:
-        return Forgotten(store.forget(subject.key, subject.cohort))
+        gone = store.forget(subject.key, subject.cohort)
+        hub.forget_member(store, subject.key, subject.cohort)
+        return Forgotten(gone)
     with store._write("delete from") as conn:
         gone = conn.execute(delete(responses).where(responses.c.cohort == subject.cohort, responses.c.participant == subject.key))
         records = conn.execute(delete(people).where(people.c.cohort == subject.cohort, people.c.participant == subject.key))

@@ -41,7 +41,7 @@ from typing import Any
 from sqlalchemy.engine import make_url
 
 from .. import settings
-from ..summaries.compare import MIN_COHORT, release_step
+from ..privacy import MIN_COHORT, release_step
 
 PARTICIPANTS_ROLE = "wk_participants"
 FACILITATORS_ROLE = "wk_facilitators"
@@ -82,6 +82,7 @@ _SETUP = [
     "CREATE TABLE IF NOT EXISTS wk_hub_members (login text PRIMARY KEY, cohort text NOT NULL)",
     "CREATE TABLE IF NOT EXISTS wk_compared (exercise_id text PRIMARY KEY, kind text NOT NULL, options text[] NOT NULL)",
     "REVOKE ALL ON wk_hub_members, wk_compared FROM PUBLIC",
+    f"GRANT SELECT, DELETE ON wk_hub_members TO {FACILITATORS_ROLE}",  # so a facilitator's forget removes a login's cohort
     f"""CREATE OR REPLACE FUNCTION {RELEASE_FUNCTION}(p_cohort text, p_exercise text)
 RETURNS TABLE (answers text[], others_released integer, others_now integer, pending integer, step integer, answered boolean)
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $fn$
@@ -167,6 +168,24 @@ def prepare_database(owner_url: str, catalogue: Any = None) -> None:
                     cur.execute(statement)  # no parameters: the function's '%' stays as written
             conn.exec_driver_sql("DELETE FROM wk_compared")
             conn.execute(text("INSERT INTO wk_compared (exercise_id, kind, options) VALUES (:id, :kind, :options)"), compared)
+
+
+def forget_member(store: Any, participant: str, cohort: str) -> int:
+    """Delete a forgotten participant's hub membership (their login's cohort), where the database holds the hub's tables.
+
+    The spawn hook writes it again if the user still has an account in the cohort's group
+    when their server next starts; removing them from the group (or JupyterHub) is the hub
+    administrator's part of an erasure.
+    """
+    if store.engine.dialect.name != "postgresql":
+        return 0
+    from sqlalchemy import text
+
+    with store.engine.begin() as conn:
+        if conn.execute(text("SELECT to_regclass('wk_hub_members')")).scalar() is None:
+            return 0
+        gone = conn.execute(text("DELETE FROM wk_hub_members WHERE login = :login AND cohort = :cohort"), {"login": role_name(participant), "cohort": cohort})
+        return int(gone.rowcount or 0)
 
 
 def role_name(username: str) -> str:

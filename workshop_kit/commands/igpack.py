@@ -27,10 +27,9 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from sqlalchemy import inspect
 
 from .._version import __version__
-from ..summaries.compare import MIN_COHORT, release_step
+from ..privacy import MIN_COHORT, MIN_GROUP, release_step
 from ..errors import KitError
 from ..store.responses import Retention, ResponseStore
-from ..summaries.cohort import MIN_GROUP
 
 
 class PackError(KitError):
@@ -112,6 +111,33 @@ INVENTORY: dict[str, dict[str, Column]] = {
 }
 
 
+# The two tables ``workshop-kit``'s JupyterHub set-up (hub.prepare_database) adds to a PostgreSQL store.
+HUB_INVENTORY: dict[str, dict[str, Column]] = {
+    "wk_hub_members": {
+        "login": Column(
+            "The JupyterHub user's database login (hub:<their hub name>), so the database answers their \"compare with the cohort\" for their own cohort only.",
+            "No page or report; the database's owner and facilitators (forget).",
+            "While the user is in the cohort's JupyterHub group: written again at each server start, removed when they leave the group and by workshop-kit forget.",
+        ),
+        "cohort": Column(
+            "The one cohort (and its follow-up waves) that login may compare with.",
+            "No page or report; the database's owner and facilitators.",
+            "As the login.",
+        ),
+    },
+    "wk_compared": {
+        "exercise_id": Column("Which exercises the database may compare (from the catalogue; no answers, no people).", "No one; internal.", "Until the hub set-up is run again."),
+        "kind": Column("The exercise's kind (scale, budget, pick, text), so the database knows what it may return.", "No one; internal.", "Until the hub set-up is run again."),
+        "options": Column("A pick's printed options, so another's own entry comes back as \"Own entry\".", "No one; internal.", "Until the hub set-up is run again."),
+    },
+}
+
+
+def described_tables(actual: dict[str, list[str]]) -> dict[str, dict[str, Column]]:
+    """What the inventory describes for a store: the kit's tables, and the hub's where the database holds them."""
+    return INVENTORY | {table: columns for table, columns in HUB_INVENTORY.items() if table in actual}
+
+
 @dataclass(frozen=True)
 class Settings:
     """What the pack is made from: the kit's configuration as the facilitator will run it."""
@@ -173,7 +199,8 @@ def schema_columns(store: ResponseStore) -> dict[str, list[str]]:
 def inventory_rows(store: ResponseStore, settings: Settings) -> list[dict[str, str]]:
     """One row per stored field; :class:`PackError` if the store holds a field the inventory does not describe, or the reverse."""
     actual = schema_columns(store)
-    described = {(t, c) for t, cols in INVENTORY.items() for c in cols}
+    inventory = described_tables(actual)
+    described = {(t, c) for t, cols in inventory.items() for c in cols}
     present = {(t, c) for t, cols in actual.items() for c in cols}
     if described != present:
         extra = sorted(f"{t}.{c}" for t, c in present - described)
@@ -182,7 +209,7 @@ def inventory_rows(store: ResponseStore, settings: Settings) -> list[dict[str, s
     rows = []
     for table, columns in actual.items():
         for name in columns:
-            info = INVENTORY[table][name]
+            info = inventory[table][name]
             kept = settings.retention_text(settings.cohort) if info.kept == ANSWER_KEPT else info.kept
             rows.append({"table": table, "field": name, "purpose": info.purpose, "who sees it": info.seen, "where": settings.store_location, "kept": kept})
     return rows

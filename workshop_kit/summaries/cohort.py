@@ -31,9 +31,9 @@ from typing import Any
 import pandas as pd
 
 from ..catalogue.model import Exercise
+from ..privacy import MIN_GROUP
 from ..store.responses import Response, ResponseStore, paused_gc
 
-MIN_GROUP = 3
 TOP_WORDS = 12
 SINGLE = "Answer"  # the "moment" of a scale asked once
 OWN_ENTRY = "Own entry"
@@ -284,26 +284,14 @@ def _budget(ex: Exercise, tallies: list[Tally], named: Any) -> _Built:
     return table, {}, {}
 
 
-def quadrant_names(ex: Exercise) -> list[str]:
-    """The grid's four quadrants, high-high first: '<y end> · <x end>'."""
-    return [f"{y} · {x}" for y in (ex.y_axis.high, ex.y_axis.low) for x in (ex.x_axis.high, ex.x_axis.low)]
-
-
-def quadrant_of(ex: Exercise, x: int, y: int) -> str:
-    """Which quadrant a point falls in (the middle of the scale splits low from high)."""
-    middle = (ex.min + ex.max) / 2
-    return f"{ex.y_axis.high if y > middle else ex.y_axis.low} · {ex.x_axis.high if x > middle else ex.x_axis.low}"
-
-
 def _grid(ex: Exercise, tallies: list[Tally], named: Any) -> _Built:
-    quadrants = quadrant_names(ex)  # high-high, high-low, low-high, low-low (as quadrant_of names them)
-    middle = (ex.min + ex.max) / 2
+    quadrants = list(ex.quadrants.names())  # as the catalogue names them: top right, top left, bottom right, bottom left
     items: Counter[str] = Counter()
     people: Counter[str] = Counter()
     tag_items: Counter[str] = Counter()
     tag_people: Counter[str] = Counter()
     for answer, k in tallies:
-        placed = [quadrants[(item["y"] <= middle) * 2 + (item["x"] <= middle)] for item in answer]
+        placed = [ex.quadrant_of(item["x"], item["y"]) for item in answer]
         tagged = [item["tag"] for item in answer]
         for counter, found in ((items, placed), (people, set(placed)), (tag_items, tagged), (tag_people, set(tagged))):
             for key in found:

@@ -33,17 +33,8 @@ from typing import Any
 from ..catalogue.answers import validate_answer
 from ..catalogue.model import Exercise
 from ..errors import AnswerError
+from ..privacy import MIN_COHORT, release_step
 from ..session.identity import Identity
-
-MIN_COHORT = 5
-
-MENDELOW = {
-    (True, True): "Manage closely",
-    (False, True): "Keep satisfied",
-    (True, False): "Keep informed",
-    (False, False): "Monitor",
-}
-
 
 @dataclass(frozen=True)
 class Comparison:
@@ -107,11 +98,6 @@ def _from_database(answers: list[str], others_released: int, others_now: int, pe
         frozenset(f"{_OTHER}now-{i}" for i in range(others_now)),
         step,
     )
-
-
-def release_step(min_cohort: int) -> int:
-    """People whose answers must change before a comparison moves: one more than ``min_cohort``, as one may be the reader."""
-    return min_cohort + 1
 
 
 def others_answers(store: Any, exercise: Exercise, identity: Identity, min_cohort: int = MIN_COHORT) -> list[Any]:
@@ -295,29 +281,11 @@ _BY_KIND = {
 # --- grid quadrants ------------------------------------------------------------------------
 
 
-def quadrant_names(ex: Exercise) -> dict[tuple[bool, bool], str]:
-    """Names of the four quadrants by (high on x, high on y); Mendelow's for interest × influence."""
-    x, y = ex.x_axis, ex.y_axis
-    if x and y and x.label.casefold() == "interest" and y.label.casefold() in ("influence", "power"):
-        return dict(MENDELOW)
-    return {(hx, hy): f"{(y.high if hy else y.low)} · {(x.high if hx else x.low).lower()}" for hx, hy in MENDELOW}
-
-
-def is_high(ex: Exercise, value: float) -> bool:
-    """True above the middle of the grid's range (the middle itself counts as low)."""
-    return value > (ex.min + ex.max) / 2
-
-
-def quadrant_of(ex: Exercise, x: float, y: float) -> str:
-    """The quadrant an item at (x, y) falls in."""
-    return quadrant_names(ex)[(is_high(ex, x), is_high(ex, y))]
-
-
 def quadrant_counts(ex: Exercise, items: list[dict[str, Any]]) -> dict[str, int]:
     """Items per quadrant, in the order top right, top left, bottom right, bottom left."""
-    counts = {name: 0 for name in quadrant_names(ex).values()}
+    counts = {name: 0 for name in ex.quadrants.names()}
     for item in items:
-        counts[quadrant_of(ex, item["x"], item["y"])] += 1
+        counts[ex.quadrant_of(item["x"], item["y"])] += 1
     return counts
 
 

@@ -26,7 +26,8 @@ import pandas as pd
 from ..catalogue.model import Catalogue, Exercise
 from ..errors import KitError
 from ..store.responses import Response, ResponseStore, paused_gc
-from .cohort import MIN_GROUP, OWN_ENTRY, SINGLE, compare_over_time, quadrant_names, reads_answers
+from .cohort import OWN_ENTRY, SINGLE, compare_over_time, reads_answers
+from ..privacy import MIN_GROUP
 from ..catalogue.waves import split_wave, wave_cohort
 
 Z95 = 1.959964  # the normal quantile of a two-sided 95% interval
@@ -252,12 +253,11 @@ def _budget_rows(ex: Exercise, tallies: list[tuple[Any, int]], n: int) -> list[d
 
 
 def _grid_rows(ex: Exercise, tallies: list[tuple[Any, int]], n: int) -> list[dict[str, Any]]:
-    quadrants = quadrant_names(ex)
-    middle = (ex.min + ex.max) / 2
+    quadrants = ex.quadrants.names()
     items = {q: 0 for q in quadrants}
     for answer, k in tallies:
         for item in answer:
-            items[quadrants[(item["y"] <= middle) * 2 + (item["x"] <= middle)]] += k
+            items[ex.quadrant_of(item["x"], item["y"])] += k
     total = sum(items.values())
     return [{"quadrant": q, "items": float(items[q]), "share": items[q] / total if total else math.nan} for q in quadrants]
 

@@ -20,6 +20,7 @@ from ..summaries.cohort import Summary
 BLUE = "#005EB8"  # NHS blue
 ORANGE = "#ED8B00"  # NHS warm yellow, for the second moment of a paired scale
 GREY = "#425563"
+INK = "#212B32"  # NHS black, for text on a shaded cell
 SIZE = (4.0, 2.5)
 DPI = 100
 
@@ -136,14 +137,15 @@ def _budget(s: Summary, ax) -> None:
 def _grid(s: Summary, ax) -> None:
     ex = s.exercise
     counts = dict(zip(s.table["quadrant"], s.table["items"]))
-    names = s.table["quadrant"].tolist()  # high-high, high-low, low-high, low-low
-    cells = [[counts[names[1]], counts[names[0]]], [counts[names[3]], counts[names[2]]]]
+    names = s.table["quadrant"].tolist()  # as the catalogue names them: top right, top left, bottom right, bottom left
+    layout = [[names[1], names[0]], [names[3], names[2]]]
+    cells = [[counts[name] for name in row] for row in layout]
     top = max(max(row) for row in cells) or 1
-    ax.imshow(cells, cmap="Blues", vmin=0, vmax=top * 1.3, aspect="auto")
+    ax.imshow(cells, cmap="Blues", vmin=0, vmax=top * 2, aspect="auto")  # the lighter half of the scale: dark text reads on every cell
     for row in range(2):
         for col in range(2):
-            value = cells[row][col]
-            ax.text(col, row, str(value), ha="center", va="center", fontsize=13, color="white" if value > top * 0.6 else GREY)
+            ax.text(col, row - 0.2, _label(layout[row][col], 22), ha="center", va="center", fontsize=8, color=INK)
+            ax.text(col, row + 0.12, str(cells[row][col]), ha="center", va="center", fontsize=13, color=INK)
     ax.set_xticks([0, 1], [_label(ex.x_axis.low, 20), _label(ex.x_axis.high, 20)], fontsize=8)
     ax.set_yticks([0, 1], [_label(ex.y_axis.high, 16), _label(ex.y_axis.low, 16)], fontsize=8)
     ax.set_xlabel(_label(ex.x_axis.label, 40), fontsize=8, color=GREY)

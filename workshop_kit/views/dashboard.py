@@ -35,7 +35,8 @@ from ..catalogue.model import KIND_NAMES, Exercise
 from ..page_css import CONTROL_MAX_WIDTH, PAGE_CSS
 from .charts import ChartCache
 from ..store.responses import ResponseStore, default_store
-from ..summaries.cohort import MIN_GROUP, Summary, cohort_summaries, shown_names
+from ..summaries.cohort import Summary, cohort_summaries, shown_names
+from ..privacy import MIN_GROUP
 
 ALL_SECTIONS = "*"
 SMALL_ROWS = 5  # rows of participants' own words shown on a card

@@ -31,6 +31,7 @@ from ..bidi import isolate
 from ..catalogue.model import Catalogue, Exercise, Section
 from ..errors import KitError
 from ..summaries.followup import BeforeAfter, before_and_after
+from ..summaries.objectives import OBJECTIVES_ID, latest as _latest, needs_list as _needs_list
 from ..summaries.personal import saved_answers
 from .plan_documents import CREDIT, FEWER_THAN_THREE, room_words
 from ..session.who import current_identity
@@ -72,7 +73,6 @@ MODEL_INTRO = (
 FOCUS_COUNT = 2
 
 
-OBJECTIVES_ID = "plan.objectives"  # the log exercise in notebook 11 where the participant writes their objectives
 OBJECTIVE_FIELDS = (
     ("what", "What I will achieve"),
     ("how", "How I will do it"),
@@ -364,11 +364,6 @@ def build_plan(
     )
 
 
-def _latest(answers: dict[str, Any], exercise_id: str) -> Any:
-    response = answers.get(exercise_id)
-    return response.answer if response is not None else None
-
-
 def _objectives(answers: dict[str, Any]) -> tuple[Objective, ...]:
     rows = _latest(answers, OBJECTIVES_ID)
     out = []
@@ -390,64 +385,6 @@ def _commitment_list(answers: dict[str, Any]) -> tuple[Commitment, ...]:
         due = (saved.date() + dt.timedelta(days=91)).isoformat() if isinstance(saved, dt.datetime) else ""
         out.append(Commitment(f"Learning: {learning}", "myself", due, ""))
     return tuple(out)
-
-
-def _needs_list(catalogue: Catalogue, answers: dict[str, Any]) -> tuple[str, ...]:
-    picks = _latest(answers, "development.needs")
-    if not isinstance(picks, list) or "development.needs" not in catalogue:
-        return ()
-    known = set(catalogue.exercise("development.needs").options)
-    return tuple(str(p) if p in known else f"{p} (my own)" for p in picks)
-
-
-# --- drafting objectives from the answers --------------------------------------------------------
-
-
-def suggest_objectives(catalogue: Catalogue, answers: dict[str, Any], today: dt.date | None = None) -> list[dict[str, str]]:
-    """Draft objectives (rows of the ``plan.objectives`` log) from the participant's saved answers, at most five.
-
-    Drafts only: the participant edits them and presses Save.  Every text is cut to its field's limit.
-    """
-    today = today or dt.date.today()
-    needs = _needs_list(catalogue, answers)
-    support = ", ".join(n.removesuffix(" (my own)") for n in needs) or "To agree with my line manager or appraiser"
-
-    def by(months: int) -> str:
-        return (today + dt.timedelta(days=round(months * 30.44))).isoformat()
-
-    drafts: list[dict[str, str]] = []
-    goal = _latest(answers, "goal.statement")
-    if goal:
-        drafts.append({"what": f"Make visible progress towards my audacious goal: {goal}", "how": "Agree the first milestone with my sponsor and review progress with them every month", "support": support, "by_when": by(12), "measure": "The first milestone is met and reported to the board"})
-    appetite = _latest(answers, "risk.appetite")
-    if isinstance(appetite, dict) and isinstance(appetite.get("target"), int) and isinstance(appetite.get("now"), int) and appetite["target"] != appetite["now"]:
-        drafts.append({"what": f"Move my appetite for risk from {appetite['now']} to {appetite['target']} on the workshop's scale", "how": "Take one decision a month that I would once have escalated, and note how it went", "support": support, "by_when": by(6), "measure": f"My own rating at the follow-up (notebook 12) is {appetite['target']} or closer to it"})
-    brand = _latest(answers, "brand.attributes")
-    if isinstance(brand, list) and brand:
-        drafts.append({"what": f"Be known by senior colleagues for being {_and_list([str(b) for b in brand])}", "how": "Show each one in a piece of work my peers will see this quarter", "support": "Honest feedback from two peers I trust", "by_when": by(6), "measure": "Peers use these words when I ask how they see me"})
-    people = [str(r.get("stakeholder")) for r in _latest(answers, "relationships.log") or () if isinstance(r, dict) and r.get("stakeholder")]
-    if people:
-        dues = sorted(str(r["due"]) for r in _latest(answers, "relationships.log") if isinstance(r, dict) and r.get("due"))
-        drafts.append({"what": f"Build working relationships with {_and_list(people[:4])}", "how": "An informal conversation with each, then keep the one promise I made them", "support": "Time in my diary, protected each week", "by_when": dues[-1] if dues else by(3), "measure": "Every promise in my meeting log is marked Delivered"})
-    learning = _latest(answers, "iwe.learning-commitment")
-    if learning:
-        drafts.append({"what": str(learning), "how": "Practise it every week and note what I learn", "support": support, "by_when": by(3), "measure": "I can name three occasions when I did it, and what changed"})
-    comfort = _latest(answers, "development.comfort")
-    if len(drafts) < 5 and isinstance(comfort, dict) and isinstance(comfort.get("target"), int) and isinstance(comfort.get("now"), int) and comfort["target"] > comfort["now"]:
-        drafts.append({"what": "Grow more at ease with risk, ambiguity and a wider web of relationships", "how": "Take on one piece of cross-organisation work outside my comfort zone", "support": support, "by_when": by(12), "measure": f"My comfort rating moves from {comfort['now']} to {comfort['target']}"})
-    if not drafts:
-        drafts.append({"what": "", "how": "", "support": support, "by_when": by(12), "measure": ""})
-    limits = {f.name: f.max_length for f in catalogue.exercise(OBJECTIVES_ID).fields} if OBJECTIVES_ID in catalogue else {}
-    return [{k: (v if k == "by_when" else _cut(v, limits.get(k, 200))) for k, v in d.items()} for d in drafts[:5]]
-
-
-def _and_list(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
-
-
-def _cut(text: str, limit: int) -> str:
-    text = " ".join(str(text).split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def _dimensions(catalogue: Catalogue, answers: dict[str, Any]) -> tuple[DimensionView, ...]:
@@ -528,17 +465,6 @@ def _budget(ex: Exercise, answer: Any) -> tuple[Block, ...]:
     return (Block("table", headers=("Heading", "Share"), rows=rows),)
 
 
-def grid_position(ex: Exercise, x: int, y: int) -> str:
-    """Where an item sits on a grid: Mendelow's four actions for an influence × interest map."""
-    mid = (ex.min + ex.max) / 2
-    high_x, high_y = x > mid, y > mid
-    if ex.x_axis.label.casefold() == "interest" and ex.y_axis.label.casefold() in ("influence", "power"):
-        return {(True, True): "Manage closely", (False, True): "Keep satisfied", (True, False): "Keep informed", (False, False): "Monitor"}[
-            (high_x, high_y)
-        ]
-    return f"{'High' if high_y else 'Low'} {ex.y_axis.label.casefold()}, {'high' if high_x else 'low'} {ex.x_axis.label.casefold()}"
-
-
 def _grid(ex: Exercise, answer: Any) -> tuple[Block, ...]:
     headers = (ex.item_label, ex.tag_label, ex.x_axis.label, ex.y_axis.label, "Where it sits", *(f.label for f in ex.fields))
     rows = tuple(
@@ -547,7 +473,7 @@ def _grid(ex: Exercise, answer: Any) -> tuple[Block, ...]:
             str(item["tag"]),
             str(item["x"]),
             str(item["y"]),
-            grid_position(ex, int(item["x"]), int(item["y"])),
+            ex.quadrant_of(int(item["x"]), int(item["y"])),
             *(_cell(item.get(f.name)) for f in ex.fields),
         )
         for item in answer
@@ -653,9 +579,6 @@ def _people(catalogue: Catalogue, answers: dict[str, Any], numbers: dict[str, st
     return Highlight("People I need", (Block("list", items=tuple(lines)),) if lines else (), _number(catalogue, numbers, "goal.people"))
 
 
-_MENDELOW_ORDER = {"Manage closely": 0, "Keep satisfied": 1, "Keep informed": 2, "Monitor": 3}
-
-
 def _stakeholders(catalogue: Catalogue, answers: dict[str, Any], numbers: dict[str, str]) -> Highlight | None:
     ex, items = _answer(catalogue, answers, "system.map")
     if ex is None:
@@ -664,8 +587,8 @@ def _stakeholders(catalogue: Catalogue, answers: dict[str, Any], numbers: dict[s
     if items:
         try:
             placed = sorted(
-                ((grid_position(ex, int(i["x"]), int(i["y"])), str(i["name"]), str(i["tag"])) for i in items),
-                key=lambda t: (_MENDELOW_ORDER.get(t[0], 9), t[1].casefold()),
+                ((ex.quadrant_of(int(i["x"]), int(i["y"])), str(i["name"]), str(i["tag"])) for i in items),
+                key=lambda t: (ex.quadrants.names().index(t[0]), t[1].casefold()),
             )
             blocks = (Block("list", items=tuple(f"{name} ({tag}): {where}" for where, name, tag in placed)),)
         except (KeyError, TypeError, ValueError):

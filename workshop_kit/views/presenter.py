@@ -11,11 +11,11 @@ when what it shows has changed.
 What the projector never shows, whatever the dashboard's names switch says: names, the
 answers of private exercises (the catalogue's ``sensitive``), a result of fewer than
 ``MIN_GROUP`` people, and any result before the facilitator reveals it (R) unless the
-exercise is set to show live (L).  A result shown live moves only in release steps
-(:func:`workshop_kit.summaries.compare.released`), so two readings of the projector never differ by
-one person's answer; a revealed one stays as it was at the reveal until R is pressed again, and
-then moves only once a release step of answers has changed since it was last shown (a hide
-and a new reveal included).
+exercise is set to show live (L).  What it shows is always the cohort's last *release*
+(:func:`workshop_kit.summaries.compare.released`), the same answers a participant's "compare with the
+cohort" reads, so no two readings (two of the projector's, or the projector's and a
+participant's) differ by one person's answer.  Shown live, it moves at each release; a
+revealed result stays as it was at the reveal until R is pressed again.
 
 Run on its own: ``python -m workshop_kit.views.presenter --cohort NAME --port N`` with the token
 in ``WORKSHOP_KIT_PRESENTER_TOKEN`` and the room link in ``WORKSHOP_KIT_ROOM_LINK``.
@@ -43,11 +43,12 @@ from .. import settings
 from ..store import live
 from ..catalogue.answers import validate_answer
 from ..catalogue.model import KIND_NAMES, Exercise
-from ..summaries.compare import MIN_COHORT, released, release_step
+from ..summaries.compare import Release, released
+from ..privacy import MIN_COHORT, MIN_GROUP, release_step
 from ..errors import KitError
 from ..catalogue.running_order import NOTES, Slot, pace, plans, slot_for
 from ..store.responses import ResponseStore
-from ..summaries.cohort import MIN_GROUP, Summary, summarise_tallies
+from ..summaries.cohort import Summary, summarise_tallies
 
 TOKEN_ENV, LINK_ENV = settings.PRESENTER_TOKEN_ENV, settings.ROOM_LINK_ENV
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -171,12 +172,21 @@ def is_private(exercise: Exercise) -> bool:
 
 @dataclass
 class Snapshot:
-    """A revealed result as it stood at the reveal: (answer, 1) tallies, whose answers they were, and when it was taken."""
+    """A revealed result: the cohort's release as it stood at the reveal, and when that was."""
 
-    tallies: list[tuple[Any, int]]
+    release: Release
     taken: float
-    answers: dict[str, str] = field(default_factory=dict)  # participant -> answer as JSON, to count what moved since
-    waiting: int = 0  # at the last R: changed answers short of a step (the result was kept)
+
+
+def _pending_note(release: Release) -> str:
+    """What is held back: answers given or changed since the release, shown once a whole step of them has come."""
+    if not release.pending:
+        return ""
+    shown, held = len(release.answers), release.pending
+    return (
+        f" Showing {shown} answer{'s' if shown != 1 else ''}: {held} given or changed since {'are' if held != 1 else 'is'} "
+        f"held back until {release.step} have, so no one answer can be picked out."
+    )
 
 
 def _tallies(exercise: Exercise, stored: list[str]) -> list[tuple[Any, int]]:
@@ -210,7 +220,6 @@ class Presenter:
     notes: Path = NOTES
     position: int = -1  # -1: the join screen; else an index into the catalogue's exercises
     snapshots: dict[str, Snapshot] = field(default_factory=dict)
-    shown_before: dict[str, Snapshot] = field(default_factory=dict)  # the last result revealed, kept after a hide
     plan_name: str = ""
 
     def __post_init__(self) -> None:
@@ -249,39 +258,28 @@ class Presenter:
         if is_private(exercise):
             return Result("private", "Private answers: only the count is shown, never what anyone wrote.")
         if exercise.id in state.show_live:
-            step = release_step(self.min_cohort)
-            release = released(self.store, self.cohort, exercise.id, step)
+            release = self._release(exercise)
             if not release.answers:
-                return Result("waiting", f"Shown live: the first result appears once {step} people have answered.")
-            tallies = _tallies(exercise, list(release.answers.values()))
-            note = f"Shown live, in steps of {step} answers so no single answer can be picked out."
-            return self._shown(exercise, tallies, note)
+                return Result("waiting", f"Shown live: the first result appears once {release.step} people have answered.")
+            note = f"Shown live, in steps of {release.step} answers so no single answer can be picked out."
+            return self._shown(exercise, _tallies(exercise, list(release.answers.values())), note)
         if exercise.id in state.revealed:
             snap = self.snapshots.get(exercise.id)
-            if snap is None:  # revealed before this presenter started: as it stands now
+            if snap is None or not snap.release.answers:  # revealed before this presenter started, or nothing to show yet: as it stands now
                 snap = self._snapshot(exercise)
-            note = f"As it stood when revealed at {time.strftime('%H:%M', time.localtime(snap.taken))}. Press R to update."
-            if snap.waiting:
-                step = release_step(self.min_cohort)
-                note += f" Kept: only {snap.waiting} answer{'s' if snap.waiting != 1 else ''} changed since; it moves once {step} have, so no one answer can be picked out."
-            return self._shown(exercise, snap.tallies, note)
+            if not snap.release.answers:
+                return Result("waiting", f"Revealed: the result appears once {snap.release.step} people have answered.")
+            note = f"As it stood when revealed at {time.strftime('%H:%M', time.localtime(snap.taken))}. Press R to update." + _pending_note(snap.release)
+            return self._shown(exercise, _tallies(exercise, list(snap.release.answers.values())), note)
         return Result("hidden", "Hidden until you reveal it (press R).")
 
+    def _release(self, exercise: Exercise) -> Release:
+        return released(self.store, self.cohort, exercise.id, release_step(self.min_cohort))
+
     def _snapshot(self, exercise: Exercise) -> Snapshot:
-        """The result as it stands, to reveal; but a result revealed before moves only once a release step of
-        people's answers (new or changed) differ from it, so two readings never differ by one person's answer."""
-        rows = self.store.latest_answers(self.cohort, exercise.id)
-        answers = {r.participant: json.dumps(r.answer, sort_keys=True) for r in rows}
-        before = self.shown_before.get(exercise.id)
-        if before is not None:
-            moved = sum(1 for who, answer in answers.items() if before.answers.get(who) != answer)
-            moved += sum(1 for who in before.answers if who not in answers)
-            if moved < release_step(self.min_cohort):
-                before.waiting = moved
-                self.snapshots[exercise.id] = before
-                return before
-        snap = Snapshot([(r.answer, 1) for r in rows], time.time(), answers)
-        self.snapshots[exercise.id] = self.shown_before[exercise.id] = snap
+        """The result to reveal: the cohort's last release, the very answers a participant's "compare with the cohort"
+        reads, so the projector and the compare line never show two sets of people one answer apart."""
+        snap = self.snapshots[exercise.id] = Snapshot(self._release(exercise), time.time())
         return snap
 
     def _shown(self, exercise: Exercise, tallies: list[tuple[Any, int]], note: str) -> Result:

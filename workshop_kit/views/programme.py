@@ -39,7 +39,7 @@ from ..summaries.programme import ExerciseView, Programme, ShiftView, build_prog
 from .report import _defused, defuse, sheet_names
 from ..store.responses import ResponseStore
 from ..catalogue.model import Exercise
-from ..summaries.cohort import MIN_GROUP
+from ..privacy import MIN_GROUP
 
 PALETTE = [BLUE, ORANGE, "#009639", "#7C2855", "#41B6E6", "#AE2573", "#FFB81C", "#768692", "#00A499", "#330072", "#DA291C", "#003087"]
 SUPPRESSED_LABEL = "suppressed"

@@ -32,7 +32,8 @@ from ..bidi import isolate
 from .charts import png_data_uri
 from ..errors import KitError
 from ..store.responses import ResponseStore
-from ..summaries.cohort import MIN_GROUP, Summary, cohort_summaries
+from ..summaries.cohort import Summary, cohort_summaries
+from ..privacy import MIN_GROUP
 
 SHEET_LIMIT = 31
 REPORT_DPI = 150  # sharp when the page is zoomed or printed

@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 from ..catalogue.model import Exercise
 from ..session.identity import Identity
-from ..summaries.compare import MIN_COHORT
+from ..privacy import MIN_COHORT
 from .base import ExerciseWidget
 from .budget import BudgetWidget
 from .grid import GridWidget

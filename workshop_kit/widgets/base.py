@@ -23,7 +23,8 @@ import ipywidgets as widgets
 import traitlets
 
 from ..catalogue.model import Exercise
-from ..summaries.compare import MIN_COHORT, Comparison, comparison_for
+from ..summaries.compare import Comparison, comparison_for
+from ..privacy import MIN_COHORT
 from ..errors import AnswerError, StoreError
 from ..catalogue.identifiers import IdentifierError
 from ..page_css import CONTROL_MAX_WIDTH, PAGE_CSS

@@ -12,7 +12,6 @@ import ipywidgets as widgets
 
 from ..bidi import isolate
 from ..catalogue.model import Exercise
-from ..summaries.compare import quadrant_names, quadrant_of
 from .base import ExerciseWidget, number_box
 from .log import control_value, field_control, field_value
 from .slider import RangeSlider
@@ -151,9 +150,9 @@ class GridWidget(ExerciseWidget):
 
 def summary_html(ex: Exercise, items: list[dict[str, Any]]) -> str:
     """The chart in words: each quadrant with the names in it (escaped)."""
-    groups: dict[str, list[str]] = {name: [] for name in quadrant_names(ex).values()}
+    groups: dict[str, list[str]] = {name: [] for name in ex.quadrants.names()}
     for item in items:
-        groups[quadrant_of(ex, item["x"], item["y"])].append(isolate(item["name"].strip()) or "(no name yet)")
+        groups[ex.quadrant_of(item["x"], item["y"])].append(isolate(item["name"].strip()) or "(no name yet)")
     lines = [f"<li><strong>{html.escape(q)}</strong> ({len(names)}): {html.escape(', '.join(names)) or '—'}</li>" for q, names in groups.items()]
     return f"<ul>{''.join(lines)}</ul>"
 
@@ -176,7 +175,7 @@ def draw_grid(ex: Exercise, items: list[dict[str, Any]]) -> str:
     mid = (ex.min + ex.max) / 2 + (0.5 if (ex.max - ex.min) % 2 == 0 else 0)
     quadrants = [
         {"name": name, "x": box["right"] - 6 if high_x else box["left"] + 6, "y": box["top"] + 16 if high_y else box["bottom"] - 8, "anchor": "end" if high_x else "start"}
-        for (high_x, high_y), name in quadrant_names(ex).items()
+        for (high_x, high_y), name in ex.quadrants.by_position().items()
     ]
     ticks = list(range(ex.min, ex.max + 1))
     points = []

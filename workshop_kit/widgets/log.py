@@ -180,7 +180,7 @@ class ObjectivesWidget(LogWidget):
         from ..catalogue.model import default_catalogue
         from ..errors import KitError
         from ..summaries.personal import saved_answers
-        from ..views.plan import suggest_objectives
+        from ..summaries.objectives import suggest_objectives
 
         try:
             store = self._get_store()
