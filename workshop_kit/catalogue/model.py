@@ -77,6 +77,28 @@ class Quadrants:
 
 QUADRANT_KEYS = ("top_right", "top_left", "bottom_right", "bottom_left")
 
+# What the development plan reads, by role: an exercise takes a role with ``plan = "<role>"`` in the
+# catalogue, so a renamed id or a reworded prompt keeps the plan whole.  Each role needs an exercise of
+# one kind, and for a log the fields the plan reads.  ``plan_heading = "..."`` puts an exercise's answer
+# in the plan's summary under that heading, whatever its role.
+PLAN_ROLES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "goal": ("text", ()),  # the audacious goal, shown with the three below
+    "goal-timeframe": ("pick", ()),
+    "goal-ambition": ("scale", ()),
+    "goal-aims": ("pick", ()),
+    "appetite": ("scale", ()),  # appetite for risk, now and wanted: a drafted objective
+    "brand": ("pick", ()),  # what I want to be known for, shown with the two below
+    "brand-peer-value": ("log", ("quality", "value")),
+    "brand-other": ("text", ()),
+    "people": ("log", ("who", "need", "first")),  # people I need
+    "stakeholders": ("grid", ()),  # placed and sorted by quadrant
+    "commitments": ("log", ("deliverable", "stakeholder", "due", "status")),
+    "learning-commitment": ("text", ()),  # a commitment to myself, due 13 weeks after it was saved
+    "needs": ("pick", ()),  # support I need: the plan's development needs
+    "comfort": ("scale", ()),  # comfort with risk and ambiguity, now and wanted
+    "objectives": ("log", ("what", "how", "support", "by_when", "measure")),  # the plan's objectives (a Draft button)
+}
+
 
 @dataclass(frozen=True)
 class Field:
@@ -109,6 +131,8 @@ class Exercise:
     sensitive: bool = False
     dimension: str = ""
     feedback: bool = False  # closing feedback on the day: in the cohort report's "Closing feedback", not in the personal plan
+    plan: str = ""  # the role this exercise plays in the development plan (PLAN_ROLES), if any
+    plan_heading: str = ""  # the plan's summary shows this exercise's answer under this heading
     # scale
     min: int = 1
     max: int = 10
@@ -205,6 +229,10 @@ class Catalogue:
 
     def __contains__(self, exercise_id: object) -> bool:
         return exercise_id in self._by_id
+
+    def for_plan(self, role: str) -> Exercise | None:
+        """The exercise that plays ``role`` in the development plan (see PLAN_ROLES), or None."""
+        return next((e for e in self.exercises if e.plan == role), None)
 
 
 # --- loading ------------------------------------------------------------------------
@@ -345,9 +373,27 @@ def _read_exercise(path: Path, index: int, table: dict[str, Any], section_ids: s
         sensitive=r.get("sensitive", bool, False),
         dimension=r.get("dimension", str, ""),
         feedback=r.get("feedback", bool, False),
+        plan=r.get("plan", str, ""),
+        plan_heading=r.get("plan_heading", str, "").strip(),
     )
-    reader = _KIND_READERS[kind]
-    return Exercise(**common, **reader(r))
+    exercise = Exercise(**common, **_KIND_READERS[kind](r))
+    _check_plan_role(r, exercise)
+    return exercise
+
+
+def _check_plan_role(r: _Reader, ex: Exercise) -> None:
+    if len(ex.plan_heading) > 80:
+        raise r.fail("plan_heading", "must be at most 80 characters")
+    if not ex.plan:
+        return
+    if ex.plan not in PLAN_ROLES:
+        raise r.fail("plan", f"must be one of {', '.join(PLAN_ROLES)} (got {ex.plan!r})")
+    kind, needed = PLAN_ROLES[ex.plan]
+    if ex.kind != kind:
+        raise r.fail("plan", f"the plan's {ex.plan!r} is a {kind} exercise; this one is a {ex.kind}")
+    missing = [name for name in needed if name not in {f.name for f in ex.fields}]
+    if missing:
+        raise r.fail("plan", f"the plan's {ex.plan!r} reads the fields {', '.join(needed)}; this log has no {', '.join(missing)}")
 
 
 def _scale(r: _Reader) -> dict[str, Any]:
@@ -455,6 +501,9 @@ def load_catalogue(path: str | os.PathLike[str] | None = None) -> Catalogue:
     section_ids = {s.id for s in sections}
     exercises = tuple(_read_exercise(path, i, t, section_ids) for i, t in enumerate(_tables(top, "exercises")))
     _no_duplicates(path, "exercise", [e.id for e in exercises])
+    roles = [e.plan for e in exercises if e.plan]
+    for role in sorted({x for x in roles if roles.count(x) > 1}):
+        raise CatalogueError(f"{path}: plan role '{role}' is given to more than one exercise ({', '.join(e.id for e in exercises if e.plan == role)}); the plan reads one.")
     by_id = {e.id: e for e in exercises}
     follow_up = _read_follow_up(path, data["follow_up"], by_id) if "follow_up" in data else None
     return Catalogue(path=path, sections=sections, exercises=exercises, _by_id=by_id, follow_up=follow_up)

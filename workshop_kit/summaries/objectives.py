@@ -11,26 +11,26 @@ from typing import Any
 
 from ..catalogue.model import Catalogue
 
-OBJECTIVES_ID = "plan.objectives"  # the log exercise in notebook 11 where the participant writes their objectives
 
 
-def latest(answers: dict[str, Any], exercise_id: str) -> Any:
-    """The participant's saved answer to ``exercise_id``, or None."""
-    response = answers.get(exercise_id)
+def role_answer(catalogue: Catalogue, answers: dict[str, Any], role: str) -> Any:
+    """The participant's saved answer to the exercise that plays ``role`` in the plan (catalogue ``plan = ...``), or None."""
+    ex = catalogue.for_plan(role)
+    response = answers.get(ex.id) if ex is not None else None
     return response.answer if response is not None else None
 
 
 def needs_list(catalogue: Catalogue, answers: dict[str, Any]) -> tuple[str, ...]:
     """The development needs the participant picked, their own words marked "(my own)"."""
-    picks = latest(answers, "development.needs")
-    if not isinstance(picks, list) or "development.needs" not in catalogue:
+    picks, ex = role_answer(catalogue, answers, "needs"), catalogue.for_plan("needs")
+    if not isinstance(picks, list) or ex is None:
         return ()
-    known = set(catalogue.exercise("development.needs").options)
+    known = set(ex.options)
     return tuple(str(p) if p in known else f"{p} (my own)" for p in picks)
 
 
 def suggest_objectives(catalogue: Catalogue, answers: dict[str, Any], today: dt.date | None = None) -> list[dict[str, str]]:
-    """Draft objectives (rows of the ``plan.objectives`` log) from the participant's saved answers, at most five.
+    """Draft objectives (rows of the plan's objectives log) from the participant's saved answers, at most five.
 
     Drafts only: the participant edits them and presses Save.  Every text is cut to its field's limit.
     """
@@ -42,28 +42,29 @@ def suggest_objectives(catalogue: Catalogue, answers: dict[str, Any], today: dt.
         return (today + dt.timedelta(days=round(months * 30.44))).isoformat()
 
     drafts: list[dict[str, str]] = []
-    goal = latest(answers, "goal.statement")
+    goal = role_answer(catalogue, answers, "goal")
     if goal:
         drafts.append({"what": f"Make visible progress towards my audacious goal: {goal}", "how": "Agree the first milestone with my sponsor and review progress with them every month", "support": support, "by_when": by(12), "measure": "The first milestone is met and reported to the board"})
-    appetite = latest(answers, "risk.appetite")
+    appetite = role_answer(catalogue, answers, "appetite")
     if isinstance(appetite, dict) and isinstance(appetite.get("target"), int) and isinstance(appetite.get("now"), int) and appetite["target"] != appetite["now"]:
         drafts.append({"what": f"Move my appetite for risk from {appetite['now']} to {appetite['target']} on the workshop's scale", "how": "Take one decision a month that I would once have escalated, and note how it went", "support": support, "by_when": by(6), "measure": f"My own rating at the follow-up (notebook 12) is {appetite['target']} or closer to it"})
-    brand = latest(answers, "brand.attributes")
+    brand = role_answer(catalogue, answers, "brand")
     if isinstance(brand, list) and brand:
         drafts.append({"what": f"Be known by senior colleagues for being {_and_list([str(b) for b in brand])}", "how": "Show each one in a piece of work my peers will see this quarter", "support": "Honest feedback from two peers I trust", "by_when": by(6), "measure": "Peers use these words when I ask how they see me"})
-    people = [str(r.get("stakeholder")) for r in latest(answers, "relationships.log") or () if isinstance(r, dict) and r.get("stakeholder")]
+    people = [str(r.get("stakeholder")) for r in role_answer(catalogue, answers, "commitments") or () if isinstance(r, dict) and r.get("stakeholder")]
     if people:
-        dues = sorted(str(r["due"]) for r in latest(answers, "relationships.log") if isinstance(r, dict) and r.get("due"))
+        dues = sorted(str(r["due"]) for r in role_answer(catalogue, answers, "commitments") if isinstance(r, dict) and r.get("due"))
         drafts.append({"what": f"Build working relationships with {_and_list(people[:4])}", "how": "An informal conversation with each, then keep the one promise I made them", "support": "Time in my diary, protected each week", "by_when": dues[-1] if dues else by(3), "measure": "Every promise in my meeting log is marked Delivered"})
-    learning = latest(answers, "iwe.learning-commitment")
+    learning = role_answer(catalogue, answers, "learning-commitment")
     if learning:
         drafts.append({"what": str(learning), "how": "Practise it every week and note what I learn", "support": support, "by_when": by(3), "measure": "I can name three occasions when I did it, and what changed"})
-    comfort = latest(answers, "development.comfort")
+    comfort = role_answer(catalogue, answers, "comfort")
     if len(drafts) < 5 and isinstance(comfort, dict) and isinstance(comfort.get("target"), int) and isinstance(comfort.get("now"), int) and comfort["target"] > comfort["now"]:
         drafts.append({"what": "Grow more at ease with risk, ambiguity and a wider web of relationships", "how": "Take on one piece of cross-organisation work outside my comfort zone", "support": support, "by_when": by(12), "measure": f"My comfort rating moves from {comfort['now']} to {comfort['target']}"})
     if not drafts:
         drafts.append({"what": "", "how": "", "support": support, "by_when": by(12), "measure": ""})
-    limits = {f.name: f.max_length for f in catalogue.exercise(OBJECTIVES_ID).fields} if OBJECTIVES_ID in catalogue else {}
+    objectives = catalogue.for_plan("objectives")
+    limits = {f.name: f.max_length for f in objectives.fields} if objectives is not None else {}
     return [{k: (v if k == "by_when" else _cut(v, limits.get(k, 200))) for k, v in d.items()} for d in drafts[:5]]
 
 

@@ -31,7 +31,7 @@ from ..bidi import isolate
 from ..catalogue.model import Catalogue, Exercise, Section
 from ..errors import KitError
 from ..summaries.followup import BeforeAfter, before_and_after
-from ..summaries.objectives import OBJECTIVES_ID, latest as _latest, needs_list as _needs_list
+from ..summaries.objectives import needs_list as _needs_list, role_answer
 from ..summaries.personal import saved_answers
 from .plan_documents import CREDIT, FEWER_THAN_THREE, room_words
 from ..session.who import current_identity
@@ -148,6 +148,7 @@ class Highlight(_FromNotebook):
     label: str
     blocks: tuple[Block, ...]
     notebook: str
+    role: str = ""  # the exercise's plan role in the catalogue, if any
 
     @property
     def answered(self) -> bool:
@@ -347,7 +348,7 @@ def build_plan(
             items[exercise.id] = item
             section_items.append(item)
         sections.append(PlanSection(section.number, section.title, numbers[section.id], tuple(section_items)))
-    highlights = tuple(h for h in (build(catalogue, answers, numbers) for build in _HIGHLIGHTS) if h is not None)
+    highlights = _highlights(catalogue, answers, numbers)
     return Plan(
         participant=participant,
         cohort=cohort,
@@ -358,14 +359,14 @@ def build_plan(
         display_name=display_name,
         follow_up=pairs if any(p.after is not None for p in pairs) else (),
         follow_up_title=catalogue.follow_up.title if catalogue.follow_up else "",
-        objectives=_objectives(answers),
-        commitments=_commitment_list(answers),
+        objectives=_objectives(catalogue, answers),
+        commitments=_commitment_list(catalogue, answers),
         needs=_needs_list(catalogue, answers),
     )
 
 
-def _objectives(answers: dict[str, Any]) -> tuple[Objective, ...]:
-    rows = _latest(answers, OBJECTIVES_ID)
+def _objectives(catalogue: Catalogue, answers: dict[str, Any]) -> tuple[Objective, ...]:
+    rows = role_answer(catalogue, answers, "objectives")
     out = []
     for row in rows if isinstance(rows, list) else ():
         if isinstance(row, dict) and str(row.get("what") or "").strip():
@@ -373,15 +374,15 @@ def _objectives(answers: dict[str, Any]) -> tuple[Objective, ...]:
     return tuple(out)
 
 
-def _commitment_list(answers: dict[str, Any]) -> tuple[Commitment, ...]:
+def _commitment_list(catalogue: Catalogue, answers: dict[str, Any]) -> tuple[Commitment, ...]:
     out = []
-    rows = _latest(answers, "relationships.log")
+    rows = role_answer(catalogue, answers, "commitments")
     for row in rows if isinstance(rows, list) else ():
         if isinstance(row, dict) and row.get("deliverable"):
             out.append(Commitment(_cell(row["deliverable"]), _cell(row.get("stakeholder")), _cell(row.get("due")), _cell(row.get("status"))))
-    learning = _latest(answers, "iwe.learning-commitment")
+    learning = role_answer(catalogue, answers, "learning-commitment")
     if learning:
-        saved = answers["iwe.learning-commitment"].saved_at
+        saved = answers[catalogue.for_plan("learning-commitment").id].saved_at
         due = (saved.date() + dt.timedelta(days=91)).isoformat() if isinstance(saved, dt.datetime) else ""
         out.append(Commitment(f"Learning: {learning}", "myself", due, ""))
     return tuple(out)
@@ -497,112 +498,95 @@ _RENDERERS = {"scale": _scale, "pick": _pick, "text": _text, "budget": _budget, 
 # --- the "at a glance" summary ---------------------------------------------------------------
 
 
-def _answer(catalogue: Catalogue, answers: dict[str, Any], exercise_id: str) -> tuple[Exercise | None, Any]:
-    if exercise_id not in catalogue:
-        return None, None
-    response = answers.get(exercise_id)
-    return catalogue.exercise(exercise_id), (response.answer if response else None)
+def _role(catalogue: Catalogue, answers: dict[str, Any], role: str) -> tuple[Exercise | None, Any]:
+    """The exercise playing ``role`` in the plan and the participant's saved answer to it (None, None without one)."""
+    return catalogue.for_plan(role), role_answer(catalogue, answers, role)
 
 
-def _number(catalogue: Catalogue, numbers: dict[str, str], exercise_id: str) -> str:
-    return numbers[catalogue.exercise(exercise_id).section]
+def _saved(answers: dict[str, Any], ex: Exercise) -> Any:
+    response = answers.get(ex.id)
+    return response.answer if response else None
 
 
-def _goal(catalogue: Catalogue, answers: dict[str, Any], numbers: dict[str, str]) -> Highlight | None:
-    ex, goal = _answer(catalogue, answers, "goal.statement")
-    if ex is None:
-        return None
-    blocks: list[Block] = []
-    if goal is not None:
-        blocks.append(Block("text", text=str(goal)))
-        details = []
-        _, when = _answer(catalogue, answers, "goal.timeframe")
-        if when:
-            details.append(f"Time frame: {', '.join(map(str, when))}")
-        ambition_ex, ambition = _answer(catalogue, answers, "goal.ambition")
-        if ambition is not None and ambition_ex is not None:
-            details.append(f"Ambition: {ambition} out of {ambition_ex.max}")
-        _, aims = _answer(catalogue, answers, "goal.aims")
-        if aims:
-            details.append(f"Serves: {', '.join(map(str, aims))}")
-        if details:
-            blocks.append(Block("list", items=tuple(details)))
-    return Highlight("My audacious goal", tuple(blocks), _number(catalogue, numbers, "goal.statement"))
+def _highlights(catalogue: Catalogue, answers: dict[str, Any], numbers: dict[str, str]) -> tuple[Highlight, ...]:
+    """The plan's summary: every exercise the catalogue gives a ``plan_heading``, in the chapter's order.
+
+    Its role, if it has one the plan reads more into (the goal, the brand, people, stakeholders,
+    commitments), decides what goes under the heading; otherwise the answer as it was saved."""
+    out = []
+    for section in catalogue.sections:
+        for ex in catalogue.exercises_in(section.id):
+            if ex.plan_heading and not ex.feedback:
+                build = _ROLE_BLOCKS.get(ex.plan, _as_saved)
+                out.append(Highlight(ex.plan_heading, tuple(build(catalogue, ex, answers)), numbers[section.id], role=ex.plan))
+    return tuple(out)
 
 
-def _risk(catalogue: Catalogue, answers: dict[str, Any], numbers: dict[str, str]) -> Highlight | None:
-    ex, appetite = _answer(catalogue, answers, "risk.appetite")
-    if ex is None:
-        return None
-    blocks = answer_blocks(ex, appetite) if appetite is not None else ()
-    return Highlight("My appetite for risk", tuple(blocks), _number(catalogue, numbers, "risk.appetite"))
+def _as_saved(catalogue: Catalogue, ex: Exercise, answers: dict[str, Any]) -> tuple[Block, ...]:
+    answer = _saved(answers, ex)
+    return answer_blocks(ex, answer) if answer not in (None, [], "") else ()
 
 
-def _brand(catalogue: Catalogue, answers: dict[str, Any], numbers: dict[str, str]) -> Highlight | None:
-    ex, picks = _answer(catalogue, answers, "brand.attributes")
-    if ex is None:
-        return None
-    _, rated = _answer(catalogue, answers, "brand.peer-value")
+def _goal(catalogue: Catalogue, ex: Exercise, answers: dict[str, Any]) -> list[Block]:
+    goal = _saved(answers, ex)
+    if goal is None:
+        return []
+    blocks = [Block("text", text=str(goal))]
+    details = []
+    _, when = _role(catalogue, answers, "goal-timeframe")
+    if when:
+        details.append(f"Time frame: {', '.join(map(str, when))}")
+    ambition_ex, ambition = _role(catalogue, answers, "goal-ambition")
+    if ambition is not None and ambition_ex is not None:
+        details.append(f"Ambition: {ambition} out of {ambition_ex.max}")
+    _, aims = _role(catalogue, answers, "goal-aims")
+    if aims:
+        details.append(f"Serves: {', '.join(map(str, aims))}")
+    if details:
+        blocks.append(Block("list", items=tuple(details)))
+    return blocks
+
+
+def _brand(catalogue: Catalogue, ex: Exercise, answers: dict[str, Any]) -> list[Block]:
+    picks = _saved(answers, ex)
+    _, rated = _role(catalogue, answers, "brand-peer-value")
     values = {str(r.get("quality")): r.get("value") for r in rated or () if isinstance(r, dict) and r.get("value") is not None}
     items = [f"{p} (my own)" if p not in ex.options else p for p in map(str, picks or ())]
     items = [f"{i}: senior peers would value it {values[i]} of 10" if i in values else i for i in items]
     items += [f"{q}: senior peers would value it {v} of 10" for q, v in values.items() if q not in map(str, picks or ())]
-    _, others = _answer(catalogue, answers, "brand.other-attributes")
+    _, others = _role(catalogue, answers, "brand-other")
     blocks: list[Block] = [Block("list", items=tuple(items))] if items else []
     if others:
         blocks.append(Block("text", text=f"Other qualities that matter: {others}"))
-    return Highlight("What I want to be known for", tuple(blocks), _number(catalogue, numbers, "brand.attributes"))
+    return blocks
 
 
-def _text_highlight(label: str, exercise_id: str) -> Any:
-    """A highlight that shows one exercise's answer as it was saved."""
-
-    def build(catalogue: Catalogue, answers: dict[str, Any], numbers: dict[str, str]) -> Highlight | None:
-        ex, answer = _answer(catalogue, answers, exercise_id)
-        if ex is None:
-            return None
-        blocks = answer_blocks(ex, answer) if answer not in (None, [], "") else ()
-        return Highlight(label, tuple(blocks), _number(catalogue, numbers, exercise_id))
-
-    return build
-
-
-def _people(catalogue: Catalogue, answers: dict[str, Any], numbers: dict[str, str]) -> Highlight | None:
-    ex, rows = _answer(catalogue, answers, "goal.people")
-    if ex is None:
-        return None
+def _people(catalogue: Catalogue, ex: Exercise, answers: dict[str, Any]) -> list[Block]:
     lines = []
-    for row in rows or ():
+    for row in _saved(answers, ex) or ():
         if isinstance(row, dict) and row.get("who"):
             line = str(row["who"]) + (f": {row['need']}" if row.get("need") else "")
             lines.append(line + (f" (first conversation by {row['first']})" if row.get("first") else ""))
-    return Highlight("People I need", (Block("list", items=tuple(lines)),) if lines else (), _number(catalogue, numbers, "goal.people"))
+    return [Block("list", items=tuple(lines))] if lines else []
 
 
-def _stakeholders(catalogue: Catalogue, answers: dict[str, Any], numbers: dict[str, str]) -> Highlight | None:
-    ex, items = _answer(catalogue, answers, "system.map")
-    if ex is None:
-        return None
-    blocks: tuple[Block, ...] = ()
-    if items:
-        try:
-            placed = sorted(
-                ((ex.quadrant_of(int(i["x"]), int(i["y"])), str(i["name"]), str(i["tag"])) for i in items),
-                key=lambda t: (ex.quadrants.names().index(t[0]), t[1].casefold()),
-            )
-            blocks = (Block("list", items=tuple(f"{name} ({tag}): {where}" for where, name, tag in placed)),)
-        except (KeyError, TypeError, ValueError):
-            blocks = answer_blocks(ex, items)
-    return Highlight("My key stakeholders", blocks, _number(catalogue, numbers, "system.map"))
+def _stakeholders(catalogue: Catalogue, ex: Exercise, answers: dict[str, Any]) -> tuple[Block, ...]:
+    items = _saved(answers, ex)
+    if not items:
+        return ()
+    try:
+        placed = sorted(
+            ((ex.quadrant_of(int(i["x"]), int(i["y"])), str(i["name"]), str(i["tag"])) for i in items),
+            key=lambda t: (ex.quadrants.names().index(t[0]), t[1].casefold()),
+        )
+        return (Block("list", items=tuple(f"{name} ({tag}): {where}" for where, name, tag in placed)),)
+    except (KeyError, TypeError, ValueError):
+        return answer_blocks(ex, items)
 
 
-def _commitments(catalogue: Catalogue, answers: dict[str, Any], numbers: dict[str, str]) -> Highlight | None:
-    log_ex, rows = _answer(catalogue, answers, "relationships.log")
-    learn_ex, learning = _answer(catalogue, answers, "iwe.learning-commitment")
-    if log_ex is None and learn_ex is None:
-        return None
+def _commitments(catalogue: Catalogue, ex: Exercise, answers: dict[str, Any]) -> list[Block]:
     lines = []
-    for row in rows or ():
+    for row in _saved(answers, ex) or ():
         if not isinstance(row, dict) or not row.get("deliverable"):
             continue
         line = str(row["deliverable"])
@@ -614,36 +598,14 @@ def _commitments(catalogue: Catalogue, answers: dict[str, Any], numbers: dict[st
         if row.get("status"):
             line += f" — {row['status']}"
         lines.append(line)
+    _, learning = _role(catalogue, answers, "learning-commitment")
     if learning:
         lines.append(f"Learning: {learning}")
-    blocks = (Block("list", items=tuple(lines)),) if lines else ()
-    first = "relationships.log" if log_ex is not None else "iwe.learning-commitment"
-    return Highlight("My commitments", blocks, _number(catalogue, numbers, first))
+    return [Block("list", items=tuple(lines))] if lines else []
 
 
-def _needs(catalogue: Catalogue, answers: dict[str, Any], numbers: dict[str, str]) -> Highlight | None:
-    ex, needs = _answer(catalogue, answers, "development.needs")
-    if ex is None:
-        return None
-    blocks = answer_blocks(ex, needs) if needs is not None else ()
-    return Highlight("Support I need", tuple(blocks), _number(catalogue, numbers, "development.needs"))
-
-
-# In the chapter's order, so the summary reads as its actions answered.
-_HIGHLIGHTS = (
-    _risk,
-    _text_highlight("How I will take managed risks", "risk.moving"),
-    _text_highlight("The authority I actually hold", "risk.authority-held"),
-    _goal,
-    _text_highlight("The wider changes my goal needs, and my part", "goal.changes"),
-    _text_highlight("What I bring", "goal.bring-and-need"),
-    _people,
-    _stakeholders,
-    _commitments,
-    _brand,
-    _text_highlight("Skills I will build", "development.skills"),
-    _needs,
-)
+# What a role's heading shows beyond the answer as saved; every other heading shows the answer.
+_ROLE_BLOCKS = {"goal": _goal, "brand": _brand, "people": _people, "stakeholders": _stakeholders, "commitments": _commitments}
 
 
 # --- Markdown --------------------------------------------------------------------------------

@@ -101,7 +101,7 @@ def pdp_parts(plan: Plan) -> list[Part]:
         parts.append(Part("note", "No commitments saved yet — see notebooks 05 and 10"))
     parts.append(Part("h1", "4. Where I am heading"))
     for highlight in plan.highlights:
-        if highlight.label in ("My commitments", "My development needs"):
+        if highlight.role in ("commitments", "needs"):
             continue  # sections 2 and 3 above
         parts.append(Part("h2", highlight.label))
         parts += _block_parts(highlight.blocks) if highlight.answered else [Part("note", highlight.missing_note)]

@@ -33,10 +33,9 @@ WIDGETS: dict[str, type[ExerciseWidget]] = {
 
 def widget_for(ex: Exercise, *, identity: Identity, store: Any, open_store: Callable[[], Any], min_cohort: int = MIN_COHORT) -> ExerciseWidget:
     """The widget of the exercise's kind, for a participant already worked out (see :func:`workshop_kit.kit.exercise`)."""
-    kind = ObjectivesWidget if ex.id == OBJECTIVES_ID and ex.kind == "log" else WIDGETS[ex.kind]
+    kind = ObjectivesWidget if ex.plan == "objectives" else WIDGETS[ex.kind]
     return kind(ex, identity=identity, store=store, open_store=open_store, min_cohort=min_cohort)
 
 
-OBJECTIVES_ID = "plan.objectives"  # the plan's objectives (the same id as plan.OBJECTIVES_ID)
 
 __all__ = ["WIDGETS", "BudgetWidget", "ExerciseWidget", "GridWidget", "LogWidget", "ObjectivesWidget", "PickWidget", "ScaleWidget", "TextWidget", "widget_for"]
