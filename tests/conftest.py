@@ -28,6 +28,13 @@ if TYPE_CHECKING:
 ISOLATED_ENV = ("WORKSHOP_KIT_COHORT", "JUPYTERHUB_USER", "WORKSHOP_KIT_CATALOGUE", "QUERY_STRING")
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test that uses the PostgreSQL server ``postgres``, so ``make check`` can leave it out."""
+    for item in items:
+        if "postgres_url" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.postgres)
+
+
 @pytest.fixture(autouse=True)
 def kit_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """A private folder holding this test's store file and profile; returns the folder."""

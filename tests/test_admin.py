@@ -335,6 +335,7 @@ def _entry_point() -> str:
     return str(found) if found.exists() else (shutil.which("workshop-kit") or pytest.skip("the workshop-kit command is not installed"))
 
 
+@pytest.mark.slow
 def test_installed_command_exports_and_forgets(seeded, tmp_path):
     """The installed workshop-kit command exports a person's answers, refuses to forget from a pipe, then forgets with --yes."""
     env = {**os.environ, "WORKSHOP_KIT_STORE": seeded.url.removeprefix("sqlite:///")}

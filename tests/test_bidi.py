@@ -67,6 +67,7 @@ class TestEveryView:
         page = table_html(pd.DataFrame({"name": [ARABIC, SPOOF], "answers saved": [1, 2]}))
         assert f"<td>{FSI}{ARABIC}{PDI}</td>" in page and _shows_isolated(page)
 
+    @pytest.mark.slow
     def test_report_html_xlsx_csv(self, store, tmp_path):
         """The cohort report's page, workbook and CSV files hold the text isolated and never the raw override."""
         files = cohort_report(store, COHORT, tmp_path / "report")

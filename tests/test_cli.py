@@ -33,6 +33,7 @@ class TestDemo:
 
 
 class TestReport:
+    @pytest.mark.slow
     def test_writes_three_formats(self, tmp_path: Path, capsys: pytest.CaptureFixture[str]):
         """`workshop-kit report --cohort X --out DIR` writes the HTML, XLSX and CSV files."""
         main(["demo", "--participants", "4", "--cohort", "c1", "--seed", "2"])

@@ -269,6 +269,7 @@ class TestIncremental:
         assert "4 of 4 answered" in dash.cards["goal.ambition"].value and "3 of 4 answered" in dash.cards["goal.statement"].value
         assert "Cohort <b>room1</b> · 4 participants" in dash.status.value
 
+    @pytest.mark.slow
     def test_ticks_match_a_fresh_dashboard(self, store: ResponseStore):
         """After saves, re-saves, an older imported answer, a newcomer and a forget, ticked cards equal a freshly built dashboard's."""
         import datetime as dt

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from workshop_kit.catalogue.answers import validate_answer
 from workshop_kit.catalogue.model import default_catalogue
 from workshop_kit.store.demo import demo_rows, make_demo_cohort, participant_names
@@ -45,6 +47,7 @@ class TestMakeDemoCohort:
             assert len(store.participants("rehearsal")) == 10
             assert make_demo_cohort(store, participants=10, cohort="rehearsal", seed=3) == 0
 
+    @pytest.mark.slow
     def test_report_shows_the_closing_feedback(self, tmp_path):
         """A demo cohort's report has a Closing feedback part with the rating's mean and the minute cards."""
         import re

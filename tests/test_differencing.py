@@ -131,6 +131,7 @@ def test_the_issue_numbers(kit_store):
     assert first == second == "5 others in your cohort: average 5.0, median 5. You chose 6: higher than 4, the same as 1 of them."
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_random_session_against_the_record(kit_store, seed):
     """300 random saves (new answers, changes, re-saves of the same answer) by 14 people.

@@ -121,6 +121,7 @@ class TestImportIsLight:
         result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
         assert result.stdout.strip() == ""
 
+    @pytest.mark.slow
     def test_heavy_part_loads_on_first_use(self) -> None:
         """Touching ResponseStore is what brings SQLAlchemy in."""
         code = "import sys, workshop_kit as kit\nkit.ResponseStore\nprint('sqlalchemy' in sys.modules)"

@@ -94,6 +94,7 @@ class TestSave:
         print(f"\n{len(HOSTILE)} corpus values as text answers; problems: {len(wrong)}")
         assert not wrong, "\n".join(wrong)
 
+    @pytest.mark.slow
     def test_every_kind_stores_exactly_or_refuses_plainly_and_loses_nothing(self, store, catalogue):
         """Every corpus value in every slot of every kind is stored exactly or refused plainly, and a refusal keeps the earlier answer."""
         outcomes: Counter[str] = Counter()
@@ -149,6 +150,7 @@ def _write(path: Path, document: Any) -> bool:
 
 
 class TestImport:
+    @pytest.mark.slow
     def test_hostile_answers_in_an_export_file_are_imported_exactly_or_refused(self, store, catalogue, tmp_path):
         """A crafted file carrying any corpus value in any answer slot is imported exactly or refused whole."""
         for ex_id in EXERCISES:
@@ -289,6 +291,7 @@ class TestRendering:
             assert not self._unescaped(page, values), participant
             assert "<script" not in page.casefold()
 
+    @pytest.mark.slow
     def test_report_and_dashboard_escape_stored_markup(self, hostile_cohort, tmp_path):
         """The cohort report and the dashboard list the anonymous answers with every bit of markup escaped."""
         from workshop_kit.views.dashboard import Dashboard

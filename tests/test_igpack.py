@@ -16,7 +16,7 @@ from workshop_kit.commands.igpack import INVENTORY, md_text, PackError, read_axe
 from workshop_kit.store.responses import ResponseStore, metadata
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def any_store(request) -> ResponseStore:
     if request.param == "postgres":
         return request.getfixturevalue("pg_store")

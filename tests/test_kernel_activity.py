@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
 from jupyter_client.session import Session
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
 
@@ -32,6 +33,7 @@ def test_frames_without_a_delimiter_are_ignored() -> None:
     assert message_types([b"garbage"]) == (None, None, [])
 
 
+@pytest.mark.slow
 def test_a_real_kernel_is_seen_busy_then_idle() -> None:
     async def run() -> list[str]:
         manager = AsyncMappingKernelManager()

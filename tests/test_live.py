@@ -17,7 +17,7 @@ from workshop_kit.store.responses import ResponseStore, room_live, room_signals
 COHORT = "north-2026"
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def any_store(request) -> ResponseStore:
     if request.param == "postgres":
         return request.getfixturevalue("pg_store")

@@ -11,6 +11,8 @@ import pytest
 from workshop_kit.catalogue.model import default_catalogue
 from workshop_kit.views.plan import notebook_file
 
+pytestmark = pytest.mark.slow  # runs every notebook in a kernel: left out of `make check`
+
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 CATALOGUE = default_catalogue()
 SECTION_FILES = [notebook_file(s) for s in CATALOGUE.sections if s.number <= 10]  # the chapter's ten sections

@@ -8,9 +8,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
+@pytest.mark.slow
 def test_pip_install_ships_the_kit(tmp_path):
     """A plain (not editable) install has the package, its catalogue, the command and every notebook."""
     source = tmp_path / "source"  # build from a copy, so nothing is written into the checkout

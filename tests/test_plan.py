@@ -218,6 +218,7 @@ class TestHtml:
 
 
 class TestExport:
+    @pytest.mark.slow
     def test_writes_four_files(self, store, tmp_path):
         """Export writes Word, PDF, HTML and Markdown files into the chosen folder, creating it."""
         fill(store)
@@ -229,6 +230,7 @@ class TestExport:
         assert paths.docx.read_bytes().startswith(b"PK") and paths.pdf.read_bytes().startswith(b"%PDF-")
         assert sorted(p.name for p in (tmp_path / "my plans").iterdir()) == sorted(p.name for p in (paths.docx, paths.html, paths.markdown, paths.pdf))
 
+    @pytest.mark.slow
     def test_default_folder_from_env(self, store, tmp_path, monkeypatch):
         """WORKSHOP_KIT_PLAN_DIR chooses the default folder."""
         monkeypatch.setenv("WORKSHOP_KIT_PLAN_DIR", str(tmp_path / "plans"))
@@ -259,6 +261,7 @@ class TestWidget:
         assert not path.exists()
         assert not (tmp_path / "out").exists()
 
+    @pytest.mark.slow
     def test_export_button(self, store, tmp_path, callback_errors):
         """Pressing Export writes the four files and says where they went."""
         fill(store)

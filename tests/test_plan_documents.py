@@ -129,6 +129,7 @@ class TestLayout:
         assert commitments.rows[0] == ("Fix single sign-on on wards", "Medical director", "31 May 2026", "Planned")
         assert any("Owen Powell and Gareth Baxendale" in p.text for p in parts)
 
+    @pytest.mark.slow
     def test_model_view_comes_from_the_participants_own_answers(self, store, tmp_path):
         """The needs section names where this participant's own scale answers show most room to grow (issue 15's view)."""
         fill(store)
@@ -182,6 +183,7 @@ class TestHostileText:
         for value in values:
             assert document_text(value).replace("\n", "") in words.replace("\n", ""), value
 
+    @pytest.mark.slow
     @pytest.mark.parametrize("values", [HOSTILE_TEXT[i : i + 12] for i in range(0, len(HOSTILE_TEXT), 12)] + [list(FORMULAS), list(CONTROL)], ids=lambda v: f"{len(v)}-values")
     def test_pdf_keeps_it_as_text(self, store, values):
         """In the PDF no value becomes a link, an action or script; plain values read back as typed."""

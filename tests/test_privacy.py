@@ -119,6 +119,7 @@ class TestCompareWithTheCohort:
                 leaks[ex.id] = hits
         assert not leaks
 
+    @pytest.mark.slow
     def test_compare_panel_in_the_widget_shows_no_one_elses_words_and_escapes_mine(self, cohort_store):
         """The widget's compare panel and status hold no other participant's marker or name, and nothing unescaped."""
         import workshop_kit as kit
@@ -179,6 +180,7 @@ def _report_text(folder: Path) -> str:
 
 
 class TestCohortReport:
+    @pytest.mark.slow
     def test_anonymous_report_has_no_names_and_no_private_words(self, cohort_store, tmp_path):
         """The default report (HTML, XLSX, CSV) holds no participant's name and no sensitive answer's words."""
         from workshop_kit.views.report import cohort_report
@@ -201,6 +203,7 @@ class TestCohortReport:
         text = _report_text(tmp_path / "small")
         assert not found(text, all_markers(MIN_GROUP - 1) + names_of(MIN_GROUP - 1))
 
+    @pytest.mark.slow
     def test_names_appear_only_when_the_facilitator_asks(self, cohort_store, tmp_path):
         """With names switched on the report shows names (but still no private words)."""
         from workshop_kit.views.report import cohort_report
@@ -212,6 +215,7 @@ class TestCohortReport:
 
 
 class TestDashboard:
+    @pytest.mark.slow
     def test_anonymous_dashboard_has_no_names_and_no_private_words(self, cohort_store):
         """The dashboard in its default, anonymous mode shows no name and no sensitive answer's words; names need the switch."""
         from workshop_kit.views.dashboard import Dashboard
@@ -311,6 +315,7 @@ class TestWhatParticipantsAreTold:
                 store.save(ex.id, exercise_marked_answer(ex, i), participant=name(i), cohort=COHORT)
         return store
 
+    @pytest.mark.slow
     def test_each_exercise_is_shown_exactly_as_its_flags_say(self, marked_store, tmp_path):
         """Walking the catalogue: the dashboard and the report show an exercise's typed words if and only if participants are told they will."""
         from workshop_kit.views.dashboard import Dashboard

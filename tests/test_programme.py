@@ -280,6 +280,7 @@ SOME = ("risk.appetite", "relationships.log", "risk.limits")
 
 
 class TestProgrammeReport:
+    @pytest.mark.slow
     def test_html_offline_escaped_and_suppressed_in_words(self, report_store: ResponseStore, tmp_path: Path) -> None:
         files = programme_report(report_store, out_dir=tmp_path, exercises=[report_store.catalogue.exercise(i) for i in SOME])
         html = files.html.read_text(encoding="utf-8")
@@ -294,6 +295,7 @@ class TestProgrammeReport:
         leeds = re.search(r'<tr data-cohort="leeds">(.*?)</tr>', shift, re.S).group(1)
         assert "4.0 → 5.0 (+1.0)" in leeds
 
+    @pytest.mark.slow
     def test_xlsx_blank_never_zero(self, report_store: ResponseStore, tmp_path: Path) -> None:
         files = programme_report(report_store, out_dir=tmp_path, exercises=[report_store.catalogue.exercise(i) for i in SOME])
         book = openpyxl.load_workbook(files.xlsx)
@@ -310,6 +312,7 @@ class TestProgrammeReport:
         assert charts == {"risk.appetite": 1, "relationships.log": 1, "risk.limits": 1, "follow-up risk.appetite": 1, "follow-up relationships.log": 1}
         assert book["risk.appetite"]._images[0].anchor._from.col > len(header), "the chart sits to the right of the tables"
 
+    @pytest.mark.slow
     def test_command(self, report_store: ResponseStore, tmp_path: Path, capsys) -> None:
         out = tmp_path / "prog"
         code = main(["programme", "--store", str(report_store.sqlite_path), "--cohort", "leeds", "--cohort", "york", "--out", str(out)])

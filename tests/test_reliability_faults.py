@@ -33,6 +33,8 @@ from workshop_kit.errors import ImportFileError, StoreError
 from workshop_kit.store.responses import ResponseStore
 from workshop_kit.store.transfer import import_answers
 
+pytestmark = pytest.mark.slow  # starts many processes: left out of `make check`
+
 TESTS = Path(__file__).parent
 COHORT = "faults"
 
@@ -55,6 +57,7 @@ IMPORTER = r"""
 import sys
 from workshop_kit.store.responses import ResponseStore
 from workshop_kit.store.transfer import import_answers
+
 print(import_answers(ResponseStore(sys.argv[1]), sys.argv[2]), flush=True)
 """
 

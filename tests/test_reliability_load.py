@@ -17,6 +17,8 @@ import pytest
 
 from hostile_corpus import good_answer
 
+pytestmark = pytest.mark.slow  # starts forty writing processes: left out of `make check`
+
 WORKERS = 40
 SAVES = 200
 COHORT = "load-test"

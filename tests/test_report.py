@@ -15,6 +15,8 @@ from workshop_kit.views.report import SHEET_LIMIT, cohort_report, defuse, sheet_
 from workshop_kit.store.responses import ResponseStore
 from workshop_kit.summaries.cohort import cohort_summaries
 
+pytestmark = pytest.mark.slow  # writes whole reports, charts included: left out of `make check`
+
 CAT = default_catalogue()
 HOSTILE = ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>"]
 PEOPLE = ["Ann Lee", "Bob Ray", "Cat Moss"]

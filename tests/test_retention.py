@@ -18,7 +18,7 @@ from workshop_kit.store.responses import SCHEMA_VERSION, ResponseStore, people, 
 NOW = dt.datetime.now(dt.timezone.utc)
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def any_store(request) -> ResponseStore:
     if request.param == "postgres":
         return request.getfixturevalue("pg_store")

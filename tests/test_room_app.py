@@ -160,6 +160,7 @@ print(json.dumps({
 """
 
 
+@pytest.mark.slow
 def test_room_kernels_share_default_models_and_hiding_one_control_hides_no_other(tmp_path: Path) -> None:
     """In the room's kernels (warm(share_models=True)) a section sends far fewer widget models, and a control the
     kit hides or shows has its own layout.  Each run is its own process: sharing cannot be undone."""

@@ -26,6 +26,8 @@ import pytest
 from workshop_kit.commands import serve
 from workshop_kit.errors import KitError
 
+pytestmark = pytest.mark.slow  # starts the room's servers and kernels: left out of `make check`
+
 TIMEOUT = 300  # a loaded machine can take a while to start Jupyter and warm the room
 
 

@@ -33,6 +33,8 @@ from websockets.sync.client import connect
 from workshop_kit.session import room as room_codes
 from workshop_kit.store.responses import ResponseStore
 
+pytestmark = pytest.mark.slow  # starts the room's servers and kernels: left out of `make check`
+
 COHORT = "Security-Cohort"
 MARKER = "QZX-SECRET-ANSWER-4417"  # the saved answer; must never leave the server except to its owner
 SQLITE_MAGIC = "SQLite format 3"

@@ -449,6 +449,7 @@ class TestDefaultStore:
 # --- many writers at once (separate processes; see tests/writers.py) ----------------------
 
 class TestConcurrentWriters:
+    @pytest.mark.slow
     def test_thirty_processes_lose_nothing(self, kit_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
         """30 processes saving 100 answers each into one SQLite file at once: 3000 rows, no errors."""
         path = kit_env / "load.sqlite"

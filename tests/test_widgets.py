@@ -58,6 +58,7 @@ class TestExerciseFactory:
         assert kit.exercise is front.exercise
         assert "exercise" in kit.__all__
 
+    @pytest.mark.slow
     def test_every_catalogue_exercise(self, kit_store):
         """Every exercise in the catalogue builds the widget of its kind, shows title and prompt, and saves nothing."""
         for e in default_catalogue().exercises:
@@ -192,6 +193,7 @@ class TestFailedSaves:
         assert w.dirty and "Unsaved" in w.unsaved.value
         assert w.compare_box.layout.display == "none"
 
+    @pytest.mark.slow
     def test_locked_database(self, kit_store, monkeypatch):
         """A database locked by another writer refuses the save, keeps the entries, and a retry works."""
         monkeypatch.setattr("workshop_kit.store.responses.BUSY_TIMEOUT_SECONDS", 1)
