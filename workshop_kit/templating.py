@@ -1,0 +1,107 @@
+"""Every piece of HTML the kit writes comes from here: one Jinja2 set-up, autoescaped.
+
+Pages, cards and widgets render templates kept in ``workshop_kit/templates/`` (or, for a
+fragment of a line or two, a string kept beside its code) through :func:`render` and
+:func:`render_string`.  Every value a template shows is escaped unless it is markup already
+built (``markupsafe.Markup``, another template's output), so a participant's text can never
+become markup, and no code builds HTML by hand: ``tests/test_templating.py`` fails on an
+f-string that starts with ``<`` or a call of ``html.escape``.
+
+There are two environments, built from one configuration (the same loader and
+``autoescape=True`` for every template, file or string) on first use, so that
+``import workshop_kit`` does not import Jinja2:
+
+- :func:`environment` (the default, what :func:`render` uses): quotes are spelled as
+  Python's ``html.escape`` spells them (``&#x27;``, ``&quot;``), as the kit's cards and
+  widgets always wrote them; ``trim_blocks`` and ``lstrip_blocks`` on.
+- :func:`isolating_environment` (the cohort and programme reports): every value shown also
+  passes through :func:`workshop_kit.bidi.isolate` first, so it keeps its own text direction;
+  quotes keep Jinja2's own spelling (``&#39;``, ``&#34;``), as those pages always had.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .bidi import isolate
+
+if TYPE_CHECKING:  # pragma: no cover
+    import jinja2
+    from markupsafe import Markup
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+
+
+def escape(value: Any) -> Markup:
+    """``value`` as HTML text, escaped as the kit's pages spell it (markup already built is kept as it is)."""
+    from markupsafe import Markup
+    from markupsafe import escape as jinja_escape
+
+    if hasattr(value, "__html__"):
+        return Markup(value.__html__())
+    return Markup(str(jinja_escape(value)).replace("&#39;", "&#x27;").replace("&#34;", "&quot;"))
+
+
+def _finalize(value: Any) -> Any:
+    """Every value a kit template shows, escaped (autoescape then leaves the Markup as it is)."""
+    return escape(value)
+
+
+def _isolate_finalize(value: Any) -> Any:
+    return isolate(value)
+
+
+def _build(*, isolating: bool, trim: bool) -> jinja2.Environment:
+    import jinja2
+
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        autoescape=True,
+        trim_blocks=trim,
+        lstrip_blocks=trim,
+        finalize=_isolate_finalize if isolating else _finalize,
+    )
+
+
+@lru_cache(maxsize=None)
+def environment() -> jinja2.Environment:
+    """The kit's one HTML environment (built on first use)."""
+    return _build(isolating=False, trim=True)
+
+
+@lru_cache(maxsize=None)
+def isolating_environment(*, trim: bool = True) -> jinja2.Environment:
+    """The same, with every value shown wrapped by :func:`workshop_kit.bidi.isolate` (the reports)."""
+    return _build(isolating=True, trim=trim)
+
+
+def render(template_name: str, **values: Any) -> str:
+    """The template ``templates/<template_name>`` rendered with ``values`` (every one escaped)."""
+    return environment().get_template(template_name).render(**values)
+
+
+def macros(template_name: str) -> Any:
+    """The macros of ``templates/<template_name>``, as attributes; each returns escaped markup (``str(...)`` it for plain text)."""
+    return environment().get_template(template_name).module
+
+
+@lru_cache(maxsize=256)
+def _compiled(source: str) -> Any:
+    return environment().from_string(source)
+
+
+def render_string(source: str, **values: Any) -> str:
+    """A short template kept beside its code, rendered like :func:`render` (compiled once)."""
+    return _compiled(source).render(**values)
+
+
+def markup(html_text: str) -> Markup:
+    """HTML the kit built itself from a template (never a participant's text), marked as safe to include."""
+    from markupsafe import Markup
+
+    return Markup(html_text)
+
+
+__all__ = ["TEMPLATES", "environment", "escape", "isolating_environment", "macros", "markup", "render", "render_string"]
