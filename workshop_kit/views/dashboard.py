@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import html
 import os
 from typing import Any
 
@@ -33,6 +32,7 @@ from .. import settings
 from ..bidi import isolate
 from ..catalogue.model import KIND_NAMES, Exercise
 from ..page_css import CONTROL_MAX_WIDTH, PAGE_CSS
+from .. import templating
 from .charts import ChartCache
 from ..store.responses import ResponseStore, default_store
 from ..summaries.cohort import Summary, cohort_summaries, shown_names
@@ -76,20 +76,19 @@ def _fmt(value: Any) -> str:
 def table_html(frame: pd.DataFrame, max_rows: int | None = None, clip: int = CLIP) -> str:
     """A DataFrame as a small HTML table; every cell escaped, long text clipped, its direction isolated."""
     rows = frame if max_rows is None else frame.head(max_rows)
-    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns)
     body = []
     for record in rows.itertuples(index=False):
         cells = []
         for value in record:
             text = _fmt(value)
             text = text if len(text) <= clip else text[: clip - 1] + "…"
-            cls = ' class="wk-num"' if isinstance(value, (int, float)) else ""
-            cells.append(f"<td{cls}>{html.escape(isolate(text))}</td>")
-        body.append("<tr>" + "".join(cells) + "</tr>")
-    more = len(frame) - len(rows)
-    if more > 0:
-        body.append(f'<tr><td colspan="{len(frame.columns)}">… and {more} more</td></tr>')
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+            cells.append((isolate(text), isinstance(value, (int, float))))
+        body.append(cells)
+    return str(_macros().table([str(c) for c in frame.columns], body, len(frame) - len(rows)))
+
+
+def _macros() -> Any:
+    return templating.macros("dashboard.html")
 
 
 def headline(summary: Summary) -> str:
@@ -107,26 +106,15 @@ def headline(summary: Summary) -> str:
 def card_html(summary: Summary, total: int, chart_uri: str | None) -> str:
     """One exercise's card: title, how many answered, chart, small table, note (all escaped)."""
     ex = summary.exercise
-    parts = [
-        f'<div class="wk-card" data-exercise="{html.escape(ex.id)}">',
-        f'<div class="wk-kind">{html.escape(KIND_NAMES.get(ex.kind, ex.kind))}</div>',
-        f"<h3>{html.escape(ex.title)}</h3>",
-        f'<div class="wk-count">{summary.n} of {total} answered</div>',
-    ]
-    if chart_uri:
-        parts.append(f'<img src="{chart_uri}" alt="Chart of answers to {html.escape(ex.title, quote=True)}">')
-    line = headline(summary)
-    if line:
-        parts.append(f'<p class="wk-figures">{html.escape(line)}</p>')
+    tables = []
     if ex.kind == "text" and not summary.table.empty:
-        parts.append(table_html(summary.table, SMALL_ROWS))
+        tables.append(templating.markup(table_html(summary.table, SMALL_ROWS)))
     own = summary.extras.get("Own entries")
     if own is not None and not own.empty:
-        parts.append(table_html(own, SMALL_ROWS))
-    if summary.note:
-        parts.append(f'<p class="wk-note">{html.escape(summary.note)}</p>')
-    parts.append("</div>")
-    return "".join(parts)
+        tables.append(templating.markup(table_html(own, SMALL_ROWS)))
+    return str(
+        _macros().card(ex.id, KIND_NAMES.get(ex.kind, ex.kind), ex.title, summary.n, total, chart_uri, headline(summary), tables, summary.note)
+    )
 
 
 ROSTER_ROWS = 60  # people listed by the names switch before "… and N more"
@@ -146,7 +134,7 @@ def roster_html(store: ResponseStore, cohort: str) -> str:
         return ""
     stuck = sum(1 for _, count in people if count == 0)
     table = table_html(pd.DataFrame({"name": [n for n, _ in people], "answers saved": [c for _, c in people]}), ROSTER_ROWS)
-    return f'<div class="wk-card wk-roster-card"><h2>Who has joined ({len(people)}; {stuck} with nothing saved yet)</h2>{table}</div>'
+    return str(_macros().roster(len(people), stuck, templating.markup(table)))
 
 
 def collect(
@@ -256,7 +244,7 @@ class Dashboard(widgets.VBox):
         self.sections: dict[str, widgets.VBox] = {}
         for section in self.store.catalogue.sections:
             cards = [self.cards[ex.id] for ex in self.exercises if ex.section == section.id]
-            title = widgets.HTML(f"<h2>{section.number}. {html.escape(section.title)}</h2>")
+            title = widgets.HTML(str(_macros().section_title(section.number, section.title)))
             row = widgets.Box(cards, layout=widgets.Layout(display="flex", flex_flow="row wrap"))
             row.add_class("wk-cards")
             box = widgets.VBox([title, row])
@@ -299,7 +287,7 @@ class Dashboard(widgets.VBox):
         self._update_cohorts()
         cohort, names = self.cohort.value, self.names.value
         self.warning.value = (
-            '<div class="wk-warning">Names are showing. For your eyes only: switch off before projecting.</div>' if names else ""
+            str(_macros().warning()) if names else ""
         )
         self.roster.value = roster_html(self.store, cohort) if names and cohort is not None else ""
         if cohort is None:
@@ -361,7 +349,7 @@ class Dashboard(widgets.VBox):
         now = dt.datetime.now().strftime("%H:%M:%S")
         every = f" · refreshes every {self.refresh_seconds:g} s" if self.running else ""
         people = f"{self._total} participant{'s' if self._total != 1 else ''}"
-        self.status.value = f"Cohort <b>{html.escape(isolate(cohort))}</b> · {people} · checked {now}{every}"
+        self.status.value = str(_macros().status(isolate(cohort), people, now, every))
 
     # --- the timer -------------------------------------------------------------------------
 
@@ -395,7 +383,7 @@ class Dashboard(widgets.VBox):
             try:
                 self.refresh()
             except Exception as exc:  # keep ticking: the store may be busy or briefly unreachable
-                self.status.value = f"Could not refresh: {html.escape(str(exc))}"
+                self.status.value = str(_macros().refresh_error(str(exc)))
 
     def close(self) -> None:
         """Stop the timer and close every widget of the dashboard."""
