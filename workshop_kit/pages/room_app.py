@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import ast
 import asyncio
-import html
 import json
 import os
 import random
@@ -31,6 +30,7 @@ from urllib.parse import parse_qs, quote
 
 import ipywidgets as widgets
 
+from .. import templating
 from ..session import room
 from ..session.who import current_identity
 from ..widgets.base import exercise_class
@@ -134,7 +134,11 @@ def as_widget(value: Any) -> Any:
         return value
     if hasattr(value, "_repr_html_"):
         return widgets.HTML(value._repr_html_())
-    return widgets.HTML(f"<pre>{html.escape(repr(value))}</pre>")
+    return widgets.HTML(str(_macros().value(repr(value))))
+
+
+def _macros() -> Any:
+    return templating.macros("room_app.html")
 
 
 def text_widget(html_text: str) -> widgets.HTML:
@@ -223,7 +227,7 @@ class RoomApp(widgets.VBox):
         moved = bool(self.current)
         self.current = page
         index = self.order.index(page)
-        self.where.value = f"<span>{html.escape(self.sections[page].title)}</span>"
+        self.where.value = str(_macros().where(self.sections[page].title))
         self._point(self.home_button, HOME if page != HOME else None)
         self._point(self.previous_button, self.order[index - 1] if index > 0 else None)
         following = self.order[index + 1] if index + 1 < len(self.order) else None
@@ -322,7 +326,7 @@ class RoomApp(widgets.VBox):
             try:
                 shown = as_widget(evaluate(cell.text, self.namespace))
             except Exception as exc:  # noqa: BLE001 - one broken cell must not take the page down
-                shown = widgets.HTML(f'<p role="alert">This part of the page could not be shown ({html.escape(type(exc).__name__)}).</p>')
+                shown = widgets.HTML(str(_macros().broken_cell(type(exc).__name__)))
             if shown is not None:
                 parts.append(shown)
         if section.page == HOME:  # the section list after the title, or after "where you got to" if the page has it
@@ -333,11 +337,11 @@ class RoomApp(widgets.VBox):
         return page_box(section, parts)
 
     def _section_list(self) -> widgets.VBox:
-        heading = widgets.HTML("<h2>The sections</h2><p>Each opens here, on this page, with your answers kept.</p>")
+        heading = widgets.HTML(str(_macros().sections_heading()))
         parts: list[Any] = []
         for page in self.order[1:]:
             if room.is_follow_up(page):
-                parts.append(widgets.HTML(f"<p><strong>{html.escape(_later_heading())}</strong></p>"))
+                parts.append(widgets.HTML(str(_macros().later_heading(_later_heading()))))
             button = self._nav_button(self.sections[page].title)
             self._point(button, page)
             parts.append(button)
