@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import html
 import re
 import time
 from contextlib import contextmanager
@@ -22,6 +21,7 @@ from typing import Any, Callable, Iterator
 import ipywidgets as widgets
 import traitlets
 
+from .. import templating
 from ..catalogue.model import Exercise
 from ..summaries.compare import Comparison, comparison_for
 from ..privacy import MIN_COHORT
@@ -84,15 +84,12 @@ class SaveOutcome:
 
 def _sharing_note(ex: Any) -> str:
     """What the cohort views show of this exercise's answers, in one line (docs/privacy.md, "Who sees what")."""
-    if ex.sensitive:
-        return '<p class="wk-private">Private: cohort views and other participants never see this answer; only counts are shared.</p>'
-    if ex.kind == "text":
-        return '<p class="wk-shared">Shared: this answer appears word for word, without your name, on the cohort\'s wall.</p>'
-    if ex.kind == "pick" and ex.allow_custom:
-        return '<p class="wk-shared">Counted for the group; an own entry you type is listed as you typed it, without your name.</p>'
-    if ex.kind == "log":
-        return '<p class="wk-shared">Counted for the group: cohort views count rows and choices, never what you write or your name.</p>'
-    return '<p class="wk-shared">Counted for the group: cohort views show totals and averages, never your name.</p>'
+    return str(widget_html().sharing(ex.sensitive, ex.kind, ex.kind == "pick" and ex.allow_custom))
+
+
+def widget_html() -> Any:
+    """The widgets' pieces of HTML: the macros of ``templates/widgets.html``."""
+    return templating.macros("widgets.html")
 
 
 def exercise_class(exercise_id: str) -> str:
@@ -155,11 +152,7 @@ class ExerciseWidget(widgets.VBox):
 
     def _build_header(self) -> widgets.HTML:
         ex = self.exercise
-        parts = [f'<div class="wk-title" role="heading" aria-level="3">{html.escape(ex.title)}</div>', f"<p>{html.escape(ex.prompt)}</p>"]
-        if ex.help:
-            parts.append(f'<p class="wk-help">{html.escape(ex.help)}</p>')
-        parts.append(_sharing_note(ex))
-        header = widgets.HTML("".join(parts))
+        header = widgets.HTML(str(widget_html().header(ex.title, ex.prompt, ex.help, templating.markup(_sharing_note(ex)))))
         header.add_class("wk-prompt")
         return header
 
@@ -221,7 +214,7 @@ class ExerciseWidget(widgets.VBox):
 
     def _show_status(self, message: str, ok: bool | None) -> None:
         css = {True: "wk-status-ok", False: "wk-status-error", None: "wk-status-neutral"}[ok]
-        self.status.value = f'<span class="{css}" role="status" aria-live="polite">{html.escape(message)}</span>'
+        self.status.value = str(widget_html().status(css, message))
 
     def _get_store(self) -> Any:
         """The store, opened now if it could not be opened before; StoreError if it still cannot."""
@@ -309,8 +302,7 @@ class ExerciseWidget(widgets.VBox):
             comparison = comparison_for(self.store, self.exercise, self.identity, self.saved.answer, self.min_cohort)
         except StoreError as exc:
             comparison = Comparison(False, 0, (f"The cohort's answers could not be read: {exc}",))
-        note = f'<p class="wk-help">{html.escape(comparison.note)}</p>' if comparison.note else ""
-        self.compare_text.value = "".join(f"<p>{html.escape(line)}</p>" for line in comparison.lines) + note
+        self.compare_text.value = str(widget_html().comparison(comparison.lines, comparison.note))
         self.compare_box.layout.display = None
         return comparison
 
