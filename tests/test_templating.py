@@ -114,12 +114,23 @@ class TestSharedEnvironment:
         page = templating.render_string("<div>{{ inner }}{{ raw }}</div>", inner=inner, raw="<i>x</i>")
         assert page == '<div><p role="status">a &amp; b</p>&lt;i&gt;x&lt;/i&gt;</div>'
 
-    def test_the_isolating_environment(self):
-        """The reports' variant: escaped too, and every value keeps its own text direction."""
-        env = templating.isolating_environment()
-        assert env.autoescape is True
-        page = env.from_string("<p>{{ x }} {{ y }}</p>").render(x="مرحبا", y=SCRIPT)
+    def test_the_page_environment(self):
+        """The whole pages' variant: the same set-up and escaping, quotes spelled as Jinja2 does; isolating for the reports."""
+        plain, reports = templating.page_environment(), templating.page_environment(isolating=True)
+        assert plain.autoescape is True and reports.autoescape is True and plain.loader.searchpath == templating.environment().loader.searchpath
+        assert plain.from_string("<p>{{ x }}</p>").render(x="O'Neil " + SCRIPT) == "<p>O&#39;Neil &lt;script&gt;alert(1)&lt;/script&gt;</p>"
+        page = reports.from_string("<p>{{ x }} {{ y }}</p>").render(x="مرحبا", y=SCRIPT)
         assert page == f"<p>{FSI}مرحبا{PDI} &lt;script&gt;alert(1)&lt;/script&gt;</p>"
+
+    def test_a_misspelt_name_fails(self):
+        import jinja2
+
+        for env in (templating.environment(), templating.page_environment()):
+            try:
+                env.from_string("<p>{{ titel }}</p>").render(title="x")
+            except jinja2.UndefinedError:
+                continue
+            raise AssertionError("an undefined name was shown as nothing")
 
     def test_templating_is_a_leaf(self):
         """templating.py imports only Jinja2, MarkupSafe and workshop_kit.bidi (and the standard library)."""

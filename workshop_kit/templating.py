@@ -5,18 +5,27 @@ fragment of a line or two, a string kept beside its code) through :func:`render`
 :func:`render_string`.  Every value a template shows is escaped unless it is markup already
 built (``markupsafe.Markup``, another template's output), so a participant's text can never
 become markup, and no code builds HTML by hand: ``tests/test_templating.py`` fails on an
-f-string that starts with ``<`` or a call of ``html.escape``.
+f-string holding a tag or a call of ``html.escape``.
 
-There are two environments, built from one configuration (the same loader and
-``autoescape=True`` for every template, file or string) on first use, so that
-``import workshop_kit`` does not import Jinja2:
+One configuration builds every environment, on first use (so that ``import workshop_kit``
+does not import Jinja2): the same loader, ``autoescape=True`` for every template (file or
+string, whatever its name), ``StrictUndefined`` (a misspelt name fails instead of showing
+nothing).  Two spellings of the same escaping are kept, so no page's markup changed when it
+moved here:
 
-- :func:`environment` (the default, what :func:`render` uses): quotes are spelled as
-  Python's ``html.escape`` spells them (``&#x27;``, ``&quot;``), as the kit's cards and
-  widgets always wrote them; ``trim_blocks`` and ``lstrip_blocks`` on.
-- :func:`isolating_environment` (the cohort and programme reports): every value shown also
-  passes through :func:`workshop_kit.bidi.isolate` first, so it keeps its own text direction;
-  quotes keep Jinja2's own spelling (``&#39;``, ``&#34;``), as those pages always had.
+- :func:`environment` (what :func:`render`, :func:`render_string` and :func:`macros` use):
+  the kit's pieces of HTML in notebooks and room pages (cards, widgets, the welcome page).
+  Quotes are spelled as Python's ``html.escape`` spells them (``&#x27;``, ``&quot;``), as
+  those pieces always were; ``trim_blocks`` and ``lstrip_blocks`` on.
+- :func:`page_environment`: the whole pages the kit writes or serves (cohort and programme
+  reports, presenter, join page, worksheet) and the grid's SVG.  Quotes keep Jinja2's own
+  spelling (``&#39;``, ``&#34;``), as those pages always had.  ``isolating=True`` (the two
+  reports) passes every value shown through :func:`workshop_kit.bidi.isolate` first, so it
+  keeps its own text direction; ``trim=False`` leaves ``trim_blocks``/``lstrip_blocks`` off
+  for a template written without them (the cohort report, the join page).
+
+The Markdown files of the IG pack are not HTML and are not escaped: ``commands/igpack.py``
+keeps its own environment for them.
 """
 
 from __future__ import annotations
@@ -49,32 +58,29 @@ def _finalize(value: Any) -> Any:
     return escape(value)
 
 
-def _isolate_finalize(value: Any) -> Any:
-    return isolate(value)
-
-
-def _build(*, isolating: bool, trim: bool) -> jinja2.Environment:
+def _build(*, kit: bool, isolating: bool, trim: bool) -> jinja2.Environment:
     import jinja2
 
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
         autoescape=True,
+        undefined=jinja2.StrictUndefined,
         trim_blocks=trim,
         lstrip_blocks=trim,
-        finalize=_isolate_finalize if isolating else _finalize,
+        finalize=_finalize if kit else isolate if isolating else None,
     )
 
 
 @lru_cache(maxsize=None)
 def environment() -> jinja2.Environment:
     """The kit's one HTML environment (built on first use)."""
-    return _build(isolating=False, trim=True)
+    return _build(kit=True, isolating=False, trim=True)
 
 
 @lru_cache(maxsize=None)
-def isolating_environment(*, trim: bool = True) -> jinja2.Environment:
-    """The same, with every value shown wrapped by :func:`workshop_kit.bidi.isolate` (the reports)."""
-    return _build(isolating=True, trim=trim)
+def page_environment(*, isolating: bool = False, trim: bool = True) -> jinja2.Environment:
+    """The same set-up for the kit's whole pages, quotes spelled as Jinja2 does (see the module's note)."""
+    return _build(kit=False, isolating=isolating, trim=trim)
 
 
 def render(template_name: str, **values: Any) -> str:
@@ -104,4 +110,4 @@ def markup(html_text: str) -> Markup:
     return Markup(html_text)
 
 
-__all__ = ["TEMPLATES", "environment", "escape", "isolating_environment", "macros", "markup", "render", "render_string"]
+__all__ = ["TEMPLATES", "environment", "escape", "macros", "markup", "page_environment", "render", "render_string"]
