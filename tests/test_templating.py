@@ -125,7 +125,7 @@ class TestSharedEnvironment:
     def test_a_misspelt_name_fails(self):
         import jinja2
 
-        for env in (templating.environment(), templating.page_environment()):
+        for env in (templating.environment(), templating.page_environment(strict=True)):
             try:
                 env.from_string("<p>{{ titel }}</p>").render(title="x")
             except jinja2.UndefinedError:

@@ -8,21 +8,23 @@ become markup, and no code builds HTML by hand: ``tests/test_templating.py`` fai
 f-string holding a tag or a call of ``html.escape``.
 
 One configuration builds every environment, on first use (so that ``import workshop_kit``
-does not import Jinja2): the same loader, ``autoescape=True`` for every template (file or
-string, whatever its name), ``StrictUndefined`` (a misspelt name fails instead of showing
-nothing).  Two spellings of the same escaping are kept, so no page's markup changed when it
-moved here:
+does not import Jinja2): the same loader and ``autoescape=True`` for every template (file or
+string, whatever its name).  Two spellings of the same escaping are kept, so no page's
+markup changed when it moved here:
 
 - :func:`environment` (what :func:`render`, :func:`render_string` and :func:`macros` use):
   the kit's pieces of HTML in notebooks and room pages (cards, widgets, the welcome page).
   Quotes are spelled as Python's ``html.escape`` spells them (``&#x27;``, ``&quot;``), as
-  those pieces always were; ``trim_blocks`` and ``lstrip_blocks`` on.
+  those pieces always were; ``trim_blocks`` and ``lstrip_blocks`` on; ``StrictUndefined``
+  (a misspelt name fails instead of showing nothing).
 - :func:`page_environment`: the whole pages the kit writes or serves (cohort and programme
   reports, presenter, join page, worksheet) and the grid's SVG.  Quotes keep Jinja2's own
   spelling (``&#39;``, ``&#34;``), as those pages always had.  ``isolating=True`` (the two
   reports) passes every value shown through :func:`workshop_kit.bidi.isolate` first, so it
   keeps its own text direction; ``trim=False`` leaves ``trim_blocks``/``lstrip_blocks`` off
-  for a template written without them (the cohort report, the join page).
+  for a template written without them (the cohort report, the join page); ``strict=True``
+  (the worksheet) fails on an undefined name, which the presenter's panel relies on showing
+  as nothing.
 
 The Markdown files of the IG pack are not HTML and are not escaped: ``commands/igpack.py``
 keeps its own environment for them.
@@ -58,13 +60,13 @@ def _finalize(value: Any) -> Any:
     return escape(value)
 
 
-def _build(*, kit: bool, isolating: bool, trim: bool) -> jinja2.Environment:
+def _build(*, kit: bool, isolating: bool = False, trim: bool = True, strict: bool = True) -> jinja2.Environment:
     import jinja2
 
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
         autoescape=True,
-        undefined=jinja2.StrictUndefined,
+        undefined=jinja2.StrictUndefined if strict else jinja2.Undefined,
         trim_blocks=trim,
         lstrip_blocks=trim,
         finalize=_finalize if kit else isolate if isolating else None,
@@ -74,13 +76,13 @@ def _build(*, kit: bool, isolating: bool, trim: bool) -> jinja2.Environment:
 @lru_cache(maxsize=None)
 def environment() -> jinja2.Environment:
     """The kit's one HTML environment (built on first use)."""
-    return _build(kit=True, isolating=False, trim=True)
+    return _build(kit=True)
 
 
 @lru_cache(maxsize=None)
-def page_environment(*, isolating: bool = False, trim: bool = True) -> jinja2.Environment:
+def page_environment(*, isolating: bool = False, trim: bool = True, strict: bool = False) -> jinja2.Environment:
     """The same set-up for the kit's whole pages, quotes spelled as Jinja2 does (see the module's note)."""
-    return _build(kit=False, isolating=isolating, trim=trim)
+    return _build(kit=False, isolating=isolating, trim=trim, strict=strict)
 
 
 def render(template_name: str, **values: Any) -> str:

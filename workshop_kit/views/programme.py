@@ -27,12 +27,11 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from jinja2 import Environment
 from matplotlib import rc_context
 from matplotlib.figure import Figure
 
+from .. import templating
 from .._version import __version__
-from ..bidi import isolate
 from .charts import BLUE, GREY, ORANGE
 from ..errors import KitError
 from ..summaries.programme import ExerciseView, Programme, ShiftView, build_programme
@@ -332,7 +331,7 @@ def render_programme_html(store: ResponseStore, programme: Programme, when: str,
         {"id": ex_id, "title": view.exercise.title, "chart": data_uri(charts[f"follow-up {ex_id}"]), "table": wide_shift(view)} for ex_id, view in programme.shifts.items()
     ]
     follow_up = catalogue.follow_up
-    return Environment(autoescape=True, trim_blocks=True, finalize=isolate).from_string(TEMPLATE).render(
+    return templating.page_environment(isolating=True).from_string(TEMPLATE).render(
         cohorts=programme.overview().to_dict("records"),
         sections=sections,
         shifts=shifts,

@@ -25,8 +25,8 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from jinja2 import Environment
 
+from .. import templating
 from .._version import __version__
 from ..bidi import isolate
 from .charts import png_data_uri
@@ -141,7 +141,7 @@ def render_html(
         items = [_item(ex, summaries[ex.id]) for ex in catalogue.exercises_in(section.id) if not ex.feedback]
         sections.append({"number": section.number, "title": section.title, "exercises": items})
     closing = [_closing_item(ex, summaries[ex.id]) for ex in catalogue.feedback]
-    env = Environment(autoescape=True, finalize=isolate)  # every value shown keeps its own text direction
+    env = templating.page_environment(isolating=True, trim=False)  # every value shown keeps its own text direction
     return env.from_string(TEMPLATE).render(
         cohort=cohort, participants=participants, when=when, sections=sections, closing=closing, names=names, min_group=min_group, version=__version__
     )

@@ -163,11 +163,10 @@ def pick_rule(ex: Exercise) -> str:
 
 def worksheet_html(catalogue: Catalogue | None = None) -> str:
     """The printable worksheet for every section and exercise of the catalogue, as one HTML page."""
-    import jinja2
+    from .. import templating
 
     catalogue = catalogue or default_catalogue()
-    env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-    template = env.from_string(_TEMPLATE)
+    template = templating.page_environment(strict=True).from_string(_TEMPLATE)
     sections = [(s, catalogue.exercises_in(s.id)) for s in catalogue.sections]
     return template.render(
         style=Markup(_STYLE), credit=CREDIT, sections=sections, writing_lines=writing_lines, table_rows=table_rows, pick_rule=pick_rule

@@ -4,7 +4,6 @@ keep informed, monitor)."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any, Callable
 
 import ipywidgets as widgets
@@ -224,10 +223,9 @@ _TEMPLATE: Any = None
 def _grid_template() -> Any:
     global _TEMPLATE
     if _TEMPLATE is None:
-        import jinja2
+        from .. import templating
 
-        folder = Path(__file__).resolve().parent.parent / "templates"
-        _TEMPLATE = jinja2.Environment(loader=jinja2.FileSystemLoader(folder), autoescape=True).get_template("grid.svg")
+        _TEMPLATE = templating.page_environment().get_template("grid.svg")
     return _TEMPLATE
 
 
