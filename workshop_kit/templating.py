@@ -105,6 +105,14 @@ def render_string(source: str, **values: Any) -> str:
     return _compiled(source).render(**values)
 
 
+@lru_cache(maxsize=None)
+def style(*sheets: str, extra: str = "") -> str:
+    """One ``<style>`` element: the named ``templates/*.css`` files in order, then ``extra`` (the callers pass
+    ``workshop_kit.page_css.PAGE_CSS``, the styles every page shares: this module imports no other of the kit's)."""
+    css = "".join((TEMPLATES / name).read_text(encoding="utf-8") for name in sheets) + extra
+    return str(macros("style.html").style(markup(css)))
+
+
 def markup(html_text: str) -> Markup:
     """HTML the kit built itself from a template (never a participant's text), marked as safe to include."""
     from markupsafe import Markup
@@ -112,4 +120,4 @@ def markup(html_text: str) -> Markup:
     return Markup(html_text)
 
 
-__all__ = ["TEMPLATES", "environment", "escape", "macros", "markup", "page_environment", "render", "render_string"]
+__all__ = ["TEMPLATES", "environment", "escape", "macros", "markup", "page_environment", "render", "render_string", "style"]

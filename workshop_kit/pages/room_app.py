@@ -41,21 +41,6 @@ EXERCISE_PARAM = "exercise"  # the exercise a link lands on (the welcome page's 
 HOME = room.WELCOME_PAGE
 _NOTEBOOK_LINK = re.compile(r'href="(\d\d-[\w.-]+\.ipynb)(#[^"]*)?"')
 _CODE_MARK = "__WK_ROOM_CODE__"  # stands for the participant's code in links prepared before the request
-_STYLE = """<style>
-.wk-app { max-width: 60rem; margin: 0 auto; }
-.wk-app .wk-md { font-size: 1rem; line-height: 1.5; }
-.wk-app .wk-md a { color: #005eb8; text-decoration: underline; }
-.wk-app .wk-md table { border-collapse: collapse; }
-.wk-app .wk-md th, .wk-app .wk-md td { border: 1px solid #aeb7bd; padding: 0.25rem 0.5rem; text-align: left; }
-.wk-app .wk-bar { flex-wrap: wrap; gap: 0.4rem; align-items: center; border-bottom: 1px solid #d8dde0; padding: 0.3rem 0; margin-bottom: 0.5rem; }
-.wk-app .wk-bar .wk-where { flex: 1 1 12rem; font-weight: 600; }
-.wk-app .wk-nav-list { flex-direction: column; gap: 0.3rem; }
-.wk-app .wk-nav-list .widget-button { width: auto; max-width: 100%; text-align: left; height: auto; white-space: normal; }
-.wk-app .widget-button:focus-visible { outline: 3px solid #ffbf47; outline-offset: 1px; }
-.wk-app .wk-pacing-prompt { background: #fff4cc; border-left: 4px solid #ffb81c; padding: 0.2rem 0.6rem; gap: 0.6rem; margin-bottom: 0.4rem; }
-.wk-app .wk-pacing-prompt p { margin: 0.2rem 0; }
-.wk-app .wk-signal { gap: 0.4rem; padding: 0.2rem 0; margin-bottom: 0.4rem; }
-</style>"""
 
 
 @dataclass
@@ -210,7 +195,7 @@ class RoomApp(widgets.VBox):
             open_page=self.show_page,
             on_results=self.results_changed,
         )
-        self.children = [widgets.HTML(_STYLE), self.landing_slot, bar, self.pacing, self.body, self.bottom_next]
+        self.children = [widgets.HTML(templating.style("room_app.css")), self.landing_slot, bar, self.pacing, self.body, self.bottom_next]
 
     def bind(self, person: room.Person, namespace: dict[str, Any]) -> None:
         """Make a frame built before the request this person's page (before any section is shown)."""

@@ -36,30 +36,6 @@ _SOURCES = {
     "default": "the kit's default for people working on their own",
 }
 
-_CSS = """<style>
-.wk-progress { max-width: 100%; overflow-x: auto; }
-.wk-progress table { border-collapse: collapse; width: 100%; box-sizing: border-box; font-size: 0.95rem; }
-.wk-progress th.wk-narrow { width: 6rem; }
-.wk-progress th, .wk-progress td { border: 1px solid #aeb7bd; padding: 0.3rem 0.5rem; text-align: left; vertical-align: top; }
-.wk-progress th { background: #e8edee; }
-.wk-progress ul { list-style: none; margin: 0; padding: 0; }
-.wk-progress .wk-done { color: #006435; font-weight: 600; }
-.wk-progress .wk-todo { color: #4c6272; }
-.wk-progress caption { text-align: left; padding: 0 0 0.4rem; font-weight: 600; }
-.wk-progress-details > summary { cursor: pointer; padding: 0.3rem 0; line-height: 1.4; }
-.wk-progress-details > summary:focus-visible { outline: 3px solid #ffbf47; outline-offset: 1px; }
-.wk-next-up a { color: #005eb8; text-decoration: underline; font-weight: 600; overflow-wrap: anywhere; }
-.wk-next-up a:visited { color: #330072; }
-.wk-next-up a:focus-visible { outline: 3px solid #ffbf47; outline-offset: 1px; }
-@media (max-width: 40rem) {
-  /* a phone: each section a small card of labelled lines instead of four narrow columns */
-  .wk-progress table, .wk-progress tbody, .wk-progress tr, .wk-progress td, .wk-progress caption { display: block; width: auto; }
-  .wk-progress thead { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
-  .wk-progress tr { border: 1px solid #aeb7bd; margin: 0 0 0.5rem; }
-  .wk-progress td { border: 0; padding: 0.15rem 0.5rem; }
-  .wk-progress td::before { content: attr(data-label) ": "; font-weight: 600; }
-}
-""" + PAGE_CSS + "</style>"
 
 
 def _describe_identity(participant: str, cohort: str, participant_source: str, cohort_source: str) -> Any:
@@ -215,7 +191,7 @@ def progress_html(catalogue: Catalogue, saved: set[str] | dict[str, Any], *, hre
     if next_up is not None and next_exercise is not None:
         link = (href or page_href)(notebook_file(next_up), next_exercise.id)
         next_words = f"Next unanswered exercise: {next_exercise.title} (notebook {notebook_number(next_up)}, {next_up.title})"
-    return str(_macros().progress(templating.markup(_CSS), where, link, next_words, caption, rows))
+    return str(_macros().progress(templating.markup(templating.style("progress.css", extra=PAGE_CSS)), where, link, next_words, caption, rows))
 
 
 class Progress(widgets.VBox):

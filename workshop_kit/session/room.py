@@ -50,11 +50,6 @@ NO_CODE_MESSAGE = (
     "other people's. Please open your personal link from the welcome page (it ends in “?code=…”), "
     "then come back to this section from there."
 )
-_STYLE = """<style>
-.wk-room-links a { color: #005eb8; text-decoration: underline; }
-.wk-room-links a:focus-visible { outline: 3px solid #ffbf47; outline-offset: 1px; }
-.wk-room-links .wk-room-personal { word-break: break-all; }
-</style>"""
 UNKNOWN_CODE_MESSAGE = (
     "This personal link is not one this workshop gave out, so nothing here can be saved. Please open "
     "your personal link from the welcome page, or ask your facilitator for help."
@@ -324,7 +319,7 @@ def _title(path: Path) -> str:
 def links_html(person: Person, folder: str | os.PathLike[str] | None = None) -> str:
     """The participant's personal link, as escaped HTML (the room page lists the sections itself)."""
     personal = page_link(WELCOME_PAGE, person.code, absolute=True)
-    return str(templating.macros("room.html").links(templating.markup(_STYLE), person.display_name, personal))
+    return str(templating.macros("room.html").links(templating.markup(templating.style("room.css")), person.display_name, personal))
 
 
 # --- the welcome page's room part ------------------------------------------------------------------

@@ -43,26 +43,6 @@ SMALL_ROWS = 5  # rows of participants' own words shown on a card
 CLIP = 160  # characters of one answer shown on a card
 
 
-STYLE = """<style>
-.wk-dash {font-family: system-ui, -apple-system, "Segoe UI", Arial, sans-serif; color: #212b32;}
-.wk-dash .widget-html-content {line-height: 1.35;}
-.wk-dash .wk-status {color: #425563; font-size: 0.95em;}
-.wk-dash .wk-warning {background: #d5281b; color: white; padding: 6px 12px; font-weight: 600; border-radius: 4px;}
-.wk-dash .wk-section h2 {margin: 14px 0 4px; color: #005eb8; font-size: 1.25em;}
-.wk-dash .wk-cards {gap: 12px;}
-.wk-dash .wk-card {width: 400px; max-width: 100%; box-sizing: border-box; border: 1px solid #d8dde0; border-radius: 6px; padding: 8px 12px 10px; background: #fff;}
-.wk-dash .wk-card h3 {margin: 0 0 2px; font-size: 1.1em;}
-.wk-dash .wk-card .wk-kind {font-size: 0.75em; text-transform: uppercase; letter-spacing: 0.05em; color: #425563;}
-.wk-dash .wk-card .wk-count {margin: 0 0 4px; font-weight: 600;}
-.wk-dash .wk-card .wk-figures {margin: 4px 0 0; font-size: 0.95em;}
-.wk-dash .wk-card img {width: 100%; height: auto; display: block;}
-.wk-dash .wk-card table {border-collapse: collapse; font-size: 0.85em; width: 100%; margin: 6px 0 0; table-layout: auto;}
-.wk-dash .wk-card th, .wk-dash .wk-card td {text-align: left; padding: 2px 6px; border: none; border-bottom: 1px solid #eef0f1; vertical-align: top; line-height: 1.3;}
-.wk-dash .wk-card td.wk-num {text-align: right; font-variant-numeric: tabular-nums;}
-.wk-dash .wk-card .wk-note {font-size: 0.85em; color: #425563; margin: 6px 0 0;}
-.wk-dash .wk-roster-card {margin: 8px 0;}
-.wk-dash .wk-roster-card h2 {margin: 0 0 2px; font-size: 1.1em;}
-""" + PAGE_CSS + "</style>"
 
 
 def _fmt(value: Any) -> str:
@@ -232,7 +212,7 @@ class Dashboard(widgets.VBox):
         for w, cls in ((self.cohort, "wk-cohort"), (self.section, "wk-section-choice"), (self.refresh_button, "wk-refresh"), (self.names, "wk-names")):
             w.add_class(cls)
         self.header = widgets.VBox(
-            [widgets.HTML(STYLE), widgets.HBox([self.cohort, self.section, self.refresh_button, self.names], layout=widgets.Layout(flex_flow="row wrap")), self.status]
+            [widgets.HTML(templating.style("dashboard.css", extra=PAGE_CSS)), widgets.HBox([self.cohort, self.section, self.refresh_button, self.names], layout=widgets.Layout(flex_flow="row wrap")), self.status]
         )
         self.cohort.observe(self._on_cohort_change, names="value")
         self.section.observe(self._on_section_change, names="value")

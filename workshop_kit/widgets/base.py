@@ -31,36 +31,6 @@ from ..page_css import CONTROL_MAX_WIDTH, PAGE_CSS
 from ..session.identity import ROOM_SOURCE, Identity
 from ..session.room import RoomCodeError, check_still_issued
 
-STYLE = (
-    """
-<style>
-.wk-exercise { border: 1px solid #c8ccd0; border-radius: 6px; padding: 10px 14px; margin: 8px 0;
-  max-width: 980px; background: #fff; overflow: visible; }
-.wk-exercise .wk-title { font-size: 1.15em; font-weight: 600; margin: 0 0 4px 0; }
-.wk-exercise .wk-prompt p { margin: 2px 0 6px 0; line-height: 1.4; }
-.wk-exercise .wk-help { color: #425563; font-size: 0.95em; }
-.wk-exercise .wk-private, .wk-exercise .wk-shared { color: #425563; font-size: 0.9em; }
-.wk-exercise .wk-unsaved { color: #8a4b00; font-weight: 600; }
-.wk-exercise .wk-status-ok { color: #00703c; }
-.wk-exercise .wk-status-error { color: #b10e1e; font-weight: 600; }
-.wk-exercise .wk-status-neutral { color: #425563; }
-.wk-exercise .wk-compare p { margin: 2px 0 4px 0; }
-.wk-exercise .wk-compare .widget-html-content, .wk-exercise .wk-prompt .widget-html-content { line-height: 1.4; }
-.wk-exercise .widget-inline-hbox .widget-label { white-space: normal; overflow: visible; text-overflow: clip;
-  line-height: 1.25; height: auto; align-self: center; }
-.wk-exercise .wk-compare { border-top: 1px dashed #c8ccd0; margin-top: 6px; padding-top: 4px; }
-.wk-exercise .wk-ends { display: flex; justify-content: space-between; font-size: 0.9em; color: #425563; }
-.wk-exercise .wk-count-ok { color: #00703c; }
-.wk-exercise .wk-count-bad { color: #b10e1e; font-weight: 600; }
-.wk-exercise .wk-footer, .wk-exercise .wk-gap { gap: 12px; }
-.wk-exercise .wk-pick-options { gap: 6px; }
-.wk-exercise .wk-scale { gap: 28px; }
-.wk-exercise .wk-row { border: 1px solid #e1e4e6; border-radius: 4px; padding: 6px; margin: 4px 0; }
-.wk-exercise .wk-pick-option.mod-active { font-weight: 600; }
-"""
-    + PAGE_CSS
-    + "</style>"
-)
 
 WIDE_LABEL = {"description_width": "initial"}
 
@@ -317,7 +287,7 @@ def style_widget() -> widgets.HTML:
     """The exercises' style sheet: one widget per process, shown in every exercise (one model, not one per exercise)."""
     global _style_widget
     if _style_widget is None:
-        _style_widget = widgets.HTML(STYLE)
+        _style_widget = widgets.HTML(templating.style("exercise.css", extra=PAGE_CSS))
     return _style_widget
 
 
