@@ -154,7 +154,7 @@ class ExerciseWidget(widgets.VBox):
         self.compare_button.add_class("wk-compare-update")
         self.compare_button.on_click(self._on_compare_click)
         self.compare_box = widgets.VBox(
-            [widgets.HTML("<strong>Compare with the cohort</strong>"), self.compare_text, self.compare_button],
+            [widgets.HTML(str(widget_html().compare_heading())), self.compare_text, self.compare_button],
             layout=widgets.Layout(display="none"),
         )
         self.compare_box.add_class("wk-compare")
