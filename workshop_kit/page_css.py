@@ -1,7 +1,8 @@
 """Styles every kit page shares: a focus ring you can see, and nothing wider than its column.
 
 Included in the exercise widgets, the welcome page, the plan and the dashboard (a ``<style>``
-anywhere on a page applies to all of it).  ``!important`` is needed twice over: ipywidgets
+anywhere on a page applies to all of it): after each one's own ``templates/*.css`` through
+``workshop_kit.templating.style``, except the plan, which still writes its own ``<style>``.  ``!important`` is needed twice over: ipywidgets
 draws its own 1 px light-blue focus outline with more specific selectors, and sets label
 widths as inline styles.
 """

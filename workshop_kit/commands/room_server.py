@@ -31,7 +31,6 @@ import math
 import os
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
@@ -47,7 +46,6 @@ from ..session import room
 from ..errors import IdentityError, KitError
 from .kernel_activity import watch_lightly
 
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 TICK_SECONDS = 2.0
 WARM_STEP = 4  # kernels started at once while filling the pool
 ARRIVAL_QUIET_SECONDS = 4.0  # refill only once pages handed out this long ago have been built
@@ -66,9 +64,9 @@ def pool_target(expect: int, here: int) -> int:
 
 
 def _jinja() -> Any:
-    import jinja2
+    from .. import templating
 
-    return jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True)
+    return templating.page_environment(trim=False)
 
 
 def code_of_url(url: str) -> str | None:

@@ -10,12 +10,12 @@ The pairing of the two answers, for this page and the development plan, is
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass
 from typing import Any
 
 import ipywidgets as widgets
 
+from .. import templating
 from ..catalogue.model import Exercise
 from ..session.identity import Identity
 from ..summaries.followup import BeforeAfter, before_and_after, change_words
@@ -46,22 +46,15 @@ def follow_up(store: Any = None, participant: str | None = None, cohort: str | N
         raise KitError(f"The cohort {who.cohort!r} is a {wave} wave; the follow-up belongs to a workshop cohort.")
     later = wave_cohort(base, plan.wave)
     pairs = {p.exercise.id: p for p in before_and_after(store, who.participant, base, catalogue=catalogue)}
-    children: list[widgets.Widget] = [
-        widgets.HTML(
-            f'<p class="wk-follow-up-intro">Answers you save here go into <strong>{html.escape(later)}</strong>, '
-            f"beside your workshop answers in <strong>{html.escape(base)}</strong>, which stay as they were.</p>"
-        )
-    ]
+    page = templating.macros("follow_up.html")
+    children: list[widgets.Widget] = [widgets.HTML(str(page.intro(later, base)))]
     for exercise_id in plan.exercises:
         ex = catalogue.exercise(exercise_id)
         before = pairs[exercise_id].before
-        if before is None:
-            said = "<em>You did not answer this at the workshop; your answer now still counts for your own plan.</em>"
-        else:
-            said = "<br>".join(
-                html.escape(b.text or "; ".join(b.items) or "; ".join(" · ".join(r) for r in b.rows)).replace("\n", "<br>") for b in answer_blocks(ex, before)
-            )
-        box = widgets.HTML(f'<div class="wk-before"><strong>At the workshop:</strong><br>{said}</div>')
+        said = None
+        if before is not None:
+            said = [b.text or "; ".join(b.items) or "; ".join(" · ".join(r) for r in b.rows) for b in answer_blocks(ex, before)]
+        box = widgets.HTML(str(page.before(said)))
         box.add_class("wk-follow-up-before")
         children += [box, widget_for(ex, identity=Identity(who.participant, later, who.participant_source), store=store, open_store=default_store)]
     panel = widgets.VBox(children)

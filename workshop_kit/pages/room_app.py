@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import ast
 import asyncio
-import html
 import json
 import os
 import random
@@ -31,6 +30,7 @@ from urllib.parse import parse_qs, quote
 
 import ipywidgets as widgets
 
+from .. import templating
 from ..session import room
 from ..session.who import current_identity
 from ..widgets.base import exercise_class
@@ -41,21 +41,6 @@ EXERCISE_PARAM = "exercise"  # the exercise a link lands on (the welcome page's 
 HOME = room.WELCOME_PAGE
 _NOTEBOOK_LINK = re.compile(r'href="(\d\d-[\w.-]+\.ipynb)(#[^"]*)?"')
 _CODE_MARK = "__WK_ROOM_CODE__"  # stands for the participant's code in links prepared before the request
-_STYLE = """<style>
-.wk-app { max-width: 60rem; margin: 0 auto; }
-.wk-app .wk-md { font-size: 1rem; line-height: 1.5; }
-.wk-app .wk-md a { color: #005eb8; text-decoration: underline; }
-.wk-app .wk-md table { border-collapse: collapse; }
-.wk-app .wk-md th, .wk-app .wk-md td { border: 1px solid #aeb7bd; padding: 0.25rem 0.5rem; text-align: left; }
-.wk-app .wk-bar { flex-wrap: wrap; gap: 0.4rem; align-items: center; border-bottom: 1px solid #d8dde0; padding: 0.3rem 0; margin-bottom: 0.5rem; }
-.wk-app .wk-bar .wk-where { flex: 1 1 12rem; font-weight: 600; }
-.wk-app .wk-nav-list { flex-direction: column; gap: 0.3rem; }
-.wk-app .wk-nav-list .widget-button { width: auto; max-width: 100%; text-align: left; height: auto; white-space: normal; }
-.wk-app .widget-button:focus-visible { outline: 3px solid #ffbf47; outline-offset: 1px; }
-.wk-app .wk-pacing-prompt { background: #fff4cc; border-left: 4px solid #ffb81c; padding: 0.2rem 0.6rem; gap: 0.6rem; margin-bottom: 0.4rem; }
-.wk-app .wk-pacing-prompt p { margin: 0.2rem 0; }
-.wk-app .wk-signal { gap: 0.4rem; padding: 0.2rem 0; margin-bottom: 0.4rem; }
-</style>"""
 
 
 @dataclass
@@ -134,7 +119,11 @@ def as_widget(value: Any) -> Any:
         return value
     if hasattr(value, "_repr_html_"):
         return widgets.HTML(value._repr_html_())
-    return widgets.HTML(f"<pre>{html.escape(repr(value))}</pre>")
+    return widgets.HTML(str(_macros().value(repr(value))))
+
+
+def _macros() -> Any:
+    return templating.macros("room_app.html")
 
 
 def text_widget(html_text: str) -> widgets.HTML:
@@ -206,7 +195,7 @@ class RoomApp(widgets.VBox):
             open_page=self.show_page,
             on_results=self.results_changed,
         )
-        self.children = [widgets.HTML(_STYLE), self.landing_slot, bar, self.pacing, self.body, self.bottom_next]
+        self.children = [widgets.HTML(templating.style("room_app.css")), self.landing_slot, bar, self.pacing, self.body, self.bottom_next]
 
     def bind(self, person: room.Person, namespace: dict[str, Any]) -> None:
         """Make a frame built before the request this person's page (before any section is shown)."""
@@ -223,7 +212,7 @@ class RoomApp(widgets.VBox):
         moved = bool(self.current)
         self.current = page
         index = self.order.index(page)
-        self.where.value = f"<span>{html.escape(self.sections[page].title)}</span>"
+        self.where.value = str(_macros().where(self.sections[page].title))
         self._point(self.home_button, HOME if page != HOME else None)
         self._point(self.previous_button, self.order[index - 1] if index > 0 else None)
         following = self.order[index + 1] if index + 1 < len(self.order) else None
@@ -322,7 +311,7 @@ class RoomApp(widgets.VBox):
             try:
                 shown = as_widget(evaluate(cell.text, self.namespace))
             except Exception as exc:  # noqa: BLE001 - one broken cell must not take the page down
-                shown = widgets.HTML(f'<p role="alert">This part of the page could not be shown ({html.escape(type(exc).__name__)}).</p>')
+                shown = widgets.HTML(str(_macros().broken_cell(type(exc).__name__)))
             if shown is not None:
                 parts.append(shown)
         if section.page == HOME:  # the section list after the title, or after "where you got to" if the page has it
@@ -333,11 +322,11 @@ class RoomApp(widgets.VBox):
         return page_box(section, parts)
 
     def _section_list(self) -> widgets.VBox:
-        heading = widgets.HTML("<h2>The sections</h2><p>Each opens here, on this page, with your answers kept.</p>")
+        heading = widgets.HTML(str(_macros().sections_heading()))
         parts: list[Any] = []
         for page in self.order[1:]:
             if room.is_follow_up(page):
-                parts.append(widgets.HTML(f"<p><strong>{html.escape(_later_heading())}</strong></p>"))
+                parts.append(widgets.HTML(str(_macros().later_heading(_later_heading()))))
             button = self._nav_button(self.sections[page].title)
             self._point(button, page)
             parts.append(button)

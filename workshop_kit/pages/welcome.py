@@ -10,13 +10,12 @@ response store.
 
 from __future__ import annotations
 
-import html
 import os
 from typing import Any
 
 import ipywidgets as widgets
 
-from .. import settings
+from .. import settings, templating
 from ..bidi import isolate
 from ..catalogue.model import Catalogue
 from ..page_css import PAGE_CSS
@@ -37,41 +36,18 @@ _SOURCES = {
     "default": "the kit's default for people working on their own",
 }
 
-_CSS = """<style>
-.wk-progress { max-width: 100%; overflow-x: auto; }
-.wk-progress table { border-collapse: collapse; width: 100%; box-sizing: border-box; font-size: 0.95rem; }
-.wk-progress th.wk-narrow { width: 6rem; }
-.wk-progress th, .wk-progress td { border: 1px solid #aeb7bd; padding: 0.3rem 0.5rem; text-align: left; vertical-align: top; }
-.wk-progress th { background: #e8edee; }
-.wk-progress ul { list-style: none; margin: 0; padding: 0; }
-.wk-progress .wk-done { color: #006435; font-weight: 600; }
-.wk-progress .wk-todo { color: #4c6272; }
-.wk-progress caption { text-align: left; padding: 0 0 0.4rem; font-weight: 600; }
-.wk-progress-details > summary { cursor: pointer; padding: 0.3rem 0; line-height: 1.4; }
-.wk-progress-details > summary:focus-visible { outline: 3px solid #ffbf47; outline-offset: 1px; }
-.wk-next-up a { color: #005eb8; text-decoration: underline; font-weight: 600; overflow-wrap: anywhere; }
-.wk-next-up a:visited { color: #330072; }
-.wk-next-up a:focus-visible { outline: 3px solid #ffbf47; outline-offset: 1px; }
-@media (max-width: 40rem) {
-  /* a phone: each section a small card of labelled lines instead of four narrow columns */
-  .wk-progress table, .wk-progress tbody, .wk-progress tr, .wk-progress td, .wk-progress caption { display: block; width: auto; }
-  .wk-progress thead { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
-  .wk-progress tr { border: 1px solid #aeb7bd; margin: 0 0 0.5rem; }
-  .wk-progress td { border: 0; padding: 0.15rem 0.5rem; }
-  .wk-progress td::before { content: attr(data-label) ": "; font-weight: 600; }
-}
-""" + PAGE_CSS + "</style>"
 
 
-def _describe_identity(participant: str, cohort: str, participant_source: str, cohort_source: str) -> str:
+def _describe_identity(participant: str, cohort: str, participant_source: str, cohort_source: str) -> Any:
     if cohort_source == COHORT_ENV and os.environ.get(STUDY_ENV):
         cohort_source = "chosen when these pages were started"
-    return (
-        f"Your answers are being saved as <strong>{html.escape(isolate(participant))}</strong> "
-        f"({html.escape(_SOURCES.get(participant_source, participant_source))}), "
-        f"in the cohort <strong>{html.escape(isolate(cohort))}</strong> "
-        f"({html.escape(_SOURCES.get(cohort_source, cohort_source))})."
+    return _macros().identity(
+        isolate(participant), _SOURCES.get(participant_source, participant_source), isolate(cohort), _SOURCES.get(cohort_source, cohort_source)
     )
+
+
+def _macros() -> Any:
+    return templating.macros("welcome.html")
 
 
 class Welcome(widgets.VBox):
@@ -118,14 +94,11 @@ class Welcome(widgets.VBox):
             )
         elif self.cohort_fixed:
             notes.append("Your facilitator has set the cohort for this workshop.")
-        self.notes = widgets.HTML("".join(f"<p>{html.escape(n)}</p>" for n in notes))
+        self.notes = widgets.HTML(str(_macros().notes(notes)))
         self.save_button.on_click(self._on_save_click)
         self.children = [self.notes, self.name, self.cohort, self.save_button, self.status]
-        if profile.get("participant"):
-            action = "To change them, edit the boxes and press <em>Save</em>."
-        else:
-            action = "Type your name, then press <em>Save</em>." if self.cohort_fixed else "Type your name and cohort, then press <em>Save</em>."
-        self.status.value = f'<p role="status">{_describe_identity(*_parts(who))} {action}</p>'
+        ask = "change" if profile.get("participant") else "name" if self.cohort_fixed else "both"
+        self.status.value = str(_macros().on_load(_describe_identity(*_parts(who)), ask))
 
     def save(self) -> dict[str, str] | None:
         """Check and save the names; show what happened in plain English."""
@@ -136,15 +109,11 @@ class Welcome(widgets.VBox):
             )
             who = current_identity()
         except IdentityError as exc:
-            self.status.value = f'<p role="alert"><strong>Not saved.</strong> {html.escape(str(exc))}</p>'
+            self.status.value = str(_macros().not_saved(str(exc)))
             return None
         self.name.value = who.participant
         self.cohort.value = who.cohort
-        self.status.value = (
-            f'<p role="status"><strong>Saved.</strong> {_describe_identity(*_parts(who))} '
-            "Notebooks you open from now on will use these names. If a notebook is already open, "
-            "reload its page (or run it again) before answering.</p>"
-        )
+        self.status.value = str(_macros().saved(_describe_identity(*_parts(who))))
         return {"participant": who.participant, "cohort": who.cohort}
 
     def _on_save_click(self, button: Any) -> None:
@@ -171,7 +140,7 @@ def welcome() -> Any:
 # --- progress ----------------------------------------------------------------------------------
 
 
-def _where_you_got_to(catalogue: Catalogue, saved: dict[str, Any]) -> str:
+def _where_you_got_to(catalogue: Catalogue, saved: dict[str, Any]) -> Any:
     """"Your last save: <exercise>, on <date>", from the saved answers' times (empty when nothing is saved)."""
     dated = [(r.saved_at, key) for key, r in saved.items() if getattr(r, "saved_at", None) is not None and key in catalogue]
     if not dated:
@@ -179,7 +148,7 @@ def _where_you_got_to(catalogue: Catalogue, saved: dict[str, Any]) -> str:
     when, key = max(dated)
     local = when.astimezone()  # this computer's time zone
     title = catalogue.exercise(key).title
-    return f'<p class="wk-last-save">Your last save: <strong>{html.escape(title)}</strong>, on {local.day} {local:%B %Y at %H:%M}.</p>'
+    return _macros().last_save(title, f"{local.day} {local:%B %Y at %H:%M}")
 
 
 def page_href(page: str, exercise: str | None = None, query: str | None = None) -> str:
@@ -209,20 +178,7 @@ def progress_html(catalogue: Catalogue, saved: set[str] | dict[str, Any], *, hre
             next_exercise = next((e for e in exercises if e.id not in saved_ids), None)
         if next_up is None and section_done < len(exercises):
             next_up = section
-        items = "".join(
-            f'<li><span class="wk-done">✓ saved</span>: {html.escape(e.title)}</li>'
-            if e.id in saved_ids
-            else f'<li><span class="wk-todo">not yet</span>: {html.escape(e.title)}</li>'
-            for e in exercises
-        )
-        rows.append(
-            "<tr>"
-            f'<td data-label="Notebook">{html.escape(notebook_number(section))}</td>'
-            f'<td data-label="Section">{html.escape(section.title)}</td>'
-            f'<td data-label="Saved">{section_done} of {len(exercises)}</td>'
-            f'<td data-label="Exercises"><ul>{items}</ul></td>'
-            "</tr>"
-        )
+        rows.append((notebook_number(section), section.title, section_done, [(e.title, e.id in saved_ids) for e in exercises]))
     if next_up is None:
         advice = "You have saved every exercise: open notebook 11 to export your development plan."
     elif done == 0:
@@ -231,26 +187,11 @@ def progress_html(catalogue: Catalogue, saved: set[str] | dict[str, Any], *, hre
         advice = f"Pick up at notebook {notebook_number(next_up)}: {next_up.title}."
     caption = f"You have saved {done} of {total} exercises. {advice}"
     where = _where_you_got_to(catalogue, saved) if isinstance(saved, dict) else ""
+    link = next_words = None
     if next_up is not None and next_exercise is not None:
         link = (href or page_href)(notebook_file(next_up), next_exercise.id)
-        where += (
-            '<p class="wk-next-up"><a class="wk-next-link" href="' + html.escape(link) + '">'
-            + html.escape(f"Next unanswered exercise: {next_exercise.title} (notebook {notebook_number(next_up)}, {next_up.title})")
-            + " →</a></p>"
-        )
-    return (
-        _CSS
-        + where
-        + '<details class="wk-progress-details"><summary>'
-        + html.escape(caption)
-        + " <em>Show what you have saved, section by section.</em></summary>"
-        + '<div class="wk-progress"><table><caption>What you have saved, section by section</caption><thead><tr>'
-        + '<th scope="col" class="wk-narrow">Notebook</th><th scope="col">Section</th>'
-        + '<th scope="col" class="wk-narrow">Saved</th><th scope="col">Exercises</th>'
-        + "</tr></thead><tbody>"
-        + "".join(rows)
-        + "</tbody></table></div></details>"
-    )
+        next_words = f"Next unanswered exercise: {next_exercise.title} (notebook {notebook_number(next_up)}, {next_up.title})"
+    return str(_macros().progress(templating.markup(templating.style("progress.css", extra=PAGE_CSS)), where, link, next_words, caption, rows))
 
 
 class Progress(widgets.VBox):
@@ -283,19 +224,16 @@ class Progress(widgets.VBox):
         except IdentityError as exc:
             if _room_on() and self._participant is None:
                 message = "Your progress appears here once you are using your personal link: get it above, then open it."
-                self.heading.value = f'<p role="status">{html.escape(message)}</p>'
+                self.heading.value = str(templating.macros("messages.html").status(message))
             else:
-                self.heading.value = f'<p role="alert">{html.escape(str(exc))}</p>'
+                self.heading.value = str(templating.macros("messages.html").alert(str(exc)))
             self.table.value = ""
             return
         except KitError as exc:
-            self.heading.value = f'<p role="alert">{html.escape(str(exc))}</p>'
+            self.heading.value = str(templating.macros("messages.html").alert(str(exc)))
             self.table.value = ""
             return
-        self.heading.value = (
-            f"<p>Progress for <strong>{html.escape(isolate(name))}</strong> "
-            f"in the cohort <strong>{html.escape(who.cohort)}</strong>.</p>"
-        )
+        self.heading.value = str(_macros().heading(isolate(name), who.cohort))
         self.table.value = progress_html(self.store.catalogue, answers)
 
     def _on_refresh_click(self, button: Any) -> None:

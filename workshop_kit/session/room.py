@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import html
 import json
 import os
 import re
@@ -33,7 +32,7 @@ from urllib.parse import parse_qs, urlencode
 
 import ipywidgets as widgets
 
-from .. import settings
+from .. import settings, templating
 from ..errors import IdentityError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -51,11 +50,6 @@ NO_CODE_MESSAGE = (
     "other people's. Please open your personal link from the welcome page (it ends in “?code=…”), "
     "then come back to this section from there."
 )
-_STYLE = """<style>
-.wk-room-links a { color: #005eb8; text-decoration: underline; }
-.wk-room-links a:focus-visible { outline: 3px solid #ffbf47; outline-offset: 1px; }
-.wk-room-links .wk-room-personal { word-break: break-all; }
-</style>"""
 UNKNOWN_CODE_MESSAGE = (
     "This personal link is not one this workshop gave out, so nothing here can be saved. Please open "
     "your personal link from the welcome page, or ask your facilitator for help."
@@ -325,14 +319,7 @@ def _title(path: Path) -> str:
 def links_html(person: Person, folder: str | os.PathLike[str] | None = None) -> str:
     """The participant's personal link, as escaped HTML (the room page lists the sections itself)."""
     personal = page_link(WELCOME_PAGE, person.code, absolute=True)
-    return (
-        _STYLE + '<div class="wk-room-links">'
-        f"<p>Welcome, <strong>{html.escape(person.display_name)}</strong>. This is your personal link. "
-        f"Keep it to yourself, and bookmark it or copy it somewhere safe: it is the only way back to your answers, "
-        f"on this or any other device.</p>"
-        f'<p><a class="wk-room-personal" href="{html.escape(personal)}">{html.escape(personal)}</a></p>'
-        f"</div>"
-    )
+    return str(templating.macros("room.html").links(templating.markup(templating.style("room.css")), person.display_name, personal))
 
 
 # --- the welcome page's room part ------------------------------------------------------------------
@@ -345,9 +332,13 @@ def room_links(folder: str | os.PathLike[str] | None = None) -> Any:
 
 def missing_code_widget(message: str = NO_CODE_MESSAGE) -> Any:
     """A plain message shown instead of an exercise when a room page has no valid personal code."""
-    box = widgets.HTML(f'<p role="alert">{html.escape(message)}</p>')
+    box = widgets.HTML(_alert(message))
     box.add_class("wk-room-missing")
     return box
+
+
+def _alert(message: str) -> str:
+    return str(templating.macros("messages.html").alert(message))
 
 
 def gate() -> Any | None:
@@ -386,11 +377,7 @@ class RoomWelcome(widgets.VBox):
         self.button = widgets.Button(description="Get my personal link", button_style="primary")
         self.button.add_class("wk-room-issue")
         self.button.on_click(self._on_issue_click)
-        intro = widgets.HTML(
-            "<p>Type your name to get your personal link. Your answers are kept under that link, "
-            "so please use it for every section today.</p>"
-            + (f'<p role="alert">{html.escape(UNKNOWN_CODE_MESSAGE)}</p>' if code else "")
-        )
+        intro = widgets.HTML(str(templating.macros("room.html").intro(UNKNOWN_CODE_MESSAGE if code else None)))
         self.children = [intro, widgets.HBox([self.name, self.button]), self.status, self.links]
 
     def _on_issue_click(self, _button: Any) -> None:
@@ -403,10 +390,10 @@ class RoomWelcome(widgets.VBox):
         try:
             self.person = issue_code(name, store=self._store)
         except IdentityError as exc:
-            self.status.value = f'<p role="alert">{html.escape(str(exc))}</p>'
+            self.status.value = _alert(str(exc))
             return None
         except Exception as exc:  # noqa: BLE001 - a store error must reach the participant, not a log
-            self.status.value = f'<p role="alert">Your link could not be made: {html.escape(str(exc))}</p>'
+            self.status.value = _alert(f"Your link could not be made: {exc}")
             return None
         self.status.value = ""
         self.button.disabled = True

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import html
 import os
 from typing import Any
 
@@ -33,6 +32,7 @@ from .. import settings
 from ..bidi import isolate
 from ..catalogue.model import KIND_NAMES, Exercise
 from ..page_css import CONTROL_MAX_WIDTH, PAGE_CSS
+from .. import templating
 from .charts import ChartCache
 from ..store.responses import ResponseStore, default_store
 from ..summaries.cohort import Summary, cohort_summaries, shown_names
@@ -43,26 +43,6 @@ SMALL_ROWS = 5  # rows of participants' own words shown on a card
 CLIP = 160  # characters of one answer shown on a card
 
 
-STYLE = """<style>
-.wk-dash {font-family: system-ui, -apple-system, "Segoe UI", Arial, sans-serif; color: #212b32;}
-.wk-dash .widget-html-content {line-height: 1.35;}
-.wk-dash .wk-status {color: #425563; font-size: 0.95em;}
-.wk-dash .wk-warning {background: #d5281b; color: white; padding: 6px 12px; font-weight: 600; border-radius: 4px;}
-.wk-dash .wk-section h2 {margin: 14px 0 4px; color: #005eb8; font-size: 1.25em;}
-.wk-dash .wk-cards {gap: 12px;}
-.wk-dash .wk-card {width: 400px; max-width: 100%; box-sizing: border-box; border: 1px solid #d8dde0; border-radius: 6px; padding: 8px 12px 10px; background: #fff;}
-.wk-dash .wk-card h3 {margin: 0 0 2px; font-size: 1.1em;}
-.wk-dash .wk-card .wk-kind {font-size: 0.75em; text-transform: uppercase; letter-spacing: 0.05em; color: #425563;}
-.wk-dash .wk-card .wk-count {margin: 0 0 4px; font-weight: 600;}
-.wk-dash .wk-card .wk-figures {margin: 4px 0 0; font-size: 0.95em;}
-.wk-dash .wk-card img {width: 100%; height: auto; display: block;}
-.wk-dash .wk-card table {border-collapse: collapse; font-size: 0.85em; width: 100%; margin: 6px 0 0; table-layout: auto;}
-.wk-dash .wk-card th, .wk-dash .wk-card td {text-align: left; padding: 2px 6px; border: none; border-bottom: 1px solid #eef0f1; vertical-align: top; line-height: 1.3;}
-.wk-dash .wk-card td.wk-num {text-align: right; font-variant-numeric: tabular-nums;}
-.wk-dash .wk-card .wk-note {font-size: 0.85em; color: #425563; margin: 6px 0 0;}
-.wk-dash .wk-roster-card {margin: 8px 0;}
-.wk-dash .wk-roster-card h2 {margin: 0 0 2px; font-size: 1.1em;}
-""" + PAGE_CSS + "</style>"
 
 
 def _fmt(value: Any) -> str:
@@ -76,20 +56,19 @@ def _fmt(value: Any) -> str:
 def table_html(frame: pd.DataFrame, max_rows: int | None = None, clip: int = CLIP) -> str:
     """A DataFrame as a small HTML table; every cell escaped, long text clipped, its direction isolated."""
     rows = frame if max_rows is None else frame.head(max_rows)
-    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns)
     body = []
     for record in rows.itertuples(index=False):
         cells = []
         for value in record:
             text = _fmt(value)
             text = text if len(text) <= clip else text[: clip - 1] + "…"
-            cls = ' class="wk-num"' if isinstance(value, (int, float)) else ""
-            cells.append(f"<td{cls}>{html.escape(isolate(text))}</td>")
-        body.append("<tr>" + "".join(cells) + "</tr>")
-    more = len(frame) - len(rows)
-    if more > 0:
-        body.append(f'<tr><td colspan="{len(frame.columns)}">… and {more} more</td></tr>')
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+            cells.append((isolate(text), isinstance(value, (int, float))))
+        body.append(cells)
+    return str(_macros().table([str(c) for c in frame.columns], body, len(frame) - len(rows)))
+
+
+def _macros() -> Any:
+    return templating.macros("dashboard.html")
 
 
 def headline(summary: Summary) -> str:
@@ -107,26 +86,15 @@ def headline(summary: Summary) -> str:
 def card_html(summary: Summary, total: int, chart_uri: str | None) -> str:
     """One exercise's card: title, how many answered, chart, small table, note (all escaped)."""
     ex = summary.exercise
-    parts = [
-        f'<div class="wk-card" data-exercise="{html.escape(ex.id)}">',
-        f'<div class="wk-kind">{html.escape(KIND_NAMES.get(ex.kind, ex.kind))}</div>',
-        f"<h3>{html.escape(ex.title)}</h3>",
-        f'<div class="wk-count">{summary.n} of {total} answered</div>',
-    ]
-    if chart_uri:
-        parts.append(f'<img src="{chart_uri}" alt="Chart of answers to {html.escape(ex.title, quote=True)}">')
-    line = headline(summary)
-    if line:
-        parts.append(f'<p class="wk-figures">{html.escape(line)}</p>')
+    tables = []
     if ex.kind == "text" and not summary.table.empty:
-        parts.append(table_html(summary.table, SMALL_ROWS))
+        tables.append(templating.markup(table_html(summary.table, SMALL_ROWS)))
     own = summary.extras.get("Own entries")
     if own is not None and not own.empty:
-        parts.append(table_html(own, SMALL_ROWS))
-    if summary.note:
-        parts.append(f'<p class="wk-note">{html.escape(summary.note)}</p>')
-    parts.append("</div>")
-    return "".join(parts)
+        tables.append(templating.markup(table_html(own, SMALL_ROWS)))
+    return str(
+        _macros().card(ex.id, KIND_NAMES.get(ex.kind, ex.kind), ex.title, summary.n, total, chart_uri, headline(summary), tables, summary.note)
+    )
 
 
 ROSTER_ROWS = 60  # people listed by the names switch before "… and N more"
@@ -146,7 +114,7 @@ def roster_html(store: ResponseStore, cohort: str) -> str:
         return ""
     stuck = sum(1 for _, count in people if count == 0)
     table = table_html(pd.DataFrame({"name": [n for n, _ in people], "answers saved": [c for _, c in people]}), ROSTER_ROWS)
-    return f'<div class="wk-card wk-roster-card"><h2>Who has joined ({len(people)}; {stuck} with nothing saved yet)</h2>{table}</div>'
+    return str(_macros().roster(len(people), stuck, templating.markup(table)))
 
 
 def collect(
@@ -244,7 +212,7 @@ class Dashboard(widgets.VBox):
         for w, cls in ((self.cohort, "wk-cohort"), (self.section, "wk-section-choice"), (self.refresh_button, "wk-refresh"), (self.names, "wk-names")):
             w.add_class(cls)
         self.header = widgets.VBox(
-            [widgets.HTML(STYLE), widgets.HBox([self.cohort, self.section, self.refresh_button, self.names], layout=widgets.Layout(flex_flow="row wrap")), self.status]
+            [widgets.HTML(templating.style("dashboard.css", extra=PAGE_CSS)), widgets.HBox([self.cohort, self.section, self.refresh_button, self.names], layout=widgets.Layout(flex_flow="row wrap")), self.status]
         )
         self.cohort.observe(self._on_cohort_change, names="value")
         self.section.observe(self._on_section_change, names="value")
@@ -256,7 +224,7 @@ class Dashboard(widgets.VBox):
         self.sections: dict[str, widgets.VBox] = {}
         for section in self.store.catalogue.sections:
             cards = [self.cards[ex.id] for ex in self.exercises if ex.section == section.id]
-            title = widgets.HTML(f"<h2>{section.number}. {html.escape(section.title)}</h2>")
+            title = widgets.HTML(str(_macros().section_title(section.number, section.title)))
             row = widgets.Box(cards, layout=widgets.Layout(display="flex", flex_flow="row wrap"))
             row.add_class("wk-cards")
             box = widgets.VBox([title, row])
@@ -299,7 +267,7 @@ class Dashboard(widgets.VBox):
         self._update_cohorts()
         cohort, names = self.cohort.value, self.names.value
         self.warning.value = (
-            '<div class="wk-warning">Names are showing. For your eyes only: switch off before projecting.</div>' if names else ""
+            str(_macros().warning()) if names else ""
         )
         self.roster.value = roster_html(self.store, cohort) if names and cohort is not None else ""
         if cohort is None:
@@ -361,7 +329,7 @@ class Dashboard(widgets.VBox):
         now = dt.datetime.now().strftime("%H:%M:%S")
         every = f" · refreshes every {self.refresh_seconds:g} s" if self.running else ""
         people = f"{self._total} participant{'s' if self._total != 1 else ''}"
-        self.status.value = f"Cohort <b>{html.escape(isolate(cohort))}</b> · {people} · checked {now}{every}"
+        self.status.value = str(_macros().status(isolate(cohort), people, now, every))
 
     # --- the timer -------------------------------------------------------------------------
 
@@ -395,7 +363,7 @@ class Dashboard(widgets.VBox):
             try:
                 self.refresh()
             except Exception as exc:  # keep ticking: the store may be busy or briefly unreachable
-                self.status.value = f"Could not refresh: {html.escape(str(exc))}"
+                self.status.value = str(_macros().refresh_error(str(exc)))
 
     def close(self) -> None:
         """Stop the timer and close every widget of the dashboard."""

@@ -36,10 +36,9 @@ from typing import Any
 
 import tornado.ioloop
 import tornado.web
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
-from .. import settings
+from .. import settings, templating
 from ..store import live
 from ..catalogue.answers import validate_answer
 from ..catalogue.model import KIND_NAMES, Exercise
@@ -63,7 +62,7 @@ HEADERS = {
     "base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
 }
 
-_jinja = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True)
+_jinja = templating.page_environment()  # the shared set-up (workshop_kit/templating.py); presenter.css and .js are served as files
 
 
 # --- what one exercise may show ------------------------------------------------------------------

@@ -27,12 +27,11 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from jinja2 import Environment
 from matplotlib import rc_context
 from matplotlib.figure import Figure
 
+from .. import templating
 from .._version import __version__
-from ..bidi import isolate
 from .charts import BLUE, GREY, ORANGE
 from ..errors import KitError
 from ..summaries.programme import ExerciseView, Programme, ShiftView, build_programme
@@ -332,7 +331,7 @@ def render_programme_html(store: ResponseStore, programme: Programme, when: str,
         {"id": ex_id, "title": view.exercise.title, "chart": data_uri(charts[f"follow-up {ex_id}"]), "table": wide_shift(view)} for ex_id, view in programme.shifts.items()
     ]
     follow_up = catalogue.follow_up
-    return Environment(autoescape=True, trim_blocks=True, finalize=isolate).from_string(TEMPLATE).render(
+    return templating.page_environment(isolating=True).get_template("programme.html").render(
         cohorts=programme.overview().to_dict("records"),
         sections=sections,
         shifts=shifts,
@@ -343,79 +342,7 @@ def render_programme_html(store: ResponseStore, programme: Programme, when: str,
     )
 
 
-TEMPLATE = """<!DOCTYPE html>
-<html lang="en-GB">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Programme report: {{ cohorts|length }} cohorts</title>
-<style>
-body {font-family: system-ui, -apple-system, "Segoe UI", Arial, sans-serif; color: #212b32; margin: 0 auto; max-width: 1100px; padding: 24px; line-height: 1.45;}
-h1 {color: #005eb8; margin-bottom: 4px;}
-h2 {color: #005eb8; border-bottom: 2px solid #005eb8; padding-bottom: 4px; margin-top: 40px;}
-h3 {margin: 0 0 4px;}
-.meta, .prompt, .how {color: #425563;}
-.privacy {background: #e8edee; border-left: 4px solid #005eb8; padding: 8px 12px;}
-.exercise {border: 1px solid #d8dde0; border-radius: 6px; padding: 14px 16px; margin: 16px 0;}
-.exercise img {width: 100%; max-width: 880px; display: block; margin: 8px 0;}
-.scroll {overflow-x: auto;}
-table {border-collapse: collapse; font-size: 0.88em; margin: 6px 0 10px;}
-th, td {border-bottom: 1px solid #d8dde0; padding: 3px 8px; text-align: left; vertical-align: top;}
-td.num {text-align: right; font-variant-numeric: tabular-nums;}
-td.suppressed {color: #425563; font-style: italic; background: #f0f4f5;}
-nav ol {columns: 2;}
-@media print {body {max-width: none;} nav {display: none;} .exercise {page-break-inside: avoid;}}
-</style>
-</head>
-<body>
-<h1>Programme report</h1>
-<p class="meta">{{ cohorts|length }} cohort{{ "s" if cohorts|length != 1 }} · written {{ when }} · workshop-kit {{ version }}</p>
-<p class="privacy">No participant is named or listed. Answers are counted and averaged per cohort, and private answers (those marked private on the participants' pages) are only counted.
-A cohort with fewer than {{ min_group }} answers to an exercise is marked <em>suppressed</em>: its count is shown, its figures are not.
-Follow-up changes count only the people who answered both times, and need at least {{ min_group }} of them.</p>
-<p class="how">Scales: mean ± standard deviation (SD), with the median. Picks: the share of the cohort who picked each option, with its 95% interval (Wilson). Budgets: mean share ± SD.</p>
-<nav><h2>Contents</h2><ol><li><a href="#cohorts">Cohorts</a></li>{% for section in sections %}<li><a href="#section-{{ section.number }}">{{ section.title }}</a></li>{% endfor %}{% if shifts %}<li><a href="#follow-up">The follow-up</a></li>{% endif %}</ol></nav>
-<section id="cohorts">
-<h2>Cohorts</h2>
-<table><thead><tr><th>Cohort</th><th>Participants</th>{% if follow_up %}<th>At the follow-up</th>{% endif %}</tr></thead>
-<tbody>{% for c in cohorts %}<tr><td>{{ c.cohort }}</td><td class="num">{{ c.participants }}</td>{% if follow_up %}<td class="num">{{ c.follow_up }}</td>{% endif %}</tr>{% endfor %}</tbody></table>
-</section>
-{% macro wide(t, what) %}
-<div class="scroll"><table><thead><tr><th>Cohort</th><th>{{ what }}</th>{% for c in t.columns %}<th>{{ c }}</th>{% endfor %}</tr></thead>
-<tbody>{% for r in t.rows %}<tr data-cohort="{{ r.cohort }}"><td>{{ r.cohort }}</td><td class="num">{{ r.n }}</td>
-{% if r.status %}<td class="suppressed" colspan="{{ [t.columns|length, 1]|max }}">{{ r.status }}</td>{% else %}{% for v in r.cells %}<td class="num">{{ v }}</td>{% endfor %}{% endif %}</tr>
-{% endfor %}</tbody></table></div>
-{% endmacro %}
-{% for section in sections %}
-<section id="section-{{ section.number }}">
-<h2>{{ section.number }}. {{ section.title }}</h2>
-{% for ex in section.exercises %}
-<article class="exercise" id="{{ ex.id }}" data-exercise="{{ ex.id }}">
-<h3>{{ ex.title }}</h3>
-<p class="prompt">{{ ex.prompt }}</p>
-{% if ex.kind == "text" %}<p class="how">{% if ex.private %}Private answers: only counted.{% else %}Free text is compared by how many answered; each cohort's report lists its answers.{% endif %}</p>{% endif %}
-{% if ex.chart %}<img src="{{ ex.chart }}" alt="Chart comparing the cohorts' answers to {{ ex.title }}">{% endif %}
-{{ wide(ex.table, "Answered") }}
-</article>
-{% endfor %}
-</section>
-{% endfor %}
-{% if shifts %}
-<section id="follow-up">
-<h2>The follow-up: {{ follow_up.title }}</h2>
-<p class="how">The follow-up is taken {{ follow_up.weeks[0] }} to {{ follow_up.weeks[1] }} weeks after the workshop. Each cell reads workshop → follow-up (change), over the people who answered both times.</p>
-{% for s in shifts %}
-<article class="exercise" id="shift-{{ s.id }}" data-shift="{{ s.id }}">
-<h3>{{ s.title }}</h3>
-{% if s.chart %}<img src="{{ s.chart }}" alt="Chart of each cohort's change in {{ s.title }}">{% endif %}
-{{ wide(s.table, "Answered both") }}
-</article>
-{% endfor %}
-</section>
-{% endif %}
-</body>
-</html>
-"""
+# The page's template: templates/programme.html (rendered through workshop_kit.templating).
 
 
 # --- XLSX ---------------------------------------------------------------------------------------------

@@ -25,8 +25,8 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from jinja2 import Environment
 
+from .. import templating
 from .._version import __version__
 from ..bidi import isolate
 from .charts import png_data_uri
@@ -141,8 +141,8 @@ def render_html(
         items = [_item(ex, summaries[ex.id]) for ex in catalogue.exercises_in(section.id) if not ex.feedback]
         sections.append({"number": section.number, "title": section.title, "exercises": items})
     closing = [_closing_item(ex, summaries[ex.id]) for ex in catalogue.feedback]
-    env = Environment(autoescape=True, finalize=isolate)  # every value shown keeps its own text direction
-    return env.from_string(TEMPLATE).render(
+    env = templating.page_environment(isolating=True, trim=False)  # every value shown keeps its own text direction
+    return env.get_template("report.html").render(
         cohort=cohort, participants=participants, when=when, sections=sections, closing=closing, names=names, min_group=min_group, version=__version__
     )
 
@@ -191,105 +191,7 @@ def closing_cards(ex: Any, s: Summary) -> list[str] | None:
     return [str(a) for a in s.table["answer"]]
 
 
-TEMPLATE = """<!DOCTYPE html>
-<html lang="en-GB">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Cohort report: {{ cohort }}</title>
-<style>
-body {font-family: system-ui, -apple-system, "Segoe UI", Arial, sans-serif; color: #212b32; margin: 0 auto; max-width: 1000px; padding: 24px; line-height: 1.45;}
-h1 {color: #005eb8; margin-bottom: 4px;}
-h2 {color: #005eb8; border-bottom: 2px solid #005eb8; padding-bottom: 4px; margin-top: 40px;}
-h3 {margin: 0 0 4px;}
-.meta {color: #425563;}
-.privacy {background: #e8edee; border-left: 4px solid #005eb8; padding: 8px 12px;}
-.names {background: #fde8e6; border-left: 4px solid #d5281b; padding: 8px 12px; font-weight: 600;}
-.exercise {border: 1px solid #d8dde0; border-radius: 6px; padding: 14px 16px; margin: 16px 0; page-break-inside: avoid;}
-.prompt {color: #425563; margin: 0 0 8px;}
-.count {font-weight: 600;}
-.note {color: #425563; font-style: italic;}
-.body {display: flex; flex-wrap: wrap; gap: 16px; align-items: flex-start;}
-.body img {max-width: 480px; width: 100%;}
-table {border-collapse: collapse; font-size: 0.9em; margin: 6px 0 10px;}
-caption {text-align: left; font-weight: 600; padding-bottom: 2px;}
-th, td {border-bottom: 1px solid #d8dde0; padding: 3px 8px; text-align: left; vertical-align: top;}
-td.num {text-align: right; font-variant-numeric: tabular-nums;}
-nav ol {columns: 2;}
-ul.cards {padding-left: 1.2em;}
-ul.cards li {margin: 4px 0;}
-@media print {body {max-width: none;} nav {display: none;}}
-</style>
-</head>
-<body>
-<h1>Cohort report: {{ cohort }}</h1>
-<p class="meta">{{ participants }} participant{{ "s" if participants != 1 }} · written {{ when }} · workshop-kit {{ version }}</p>
-{% if names %}<p class="names">This report shows participants' names. Keep it to yourself; do not circulate it.</p>{% endif %}
-<p class="privacy">No participant is singled out: answers are counted and averaged, and the shared free-text walls are listed {% if names %}with names (this copy only){% else %}without names{% endif %}.
-{% if min_group > 1 %}Nothing is broken down until at least {{ min_group }} people have answered.{% endif %}
-Private answers (those marked private on the participants' pages) are only counted, never quoted; what participants typed as their own entry in a tick list is listed as typed, without names.</p>
-<nav><h2>Contents</h2><ol>{% for section in sections %}<li><a href="#section-{{ section.number }}">{{ section.title }}</a></li>{% endfor %}{% if closing %}<li><a href="#closing-feedback">Closing feedback</a></li>{% endif %}</ol></nav>
-{% for section in sections %}
-<section id="section-{{ section.number }}">
-<h2>{{ section.number }}. {{ section.title }}</h2>
-{% for ex in section.exercises %}
-<article class="exercise" id="{{ ex.id }}" data-exercise="{{ ex.id }}">
-<h3>{{ ex.title }}</h3>
-<p class="prompt">{{ ex.prompt }}</p>
-<p class="count">{{ ex.n }} of {{ participants }} answered</p>
-<div class="body">
-{% if ex.chart %}<img src="{{ ex.chart }}" alt="Chart of answers to {{ ex.title }}">{% endif %}
-<div>
-{% if ex.figures %}<table><caption>Figures</caption><tbody>{% for label, value in ex.figures %}<tr><th>{{ label }}</th><td class="num">{{ value }}</td></tr>{% endfor %}</tbody></table>{% endif %}
-{% for title, t in ex.tables %}
-<table><caption>{{ title }}</caption>
-<thead><tr>{% for c in t.columns %}<th>{{ c }}</th>{% endfor %}</tr></thead>
-<tbody>{% for row in t.rows %}<tr>{% for v in row %}<td{% if t.numeric[loop.index0] %} class="num"{% endif %}>{{ v }}</td>{% endfor %}</tr>{% endfor %}</tbody>
-</table>
-{% endfor %}
-</div>
-</div>
-{% if ex.note %}<p class="note">{{ ex.note }}</p>{% endif %}
-</article>
-{% endfor %}
-</section>
-{% endfor %}
-{% if closing %}
-<section id="closing-feedback">
-<h2>Closing feedback</h2>
-<p class="privacy">The minute cards and the usefulness rating are about the day, not about anyone: the cards are listed in alphabetical order and never with a name (even in a copy with names), and the rating is given only as how many chose each point and the average. Neither is shown until at least {{ min_group }} people have answered.</p>
-{% for ex in closing %}
-<article class="exercise" id="{{ ex.id }}" data-exercise="{{ ex.id }}">
-<h3>{{ ex.title }}</h3>
-<p class="prompt">{{ ex.prompt }}</p>
-<p class="count">{{ ex.n }} of {{ participants }} answered</p>
-{% if ex.rating %}
-<p class="mean">Average rating: <strong>{{ ex.rating.mean }}</strong> out of {{ ex.rating.out_of }}</p>
-<div class="body">
-{% if ex.chart %}<img src="{{ ex.chart }}" alt="Chart of answers to {{ ex.title }}">{% endif %}
-<table><caption>How many gave each rating</caption>
-<thead><tr><th>Rating</th><th>Meaning</th><th>People</th><th>Share</th></tr></thead>
-<tbody>{% for value, label, count, share in ex.rating.rows %}<tr><td class="num">{{ value }}</td><td>{{ label }}</td><td class="num">{{ count }}</td><td class="num">{{ share }}</td></tr>{% endfor %}</tbody>
-</table>
-</div>
-{% elif ex.cards %}
-<ul class="cards">{% for card in ex.cards %}<li>{{ card }}</li>{% endfor %}</ul>
-{% elif ex.tables %}
-<div class="body">{% for title, t in ex.tables %}
-<table><caption>{{ title }}</caption>
-<thead><tr>{% for c in t.columns %}<th>{{ c }}</th>{% endfor %}</tr></thead>
-<tbody>{% for row in t.rows %}<tr>{% for v in row %}<td{% if t.numeric[loop.index0] %} class="num"{% endif %}>{{ v }}</td>{% endfor %}</tr>{% endfor %}</tbody>
-</table>
-{% endfor %}</div>
-{% endif %}
-{% if ex.note %}<p class="note">{{ ex.note }}</p>{% endif %}
-</article>
-{% endfor %}
-</section>
-{% endif %}
-</body>
-</html>
-"""
+# The page's template: templates/report.html (rendered through workshop_kit.templating).
 
 
 # --- XLSX and CSV -------------------------------------------------------------------------------

@@ -90,66 +90,7 @@ td { height: 9mm; }
 .cover p { max-width: 160mm; }
 """
 
-_TEMPLATE = """<!DOCTYPE html>
-<html lang="en-GB">
-<head><meta charset="utf-8"><title>Workshop worksheet: becoming a successful leader</title>
-<style>{{ style }}</style></head>
-<body>
-<div class="cover">
-<h1>Becoming a successful leader: workshop worksheet</h1>
-<p>Every question of the workshop, on paper. Write as much or as little as you like; you keep this sheet.
-If you want your answers in your personal development plan, type them in later from your personal link,
-or in the notebooks on your own computer.</p>
-<p><strong>Private</strong> marks questions whose answers the kit never shows to anyone else, even when typed in.
-Please never write about a patient, and use roles ("our finance director") rather than names if you prefer.</p>
-<p>Name (optional): <span class="line" style="display:inline-block;width:90mm;height:6mm"></span></p>
-<p class="credit">{{ credit }}</p>
-</div>
-{% for section, exercises in sections %}
-<div class="section">
-<h2>{{ section.number }}. {{ section.title }}</h2>
-<p class="meta">About {{ section.minutes }} minutes · {{ section.summary }}</p>
-{% for ex in exercises %}
-<div class="exercise">
-<h3>{{ section.number }}.{{ loop.index }} {{ ex.title }}{% if ex.sensitive %}<span class="private">Private</span>{% endif %}</h3>
-<p class="prompt">{{ ex.prompt }}</p>
-{% if ex.help %}<p class="help">{{ ex.help }}</p>{% endif %}
-{% if ex.kind == "scale" %}
-{% for moment in (ex.pair or [""]) %}<div class="scale">{% if moment %}<span class="moment">{{ moment }}</span>{% endif %}
-<span class="end">{{ ex.low_label }}</span><span class="points">{% for p in range(ex.min, ex.max + 1) %}<span class="point">{{ p }}</span>{% endfor %}</span>
-<span class="end high">{{ ex.high_label }}</span></div>{% endfor %}
-<p class="meta">Ring one number{% if ex.pair %} on each line{% endif %}.</p>
-{% elif ex.kind == "pick" %}
-<p class="meta">{{ pick_rule(ex) }}</p>
-<ul class="options">{% for option in ex.options %}<li><span class="box"></span>{{ option }}</li>{% endfor %}
-{% if ex.allow_custom %}<li><span class="box"></span>My own: <span class="line" style="display:inline-block;width:45mm;height:5mm"></span></li>{% endif %}</ul>
-{% elif ex.kind == "text" %}
-{% for _ in range(writing_lines(ex)) %}<div class="line"></div>{% endfor %}
-{% elif ex.kind == "budget" %}
-<table><thead><tr><th scope="col">Heading</th><th scope="col">Share (%)</th></tr></thead><tbody>
-{% for h in ex.headings %}<tr><td>{{ h }}</td><td></td></tr>{% endfor %}
-<tr><th scope="row">Total</th><th>{{ ex.total }}</th></tr></tbody></table>
-{% elif ex.kind == "grid" %}
-<div class="grid" role="img" aria-label="{{ ex.y_axis.label }} against {{ ex.x_axis.label }}">
-<div class="cell y">{{ ex.y_axis.label }}: {{ ex.y_axis.low }} to {{ ex.y_axis.high }}</div>
-<div class="cell">{{ ex.y_axis.high }}, {{ ex.x_axis.low }}</div><div class="cell">{{ ex.y_axis.high }}, {{ ex.x_axis.high }}</div>
-<div class="cell">{{ ex.y_axis.low }}, {{ ex.x_axis.low }}</div><div class="cell">{{ ex.y_axis.low }}, {{ ex.x_axis.high }}</div>
-<div class="x">{{ ex.x_axis.label }}: {{ ex.x_axis.low }} to {{ ex.x_axis.high }}</div></div>
-<p class="meta">{{ ex.tag_label }}: {{ ex.tags | join(" · ") }}. Write each item in the table, then place its number on the grid.</p>
-<table><thead><tr><th scope="col">#</th><th scope="col">{{ ex.item_label }}</th><th scope="col">{{ ex.tag_label }}</th>
-{% for f in ex.fields %}<th scope="col">{{ f.label }}</th>{% endfor %}</tr></thead><tbody>
-{% for i in range(table_rows(ex)) %}<tr><td>{{ i + 1 }}</td><td></td><td></td>{% for f in ex.fields %}<td></td>{% endfor %}</tr>{% endfor %}
-</tbody></table>
-{% elif ex.kind == "log" %}
-<table><thead><tr>{% for f in ex.fields %}<th scope="col">{{ f.label }}{% if f.type == "choice" %}<br><span class="meta">{{ f.choices | join(" / ") if f.choices | length <= 6 else "one of the list" }}</span>{% elif f.type == "number" %}<br><span class="meta">{{ f.min }} to {{ f.max }}</span>{% endif %}</th>{% endfor %}</tr></thead>
-<tbody>{% for i in range(table_rows(ex)) %}<tr>{% for f in ex.fields %}<td></td>{% endfor %}</tr>{% endfor %}</tbody></table>
-{% endif %}
-</div>
-{% endfor %}
-</div>
-{% endfor %}
-</body></html>
-"""
+# The page's template: templates/worksheet.html (rendered through workshop_kit.templating).
 
 
 def pick_rule(ex: Exercise) -> str:
@@ -163,11 +104,10 @@ def pick_rule(ex: Exercise) -> str:
 
 def worksheet_html(catalogue: Catalogue | None = None) -> str:
     """The printable worksheet for every section and exercise of the catalogue, as one HTML page."""
-    import jinja2
+    from .. import templating
 
     catalogue = catalogue or default_catalogue()
-    env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-    template = env.from_string(_TEMPLATE)
+    template = templating.page_environment(strict=True).get_template("worksheet.html")
     sections = [(s, catalogue.exercises_in(s.id)) for s in catalogue.sections]
     return template.render(
         style=Markup(_STYLE), credit=CREDIT, sections=sections, writing_lines=writing_lines, table_rows=table_rows, pick_rule=pick_rule

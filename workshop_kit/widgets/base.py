@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import html
 import re
 import time
 from contextlib import contextmanager
@@ -22,6 +21,7 @@ from typing import Any, Callable, Iterator
 import ipywidgets as widgets
 import traitlets
 
+from .. import templating
 from ..catalogue.model import Exercise
 from ..summaries.compare import Comparison, comparison_for
 from ..privacy import MIN_COHORT
@@ -31,36 +31,6 @@ from ..page_css import CONTROL_MAX_WIDTH, PAGE_CSS
 from ..session.identity import ROOM_SOURCE, Identity
 from ..session.room import RoomCodeError, check_still_issued
 
-STYLE = (
-    """
-<style>
-.wk-exercise { border: 1px solid #c8ccd0; border-radius: 6px; padding: 10px 14px; margin: 8px 0;
-  max-width: 980px; background: #fff; overflow: visible; }
-.wk-exercise .wk-title { font-size: 1.15em; font-weight: 600; margin: 0 0 4px 0; }
-.wk-exercise .wk-prompt p { margin: 2px 0 6px 0; line-height: 1.4; }
-.wk-exercise .wk-help { color: #425563; font-size: 0.95em; }
-.wk-exercise .wk-private, .wk-exercise .wk-shared { color: #425563; font-size: 0.9em; }
-.wk-exercise .wk-unsaved { color: #8a4b00; font-weight: 600; }
-.wk-exercise .wk-status-ok { color: #00703c; }
-.wk-exercise .wk-status-error { color: #b10e1e; font-weight: 600; }
-.wk-exercise .wk-status-neutral { color: #425563; }
-.wk-exercise .wk-compare p { margin: 2px 0 4px 0; }
-.wk-exercise .wk-compare .widget-html-content, .wk-exercise .wk-prompt .widget-html-content { line-height: 1.4; }
-.wk-exercise .widget-inline-hbox .widget-label { white-space: normal; overflow: visible; text-overflow: clip;
-  line-height: 1.25; height: auto; align-self: center; }
-.wk-exercise .wk-compare { border-top: 1px dashed #c8ccd0; margin-top: 6px; padding-top: 4px; }
-.wk-exercise .wk-ends { display: flex; justify-content: space-between; font-size: 0.9em; color: #425563; }
-.wk-exercise .wk-count-ok { color: #00703c; }
-.wk-exercise .wk-count-bad { color: #b10e1e; font-weight: 600; }
-.wk-exercise .wk-footer, .wk-exercise .wk-gap { gap: 12px; }
-.wk-exercise .wk-pick-options { gap: 6px; }
-.wk-exercise .wk-scale { gap: 28px; }
-.wk-exercise .wk-row { border: 1px solid #e1e4e6; border-radius: 4px; padding: 6px; margin: 4px 0; }
-.wk-exercise .wk-pick-option.mod-active { font-weight: 600; }
-"""
-    + PAGE_CSS
-    + "</style>"
-)
 
 WIDE_LABEL = {"description_width": "initial"}
 
@@ -84,15 +54,12 @@ class SaveOutcome:
 
 def _sharing_note(ex: Any) -> str:
     """What the cohort views show of this exercise's answers, in one line (docs/privacy.md, "Who sees what")."""
-    if ex.sensitive:
-        return '<p class="wk-private">Private: cohort views and other participants never see this answer; only counts are shared.</p>'
-    if ex.kind == "text":
-        return '<p class="wk-shared">Shared: this answer appears word for word, without your name, on the cohort\'s wall.</p>'
-    if ex.kind == "pick" and ex.allow_custom:
-        return '<p class="wk-shared">Counted for the group; an own entry you type is listed as you typed it, without your name.</p>'
-    if ex.kind == "log":
-        return '<p class="wk-shared">Counted for the group: cohort views count rows and choices, never what you write or your name.</p>'
-    return '<p class="wk-shared">Counted for the group: cohort views show totals and averages, never your name.</p>'
+    return str(widget_html().sharing(ex.sensitive, ex.kind, ex.kind == "pick" and ex.allow_custom))
+
+
+def widget_html() -> Any:
+    """The widgets' pieces of HTML: the macros of ``templates/widgets.html``."""
+    return templating.macros("widgets.html")
 
 
 def exercise_class(exercise_id: str) -> str:
@@ -155,11 +122,7 @@ class ExerciseWidget(widgets.VBox):
 
     def _build_header(self) -> widgets.HTML:
         ex = self.exercise
-        parts = [f'<div class="wk-title" role="heading" aria-level="3">{html.escape(ex.title)}</div>', f"<p>{html.escape(ex.prompt)}</p>"]
-        if ex.help:
-            parts.append(f'<p class="wk-help">{html.escape(ex.help)}</p>')
-        parts.append(_sharing_note(ex))
-        header = widgets.HTML("".join(parts))
+        header = widgets.HTML(str(widget_html().header(ex.title, ex.prompt, ex.help, templating.markup(_sharing_note(ex)))))
         header.add_class("wk-prompt")
         return header
 
@@ -191,7 +154,7 @@ class ExerciseWidget(widgets.VBox):
         self.compare_button.add_class("wk-compare-update")
         self.compare_button.on_click(self._on_compare_click)
         self.compare_box = widgets.VBox(
-            [widgets.HTML("<strong>Compare with the cohort</strong>"), self.compare_text, self.compare_button],
+            [widgets.HTML(str(widget_html().compare_heading())), self.compare_text, self.compare_button],
             layout=widgets.Layout(display="none"),
         )
         self.compare_box.add_class("wk-compare")
@@ -221,7 +184,7 @@ class ExerciseWidget(widgets.VBox):
 
     def _show_status(self, message: str, ok: bool | None) -> None:
         css = {True: "wk-status-ok", False: "wk-status-error", None: "wk-status-neutral"}[ok]
-        self.status.value = f'<span class="{css}" role="status" aria-live="polite">{html.escape(message)}</span>'
+        self.status.value = str(widget_html().status(css, message))
 
     def _get_store(self) -> Any:
         """The store, opened now if it could not be opened before; StoreError if it still cannot."""
@@ -309,8 +272,7 @@ class ExerciseWidget(widgets.VBox):
             comparison = comparison_for(self.store, self.exercise, self.identity, self.saved.answer, self.min_cohort)
         except StoreError as exc:
             comparison = Comparison(False, 0, (f"The cohort's answers could not be read: {exc}",))
-        note = f'<p class="wk-help">{html.escape(comparison.note)}</p>' if comparison.note else ""
-        self.compare_text.value = "".join(f"<p>{html.escape(line)}</p>" for line in comparison.lines) + note
+        self.compare_text.value = str(widget_html().comparison(comparison.lines, comparison.note))
         self.compare_box.layout.display = None
         return comparison
 
@@ -325,7 +287,7 @@ def style_widget() -> widgets.HTML:
     """The exercises' style sheet: one widget per process, shown in every exercise (one model, not one per exercise)."""
     global _style_widget
     if _style_widget is None:
-        _style_widget = widgets.HTML(STYLE)
+        _style_widget = widgets.HTML(templating.style("exercise.css", extra=PAGE_CSS))
     return _style_widget
 
 

@@ -9,7 +9,7 @@ import ipywidgets as widgets
 from ..catalogue.answers import SHARE_PLACES, share_total
 from ..catalogue.model import Exercise
 from ..page_css import CONTROL_MAX_WIDTH
-from .base import ExerciseWidget
+from .base import ExerciseWidget, widget_html
 
 
 class BudgetWidget(ExerciseWidget):
@@ -55,7 +55,7 @@ class BudgetWidget(ExerciseWidget):
     def _update_total(self) -> None:
         answer = self.get_answer()
         ok = share_total(answer.values()) == self.exercise.total and all(round(v, SHARE_PLACES) == v for v in answer.values())
-        self.total.value = f'<span class="{"wk-count-ok" if ok else "wk-count-bad"}">{total_message(self.exercise, answer)}</span>'
+        self.total.value = str(widget_html().count(ok, total_message(self.exercise, answer)))
         self.save_button.disabled = not ok
         self.save_button.tooltip = "Save your answer" if ok else f"The shares must add up to {self.exercise.total} before you can save"
 

@@ -4,15 +4,13 @@ keep informed, monitor)."""
 
 from __future__ import annotations
 
-import html
-from pathlib import Path
 from typing import Any, Callable
 
 import ipywidgets as widgets
 
 from ..bidi import isolate
 from ..catalogue.model import Exercise
-from .base import ExerciseWidget, number_box
+from .base import ExerciseWidget, number_box, widget_html
 from .log import control_value, field_control, field_value
 from .slider import RangeSlider
 
@@ -109,7 +107,7 @@ class GridWidget(ExerciseWidget):
 
     def _refresh(self) -> None:
         for i, item in enumerate(self.items, start=1):
-            item.heading.value = f"<strong>{html.escape(self.exercise.item_label)} {i}</strong>"
+            item.heading.value = str(widget_html().row_heading(self.exercise.item_label, i))
             item.remove_button.description = f"Remove {self.exercise.item_label.lower()} {i}"
         self.items_box.children = list(self.items)
         self.add_button.disabled = len(self.items) >= self.exercise.max_rows
@@ -153,8 +151,7 @@ def summary_html(ex: Exercise, items: list[dict[str, Any]]) -> str:
     groups: dict[str, list[str]] = {name: [] for name in ex.quadrants.names()}
     for item in items:
         groups[ex.quadrant_of(item["x"], item["y"])].append(isolate(item["name"].strip()) or "(no name yet)")
-    lines = [f"<li><strong>{html.escape(q)}</strong> ({len(names)}): {html.escape(', '.join(names)) or '—'}</li>" for q, names in groups.items()]
-    return f"<ul>{''.join(lines)}</ul>"
+    return str(widget_html().grid_summary(list(groups.items())))
 
 
 def draw_grid(ex: Exercise, items: list[dict[str, Any]]) -> str:
@@ -226,10 +223,9 @@ _TEMPLATE: Any = None
 def _grid_template() -> Any:
     global _TEMPLATE
     if _TEMPLATE is None:
-        import jinja2
+        from .. import templating
 
-        folder = Path(__file__).resolve().parent.parent / "templates"
-        _TEMPLATE = jinja2.Environment(loader=jinja2.FileSystemLoader(folder), autoescape=True).get_template("grid.svg")
+        _TEMPLATE = templating.page_environment().get_template("grid.svg")
     return _TEMPLATE
 
 

@@ -9,7 +9,7 @@ import ipywidgets as widgets
 
 from ..catalogue.model import Field
 from ..page_css import CONTROL_MAX_WIDTH
-from .base import ExerciseWidget
+from .base import ExerciseWidget, widget_html
 
 LABEL_WIDTH = {"description_width": "13em"}
 
@@ -75,7 +75,7 @@ class LogWidget(ExerciseWidget):
 
     def _refresh_rows(self) -> None:
         for i, row in enumerate(self.rows, start=1):
-            row.heading.value = f"<strong>Row {i}</strong>"
+            row.heading.value = str(widget_html().row_heading("Row", i))
             row.remove_button.description = f"Remove row {i}"
         self.rows_box.children = list(self.rows)
         full = len(self.rows) >= self.exercise.max_rows
@@ -199,11 +199,7 @@ class ObjectivesWidget(LogWidget):
         if not self.rows:
             self.add_row()
         self._refresh_rows()
-        self.draft_note.value = (
-            f'<span role="status">{added} draft{"" if added == 1 else "s"} added from your answers. Edit them, then press Save.</span>'
-            if added
-            else '<span role="status">No room for drafts: remove a row first (the limit is five).</span>'
-        )
+        self.draft_note.value = str(widget_html().drafts(added))
         return added
 
     def _on_draft_click(self, button: widgets.Button) -> None:

@@ -15,7 +15,6 @@ The decisions are plain functions (:func:`room_prompt`, :func:`signal_exercise`,
 from __future__ import annotations
 
 import asyncio
-import html
 import logging
 import re
 from dataclasses import dataclass
@@ -23,6 +22,7 @@ from typing import Any, Callable
 
 import ipywidgets as widgets
 
+from .. import templating
 from ..catalogue.model import Catalogue, Exercise
 from ..errors import KitError
 from ..store.live import LiveState, read_state, set_signal, signal_of
@@ -196,14 +196,14 @@ class PacingBar(widgets.VBox):
         if self.prompt is None:
             self.prompt_row.layout.display = "none"
         else:
-            self.prompt_text.value = f'<p role="status" aria-live="polite"><strong>{html.escape(self.prompt.text)}</strong></p>'
+            self.prompt_text.value = str(templating.macros("widgets.html").pacing_prompt(self.prompt.text))
             self.open_button.tooltip = self.titles.get(self.prompt.page, "")
             self.prompt_row.layout.display = None
         exercise = self.catalogue.exercise(self.signal_for) if self.signal_for else None
         if exercise is None:
             self.signal_row.layout.display = "none"
             return
-        self.signal_text.value = f'<span role="status" aria-live="polite">{html.escape(signal_words(self.signal, exercise.title))}</span>'
+        self.signal_text.value = str(templating.macros("widgets.html").pacing_signal(signal_words(self.signal, exercise.title)))
         self.done_button.button_style = "success" if self.signal == "done" else ""
         self.help_button.button_style = "warning" if self.signal == "help" else ""
         self.signal_row.layout.display = None
@@ -216,7 +216,7 @@ class PacingBar(widgets.VBox):
         try:
             set_signal(self.open_store(), self.cohort, self.participant, self.signal_for, wanted)
         except KitError as exc:
-            self.signal_text.value = f'<span role="alert">Not sent: {html.escape(str(exc))} Press {SIGNAL_LABELS[pressed]} again.</span>'
+            self.signal_text.value = str(templating.macros("widgets.html").pacing_not_sent(str(exc), SIGNAL_LABELS[pressed]))
             return self.signal
         self.signal = wanted
         self.render()

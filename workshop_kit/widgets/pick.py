@@ -9,7 +9,7 @@ import ipywidgets as widgets
 
 from ..catalogue.model import Exercise
 from ..page_css import CONTROL_MAX_WIDTH
-from .base import ExerciseWidget
+from .base import ExerciseWidget, widget_html
 
 
 class PickWidget(ExerciseWidget):
@@ -57,7 +57,7 @@ class PickWidget(ExerciseWidget):
     def _update_count(self) -> None:
         n = len(self.get_answer())
         ok = count_ok(self.exercise, n)
-        self.count.value = f'<span class="{"wk-count-ok" if ok else "wk-count-bad"}">{count_message(self.exercise, n)}</span>'
+        self.count.value = str(widget_html().count(ok, count_message(self.exercise, n)))
 
     def get_answer(self) -> list[str]:
         return picks_from([b.value for b in self.options], self.exercise.options, self.custom.value if self.custom else "")

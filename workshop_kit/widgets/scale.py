@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import html
 from typing import Any
 
 import ipywidgets as widgets
 
-from .base import WIDE_LABEL, ExerciseWidget, number_box
+from .base import WIDE_LABEL, ExerciseWidget, number_box, widget_html
 from .slider import RangeSlider
 
 
@@ -42,10 +41,7 @@ class ScaleWidget(ExerciseWidget):
 
     def _build_column(self, name: str, slider: RangeSlider) -> widgets.VBox:
         ex = self.exercise
-        ends = widgets.HTML(
-            f'<div class="wk-ends"><span>{ex.min} = {html.escape(ex.low_label)}</span>'
-            f"<span>{ex.max} = {html.escape(ex.high_label)}</span></div>"
-        )
+        ends = widgets.HTML(str(widget_html().scale_ends(ex.min, ex.low_label, ex.max, ex.high_label)))
         ends.add_class("wk-scale-ends")
         number = number_box(slider, f"{name} ({ex.min}–{ex.max})")
         return widgets.VBox([slider, number, ends], layout=widgets.Layout(width="420px", max_width="100%"))

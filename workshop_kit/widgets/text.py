@@ -6,7 +6,7 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from .base import ExerciseWidget
+from .base import ExerciseWidget, widget_html
 
 
 class TextWidget(ExerciseWidget):
@@ -56,5 +56,4 @@ def count_message(text: str, limit: int) -> str:
 
 
 def count_html(text: str, limit: int) -> str:
-    css = "wk-count-bad" if text_length(text) > limit else "wk-count-ok"
-    return f'<span class="{css}">{count_message(text, limit)}</span>'
+    return str(widget_html().count(text_length(text) <= limit, count_message(text, limit)))
