@@ -9,11 +9,16 @@ as ``workshop-kit serve`` starts it):
 * state: one ``/api/state`` poll (median of 20), what the page asks every 0.5 s;
 * save → visible: an answer saved into the store, then the time until the page's count
   in headless Chromium shows it (10 saves; without a browser, until a poll at the page's
-  rate sees it).
+  rate sees it);
+* a result shown live (or revealed, waiting for its first release): each poll reads the
+  cohort's release.  Before: the whole answer history walked again (``compare.released``);
+  after: the presenter's kept walk (``compare.ReleaseWalk``), which reads only the rows saved
+  since its last poll.  Measured in one process against the same store, one new save per poll.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import shutil
@@ -22,6 +27,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+import uuid
 from pathlib import Path
 
 from .common import Figure, fmt_seconds, median, percentile
@@ -105,7 +111,8 @@ def _poll_latency(base: str, path: Path, rounds: int) -> list[float]:
     times = []
     with ResponseStore(path) as store:
         exercise = store.catalogue.exercises[0]
-        json.loads(_get(f"{base}/api/state", headers))
+        request = urllib.request.Request(f"{base}/api/action", data=json.dumps({"action": "next"}).encode(), headers={**headers, "Content-Type": "application/json"})
+        urllib.request.urlopen(request, timeout=30).read()  # from the join screen to the first exercise, as the browser's → key does
         for i in range(rounds):
             was = json.loads(_get(f"{base}/api/state", headers)).get("answered")
             start = time.perf_counter()
@@ -114,6 +121,42 @@ def _poll_latency(base: str, path: Path, rounds: int) -> list[float]:
                 time.sleep(0.5)
             times.append(time.perf_counter() - start)
     return times
+
+
+def _release_polls(folder: Path, people: int, versions: int, polls: int) -> Figure:
+    """One poll's read of a live result: a fresh walk of the whole history against the kept walk, a save between polls."""
+    from workshop_kit.privacy import MIN_COHORT, release_step
+    from workshop_kit._version import __version__
+    from workshop_kit.store.responses import Response, ResponseStore
+    from workshop_kit.summaries.compare import ReleaseWalk, released
+
+    step = release_step(MIN_COHORT)
+    with ResponseStore(folder / f"history-{people}.sqlite") as store:
+        start = dt.datetime(2026, 3, 1, 9, tzinfo=dt.timezone.utc)
+        rows = [
+            Response(uuid.uuid4().hex, COHORT, f"p{i:04d}", "goal.ambition", 1 + (i + v) % 10, start + dt.timedelta(seconds=v * people + i), __version__)
+            for v in range(versions) for i in range(people)
+        ]
+        store.add_responses(rows)
+        kept = ReleaseWalk(COHORT, "goal.ambition", step)
+        kept.read(store)  # the presenter's first poll walks everything once
+        fresh_times, kept_times = [], []
+        for n in range(polls):
+            store.save("goal.ambition", 1 + n % 10, participant=f"p{n % people:04d}", cohort=COHORT)
+            start = time.perf_counter()
+            fresh = released(store, COHORT, "goal.ambition", step)
+            fresh_times.append(time.perf_counter() - start)
+            start = time.perf_counter()
+            mine = kept.read(store)
+            kept_times.append(time.perf_counter() - start)
+            assert mine == fresh  # the same release, or the figure means nothing
+    total = people * versions
+    return Figure(
+        "presenter",
+        f"one poll of a live result, {people} people × {versions} versions: before (whole history) / after (rows since)",
+        f"{fmt_seconds(median(fresh_times))} / {fmt_seconds(median(kept_times))}",
+        note=f"{total:,} rows; median of {polls} polls, a save before each",
+    )
 
 
 def run(quick: bool, browser: bool = True) -> list[Figure]:
@@ -126,6 +169,8 @@ def run(quick: bool, browser: bool = True) -> list[Figure]:
     try:
         path = _seed(folder)
         figures += _before(path)
+        for people, versions in ((30, 20), (300, 20)) if quick else ((30, 20), (300, 20), (3000, 10)):
+            figures.append(_release_polls(folder, people, versions, 10 if quick else 30))
         port = free_port()
         env = dict(os.environ, WORKSHOP_KIT_STORE=str(path), PYTHONUNBUFFERED="1")
         env[TOKEN_ENV], env[LINK_ENV] = TOKEN, "http://192.0.2.1:8866/?token=room"

@@ -181,3 +181,33 @@ def test_the_plan_holds_no_cohort_figure(kit_store):
         save(kit_store, "goal.ambition", 1 + i, f"other{i}")
         save(kit_store, "goal.statement", f"Other goal {i}", f"other{i}")
     assert build_plan(kit_store, "alice", COHORT, today=day) == before
+
+
+@pytest.mark.parametrize("seed", [4, 5])
+def test_a_kept_walk_reads_what_a_fresh_one_does_reading_only_new_rows(kit_store, seed):
+    """The projector keeps its walk between polls: after every save (and after people are forgotten, which
+    deletes rows) it gives the same release as a walk from the start, and a poll reads only the rows since."""
+    from workshop_kit.summaries.compare import ReleaseWalk
+
+    rng = random.Random(seed)
+    step = release_step(MIN_COHORT)
+    kept = ReleaseWalk(COHORT, "goal.ambition", step)
+    read_rows: list[int] = []
+    answer_history_since = kit_store.answer_history_since
+
+    def counting(cohort, exercise_id, after_id):
+        rows, total = answer_history_since(cohort, exercise_id, after_id)
+        read_rows.append(len(rows))
+        return rows, total
+
+    kit_store.answer_history_since = counting
+    people = [f"p{i:02d}" for i in range(12)]
+    for n in range(160):
+        save(kit_store, "goal.ambition", rng.randint(1, 10), rng.choice(people))
+        if n in (70, 120):  # someone asks to be forgotten: their rows go, and the walk must start again
+            kit_store.forget(rng.choice(people), COHORT)
+        read_rows.clear()
+        mine = kept.read(kit_store)
+        walked_now = list(read_rows)
+        assert mine == released(kit_store, COHORT, "goal.ambition", step), n
+        assert walked_now == [1] or n in (70, 120), (n, walked_now)  # one new row read, not the whole history

@@ -606,19 +606,18 @@ class ResponseStore:
         with paused_gc(), self._read() as conn:
             return _responses(conn.execute(query).all())
 
-    def answer_history(self, cohort: str, exercise_id: str) -> list[tuple[str, dt.datetime, str]]:
-        """Every saved version of one exercise's answers in one cohort, in the order they reached the store.
+    def answer_history_since(self, cohort: str, exercise_id: str, after_id: int) -> tuple[list[tuple[int, str, dt.datetime, str]], int]:
+        """The versions saved after row ``after_id`` (row id, participant, saved_at, answer), and how many versions there are in all.
 
-        (participant, saved_at, answer as stored JSON text): what ``compare.released``
-        walks to find the cohort's answers as of its last release.
+        What :class:`workshop_kit.summaries.compare.ReleaseWalk` reads to go on from where it
+        stopped; the count, read after the rows, tells it when rows were deleted.
         """
-        query = (
-            select(responses.c.participant, responses.c.saved_at, responses.c.answer)
-            .where(responses.c.cohort == cohort, responses.c.exercise_id == exercise_id)
-            .order_by(responses.c.id)
-        )
+        where = (responses.c.cohort == cohort, responses.c.exercise_id == exercise_id)
+        query = select(responses.c.id, responses.c.participant, responses.c.saved_at, responses.c.answer).where(*where, responses.c.id > after_id).order_by(responses.c.id)
         with self._read() as conn:
-            return [(p, saved_at, answer) for p, saved_at, answer in conn.execute(query)]
+            rows = [(row_id, p, saved_at, answer) for row_id, p, saved_at, answer in conn.execute(query)]
+            total = conn.execute(select(func.count()).select_from(responses).where(*where)).scalar_one()
+        return rows, total
 
     def database_release(self, cohort: str, exercise_id: str) -> tuple[list[str], int, int, int, int, bool] | None:
         """On a JupyterHub store whose login may read only its own rows, the cohort's last release as the database works it out.

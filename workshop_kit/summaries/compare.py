@@ -66,25 +66,53 @@ def released(store: Any, cohort: str, exercise_id: str, step: int) -> Release:
     answer, as in the store's own rule for the current answer.  On a JupyterHub
     participant's store the database does this walk, with the kit's own step.
     """
-    from_database = getattr(store, "database_release", None)
-    found = from_database(cohort, exercise_id) if from_database is not None else None
-    if found is not None:
-        return _from_database(*found)
-    current: dict[str, str] = {}
-    stamps: dict[str, Any] = {}
-    release: dict[str, str] = {}
-    moved: set[str] = set()
-    for participant, saved_at, answer in store.answer_history(cohort, exercise_id):
-        if participant in stamps and saved_at < stamps[participant]:
-            continue
-        stamps[participant], current[participant] = saved_at, answer
-        if release.get(participant) == answer:
-            moved.discard(participant)  # changed back to what was released: nothing of theirs would move
+    return ReleaseWalk(cohort, exercise_id, step).read(store)
+
+
+class ReleaseWalk:
+    """The walk behind :func:`released`, kept between readings, so each reading walks only the rows saved since the last.
+
+    For a reader that asks again and again (the projector, every half second).  The store is
+    append-only, so a walk that has seen rows up to one id goes on from there; a forgotten or
+    purged participant leaves fewer rows than were walked, and the walk starts again.
+    """
+
+    def __init__(self, cohort: str, exercise_id: str, step: int):
+        self.cohort, self.exercise_id, self.step = cohort, exercise_id, step
+        self._restart()
+
+    def _restart(self) -> None:
+        self.current: dict[str, str] = {}
+        self.stamps: dict[str, Any] = {}
+        self.release: dict[str, str] = {}
+        self.moved: set[str] = set()
+        self.last_id, self.walked = 0, 0
+
+    def read(self, store: Any) -> Release:
+        """The release as of now, reading only the rows saved since the last reading."""
+        from_database = getattr(store, "database_release", None)
+        found = from_database(self.cohort, self.exercise_id) if from_database is not None else None
+        if found is not None:
+            return _from_database(*found)
+        rows, total = store.answer_history_since(self.cohort, self.exercise_id, self.last_id)
+        if total != self.walked + len(rows):  # rows were deleted (forget, purge): walk them all again
+            self._restart()
+            rows, _ = store.answer_history_since(self.cohort, self.exercise_id, 0)
+        for row_id, participant, saved_at, answer in rows:
+            self._step(participant, saved_at, answer)
+            self.last_id, self.walked = row_id, self.walked + 1
+        return Release(dict(self.release), len(self.moved), frozenset(self.current), self.step)
+
+    def _step(self, participant: str, saved_at: Any, answer: str) -> None:
+        if participant in self.stamps and saved_at < self.stamps[participant]:
+            return
+        self.stamps[participant], self.current[participant] = saved_at, answer
+        if self.release.get(participant) == answer:
+            self.moved.discard(participant)  # changed back to what was released: nothing of theirs would move
         else:
-            moved.add(participant)
-        if len(moved) >= step:
-            release, moved = dict(current), set()
-    return Release(release, len(moved), frozenset(current), step)
+            self.moved.add(participant)
+        if len(self.moved) >= self.step:
+            self.release, self.moved = dict(self.current), set()
 
 
 _OTHER = "\x00other-"  # keys for the nameless answers the database returns; no participant key can start so

@@ -42,7 +42,7 @@ from .. import settings, templating
 from ..store import live
 from ..catalogue.answers import validate_answer
 from ..catalogue.model import KIND_NAMES, Exercise
-from ..summaries.compare import Release, released
+from ..summaries.compare import Release, ReleaseWalk
 from ..privacy import MIN_COHORT, MIN_GROUP, release_step
 from ..errors import KitError
 from ..catalogue.running_order import NOTES, Slot, pace, plans, slot_for
@@ -228,6 +228,7 @@ class Presenter:
         self.plan_name = self.plan_name if self.plan_name in self.plans else next(iter(self.plans))
         state = live.read_state(self.store, self.cohort)
         self.room_exercise = state.exercise  # where the room was last seen to be
+        self._walks: dict[str, ReleaseWalk] = {}
         if state.exercise:
             self.position = self._index(state.exercise)
 
@@ -273,7 +274,11 @@ class Presenter:
         return Result("hidden", "Hidden until you reveal it (press R).")
 
     def _release(self, exercise: Exercise) -> Release:
-        return released(self.store, self.cohort, exercise.id, release_step(self.min_cohort))
+        """The cohort's last release of one exercise; each exercise's walk is kept, so a poll reads only the rows saved since."""
+        walk = self._walks.get(exercise.id)
+        if walk is None:
+            walk = self._walks[exercise.id] = ReleaseWalk(self.cohort, exercise.id, release_step(self.min_cohort))
+        return walk.read(self.store)
 
     def _snapshot(self, exercise: Exercise) -> Snapshot:
         """The result to reveal: the cohort's last release, the very answers a participant's "compare with the cohort"
