@@ -680,8 +680,13 @@ def start_bare(tmp: Path, env: dict[str, str]) -> Served:
     return served
 
 
+def cli_module(root: Path) -> str:
+    """The kit's command in that tree: it moved into ``commands/`` with the package's layout of issue 13."""
+    return "workshop_kit.commands.cli" if (root / "workshop_kit" / "commands" / "cli.py").exists() else "workshop_kit.cli"
+
+
 def serve_supports_expect(env: dict[str, str]) -> bool:
-    out = subprocess.run([sys.executable, "-m", "workshop_kit.commands.cli", "serve", "--help"], capture_output=True, text=True, env=env, cwd=ROOT)
+    out = subprocess.run([sys.executable, "-m", cli_module(ROOT), "serve", "--help"], capture_output=True, text=True, env=env, cwd=ROOT)
     return "--expect" in out.stdout
 
 
@@ -700,7 +705,7 @@ def start_kit(tmp: Path, env: dict[str, str], layout: str, expect: int, timeout:
     name = f"{layout}-{expect}{'-open' if open_on else ''}{'-' + tag if tag else ''}"
     store = str(tmp / f"room-{name}.sqlite")
     cohort = f"bench-room-{expect}"
-    command = [sys.executable, "-m", "workshop_kit.commands.cli", "serve", "--cohort", cohort, "--port", str(port), "--token", token, "--store", store]
+    command = [sys.executable, "-m", cli_module(root), "serve", "--cohort", cohort, "--port", str(port), "--token", token, "--store", store]
     if layout == "new":
         command += ["--expect", str(expect), "--close-seconds", str(CLOSE_SECONDS)]
     if open_on:
