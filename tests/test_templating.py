@@ -20,15 +20,12 @@ from workshop_kit.bidi import FSI, PDI
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "workshop_kit"
-# Not converted yet: views/plan.py (the development plan) is being edited in another branch;
-# it moves to templates/ once that work is merged.  Remove it from here then.
-NOT_YET = {"views/plan.py"}
 TAG = re.compile(r"<[A-Za-z/!]")  # "<b", "</p", "<!DOCTYPE": markup, not a "<" comparison in script text
 SCRIPT = "<script>alert(1)</script>"
 
 
 def _modules() -> list[Path]:
-    return sorted(p for p in PACKAGE.rglob("*.py") if p.relative_to(PACKAGE).as_posix() not in NOT_YET)
+    return sorted(PACKAGE.rglob("*.py"))
 
 
 def _literal_text(node: ast.AST) -> str:
@@ -80,14 +77,9 @@ compile(code, "<section>", "eval")
 
 
 def test_no_module_builds_html_by_hand():
-    """No f-string HTML and no html.escape under workshop_kit/ (views/plan.py aside, see NOT_YET)."""
+    """No f-string HTML and no html.escape anywhere under workshop_kit/."""
     found = [hit for path in _modules() for hit in hand_built_html(path.read_text(encoding="utf-8"), path.relative_to(ROOT).as_posix())]
     assert found == [], "build HTML from a template (workshop_kit/templating.py), not by hand:\n" + "\n".join(found)
-
-
-def test_not_yet_is_still_needed():
-    """NOT_YET lists only modules that still exist; remove plan.py from it once it is converted."""
-    assert all((PACKAGE / name).exists() for name in NOT_YET)
 
 
 class TestSharedEnvironment:

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-import html
 import os
 import re
 from dataclasses import dataclass
@@ -23,7 +22,6 @@ from pathlib import Path
 from typing import Any
 
 import ipywidgets as widgets
-from markupsafe import Markup
 
 from .. import settings
 from .._version import __version__
@@ -36,6 +34,7 @@ from ..summaries.personal import saved_answers
 from .plan_documents import CREDIT, FEWER_THAN_THREE, room_words
 from ..session.who import current_identity
 from ..page_css import PAGE_CSS
+from ..templating import TEMPLATES, macros, markup, page_environment, style
 from ..store.responses import default_store
 
 PLAN_DIR_ENV, ROOM_ENV = settings.PLAN_DIR_ENV, settings.ROOM_ENV
@@ -290,9 +289,16 @@ class Plan:
 
     def to_html(self, *, fragment: bool = False) -> str:
         """The plan as a standalone HTML page (or, with ``fragment=True``, just its body)."""
-        template = _jinja().get_template("fragment" if fragment else "page")
-        return template.render(
-            plan=self, credit=CREDIT, model_intro=MODEL_INTRO, fewer_than_three=FEWER_THAN_THREE, follow_up_missing=FOLLOW_UP_MISSING, workshop_missing=WORKSHOP_MISSING
+        environment = page_environment(isolating=True, strict=True)  # participant text keeps its own direction (workshop_kit.bidi)
+        return environment.get_template("plan.html" if fragment else "plan_page.html").render(
+            plan=self,
+            credit=CREDIT,
+            model_intro=MODEL_INTRO,
+            fewer_than_three=FEWER_THAN_THREE,
+            follow_up_missing=FOLLOW_UP_MISSING,
+            workshop_missing=WORKSHOP_MISSING,
+            room_words=room_words,
+            style=markup((TEMPLATES / "plan.css").read_text(encoding="utf-8")),
         )
 
 
@@ -701,111 +707,7 @@ def _markdown(plan: Plan) -> str:
 
 # --- HTML (Jinja2, autoescaped) -----------------------------------------------------------------
 
-_STYLE = """
-.wk-plan { font-family: system-ui, -apple-system, "Segoe UI", Arial, sans-serif; color: #212b32;
-  line-height: 1.5; max-width: 60rem; }
-.wk-plan h1 { font-size: 1.6rem; margin: 0 0 .4rem; }
-.wk-plan h2 { font-size: 1.3rem; margin: 1.6rem 0 .5rem; border-bottom: 2px solid #005eb8; padding-bottom: .2rem; }
-.wk-plan h3 { font-size: 1.1rem; margin: 1.2rem 0 .4rem; }
-.wk-plan h4 { font-size: 1rem; margin: 1rem 0 .2rem; }
-.wk-plan .wk-meta { color: #4c6272; font-size: .9rem; margin: 0 0 .3rem; }
-.wk-plan .wk-answer { white-space: pre-wrap; margin: .2rem 0 .5rem; padding: .3rem .6rem;
-  border-left: 4px solid #005eb8; background: #f0f4f5; overflow-wrap: anywhere; }
-.wk-plan .wk-missing { font-style: italic; color: #4c6272; margin: .2rem 0 .5rem; }
-.wk-plan table { border-collapse: collapse; margin: .3rem 0 .8rem; font-size: .92rem; }
-.wk-plan th, .wk-plan td { border: 1px solid #aeb7bd; padding: .25rem .5rem; text-align: left;
-  vertical-align: top; overflow-wrap: break-word; }
-.wk-plan th { background: #e8edee; }
-.wk-plan ul { margin: .2rem 0 .6rem; }
-.wk-plan .wk-credit { font-size: .85rem; color: #4c6272; }
-@media print { .wk-plan h2 { break-after: avoid; } .wk-plan table { break-inside: avoid; } }
-"""
-
-_BLOCKS = """{% macro blocks(bs) %}{% for b in bs %}{% if b.kind == "text" %}<p class="wk-answer">{{ b.text }}</p>
-{% elif b.kind == "list" %}<ul>{% for i in b.items %}<li>{{ i }}</li>{% endfor %}</ul>
-{% else %}<table><thead><tr>{% for h in b.headers %}<th scope="col">{{ h }}</th>{% endfor %}</tr></thead><tbody>
-{% for r in b.rows %}<tr>{% for c in r %}<td>{{ c }}</td>{% endfor %}</tr>{% endfor %}</tbody></table>
-{% endif %}{% endfor %}{% endmacro %}"""
-
-_FRAGMENT = (
-    _BLOCKS
-    + """<div class="wk-plan">
-<h1>Personal development plan: {{ plan.name }}</h1>
-<p class="wk-meta">Cohort: {{ plan.cohort }} · Made on {{ plan.made_on_text }} ·
-{{ plan.answered }} of {{ plan.total }} exercises answered</p>
-<p class="wk-credit">{{ credit }}</p>
-<h2>My development objectives</h2>
-{% for o in plan.objectives %}<h3>Objective {{ loop.index }}: {{ o.what }}</h3>
-<table class="wk-objective"><tbody>{% for label, value in o.rows()[1:] %}<tr><th scope="row">{{ label }}</th><td>{{ value }}</td></tr>{% endfor %}</tbody></table>
-{% endfor %}
-{% if plan.objectives|length < 3 %}<p class="wk-missing">{{ fewer_than_three }}</p>{% endif %}
-<h2>My commitments</h2>
-{% if plan.commitments %}<table><thead><tr><th scope="col">Commitment</th><th scope="col">For</th><th scope="col">Due</th><th scope="col">Status</th></tr></thead><tbody>
-{% for c in plan.commitments %}<tr><td>{{ c.what }}</td><td>{{ c.for_whom }}</td><td>{{ c.due_text }}</td><td>{{ c.status }}</td></tr>{% endfor %}</tbody></table>
-{% else %}<p class="wk-missing">No commitments saved yet — see notebooks 05 and 10</p>{% endif %}
-<h2>At a glance</h2>
-{% for h in plan.highlights %}<h3>{{ h.label }}</h3>
-{% if h.answered %}{{ blocks(h.blocks) }}{% else %}<p class="wk-missing">{{ h.missing_note }}</p>{% endif %}
-{% endfor %}
-{% if plan.follow_up %}<h2>Before and after: {{ plan.follow_up_title }}</h2>
-{% for p in plan.follow_up %}<h3>{{ p.exercise.title }}</h3>
-{% if p.both %}<ul class="wk-change">{% for line in p.change %}<li>{{ line }}</li>{% endfor %}</ul>
-{% else %}<p class="wk-missing">{{ follow_up_missing if p.after is none else workshop_missing }}</p>{% endif %}
-{% endfor %}{% endif %}
-<h2>Section by section</h2>
-{% for s in plan.sections %}<h3>{{ s.number }}. {{ s.title }} <span class="wk-meta">(notebook {{ s.notebook }})</span></h3>
-{% for i in s.items %}<h4>{{ i.title }}</h4>
-<p class="wk-meta">{% if i.dimension %}Healthcare Leadership Model: {{ i.dimension }}{% endif %}
-{% if i.answered %}{% if i.dimension %}; {% endif %}saved {{ i.saved_at.strftime("%d %b %Y") }}{% endif %}</p>
-{% if i.answered %}{{ blocks(i.blocks) }}{% else %}<p class="wk-missing">{{ i.missing_note }}</p>{% endif %}
-{% endfor %}{% endfor %}
-<h2>Where your answers point: the Healthcare Leadership Model</h2>
-<p>{{ model_intro }}</p>
-{% if plan.dimensions %}<table class="wk-model"><thead><tr><th scope="col">Dimension</th><th scope="col">Room to grow</th><th scope="col">From your answers</th></tr></thead><tbody>
-{% for d in plan.dimensions %}<tr><td>{{ d.dimension }}</td><td>{{ room_words(d.room) }}</td><td>{% for e in d.evidence %}{{ e.title }}: {{ e.words }}{% if not loop.last %}; {% endif %}{% endfor %}</td></tr>{% endfor %}
-</tbody></table>{% else %}<p class="wk-missing">No scale answered yet, so nothing to read here.</p>{% endif %}
-<h2>Next steps</h2>
-<ul>{% for step in plan.next_steps %}<li>{{ step }}</li>{% endfor %}</ul>
-<p class="wk-credit">workshop-kit {{ plan.kit_version }}</p>
-</div>"""
-)
-
-_PAGE = """<!DOCTYPE html>
-<html lang="en-GB">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Personal development plan: {{ plan.name }} ({{ plan.made_on.isoformat() }})</title>
-<style>{{ style }} body { margin: 2rem; }</style>
-</head>
-<body>
-{% include "fragment" %}
-</body>
-</html>
-"""
-
-
 _PREVIEW_STYLE = ".wk-plan-scroll { max-height: 36rem; overflow: auto; border: 1px solid #aeb7bd; padding: 0 0.8rem; }"
-
-
-def _jinja() -> Any:
-    global _ENV
-    if _ENV is None:
-        import jinja2
-
-        _ENV = jinja2.Environment(
-            loader=jinja2.DictLoader({"fragment": _FRAGMENT, "page": _PAGE}),
-            autoescape=True,
-            finalize=isolate,  # participant text keeps its own direction (workshop_kit.bidi)
-            undefined=jinja2.StrictUndefined,
-            trim_blocks=True,
-        )
-        _ENV.globals["style"] = Markup(_STYLE)
-        _ENV.globals["room_words"] = room_words
-    return _ENV
-
-
-_ENV: Any = None
 
 
 # --- export --------------------------------------------------------------------------------------
@@ -875,7 +777,12 @@ _LABELS = {
 def _download_link(content: str | bytes, filename: str, mime: str, label: str) -> str:
     """A link that downloads the content as a file in the participant's own browser (no server write)."""
     data = base64.b64encode(content.encode("utf-8") if isinstance(content, str) else content).decode("ascii")
-    return f'<a download="{html.escape(filename)}" href="data:{mime};base64,{data}">{html.escape(label)}</a>'
+    return str(_pieces().download(filename, f"data:{mime};base64,{data}", label))
+
+
+def _pieces() -> Any:
+    """The widget's pieces of HTML (templates/plan_widget.html)."""
+    return macros("plan_widget.html")
 
 
 def _room_on() -> bool:
@@ -919,11 +826,7 @@ class DevelopmentPlan(widgets.VBox):
         self.refresh_button.on_click(self._on_refresh_click)
         self.export_button.on_click(self._on_export_click)
         files = "a Word document and a PDF laid out as a personal development plan for your appraisal, a web page, and a plain-text copy"
-        keep = (
-            f"<h3>Keep a copy</h3><p>Export makes four files: {files}.</p>"
-            if not self.room
-            else f"<h3>Keep a copy</h3><p>Export gives you four files to download to your own device: {files}.</p>"
-        )
+        keep = str(_pieces().keep(self.room, files))
         self.children = [
             self.intro,
             self.refresh_button,
@@ -931,7 +834,7 @@ class DevelopmentPlan(widgets.VBox):
             self.folder,
             self.export_button,
             self.status,
-            widgets.HTML("<h3>Your plan so far</h3><p>Scroll inside the box to read it all.</p>"),
+            widgets.HTML(str(_pieces().so_far())),
             self.preview,
         ]
         self.refresh()
@@ -944,22 +847,12 @@ class DevelopmentPlan(widgets.VBox):
             self.plan = build_plan(self.store, self.participant, self.cohort, display_name=self._display_name())
         except KitError as exc:
             self.plan = None
-            self.intro.value = f'<p role="alert">{html.escape(str(exc))}</p>'
+            self.intro.value = str(_pieces().alert(str(exc)))
             self.preview.value = ""
             self.preview.layout.display = "none"
             return None
-        self.intro.value = (
-            f"<p>Your plan gathers the answers saved as <strong>{html.escape(isolate(self.plan.name))}</strong> "
-            f"in the cohort <strong>{html.escape(isolate(self.cohort))}</strong>: "
-            f"{self.plan.answered} of {self.plan.total} exercises so far. "
-            "Press <em>Refresh my plan</em> after saving more answers.</p>"
-        )
-        self.preview.value = (
-            f"<style>{_STYLE}{PAGE_CSS}{_PREVIEW_STYLE}</style>"
-            '<div class="wk-plan-scroll" tabindex="0" role="region" aria-label="Your plan as it will be exported">'
-            + self.plan.to_html(fragment=True)
-            + "</div>"
-        )
+        self.intro.value = str(_pieces().intro(isolate(self.plan.name), isolate(self.cohort), self.plan.answered, self.plan.total))
+        self.preview.value = str(_pieces().preview(markup(style("plan.css", extra=PAGE_CSS + _PREVIEW_STYLE)), markup(self.plan.to_html(fragment=True))))
         self.preview.layout.display = None
         return self.plan
 
@@ -976,31 +869,23 @@ class DevelopmentPlan(widgets.VBox):
         answers, _count = answers_json(self.store, self.cohort, self.participant)
         links = [_download_link(data, f"{plan.file_stem}.{ext}", _MIME[ext], _LABELS[ext]) for ext, data in plan_files(plan).items()]
         links.append(_download_link(answers, f"{plan.file_stem}-answers.json", _MIME["json"], "Download my answers file (to send to a facilitator)"))
-        return " · ".join(links)
+        return str(markup(" · ".join(links)))  # each link built by the template above
 
     def export(self) -> ExportedPlan | None:
         """Write the four files and say where they went (in a room: offer them as downloads); errors in words."""
         plan = self.refresh()
         if plan is None:
-            self.status.value = '<p role="alert"><strong>Not saved.</strong> Your answers could not be read (see above).</p>'
+            self.status.value = str(_pieces().not_saved("Your answers could not be read (see above)."))
             return None
         if self.room:
-            self.status.value = f'<div role="status"><p><strong>Your plan is ready.</strong> {self._links(plan)}</p></div>'
+            self.status.value = str(_pieces().ready(markup(self._links(plan))))
             return None
         try:
             paths = export_plan(plan, self.folder.value.strip() or None)
         except PlanExportError as exc:
-            self.status.value = f'<p role="alert"><strong>Not saved.</strong> {html.escape(str(exc))}</p>'
+            self.status.value = str(_pieces().not_saved(str(exc)))
             return None
-        self.status.value = (
-            '<div role="status"><p><strong>Your plan is saved</strong> as four files:</p><ul>'
-            f"<li>{html.escape(str(paths.docx))} (Word, laid out for your appraisal: edit it there if you like)</li>"
-            f"<li>{html.escape(str(paths.pdf))} (PDF, the same layout, to send or print)</li>"
-            f"<li>{html.escape(str(paths.html))} (open it in a web browser, or print it)</li>"
-            f"<li>{html.escape(str(paths.markdown))} (plain text)</li></ul>"
-            "<p>If this page runs on someone else's computer (a workshop server), "
-            f"use these links to keep a copy on yours: {self._links(plan)}</p></div>"
-        )
+        self.status.value = str(_pieces().saved(paths, markup(self._links(plan))))
         return paths
 
     def _on_refresh_click(self, button: Any) -> None:
