@@ -106,10 +106,16 @@ def render_string(source: str, **values: Any) -> str:
 
 
 @lru_cache(maxsize=None)
+def stylesheet(name: str) -> str:
+    """The text of ``templates/<name>`` (a ``.css`` file), read once."""
+    return (TEMPLATES / name).read_text(encoding="utf-8")
+
+
+@lru_cache(maxsize=None)
 def style(*sheets: str, extra: str = "") -> str:
     """One ``<style>`` element: the named ``templates/*.css`` files in order, then ``extra`` (the callers pass
     ``workshop_kit.page_css.PAGE_CSS``, the styles every page shares: this module imports no other of the kit's)."""
-    css = "".join((TEMPLATES / name).read_text(encoding="utf-8") for name in sheets) + extra
+    css = "".join(stylesheet(name) for name in sheets) + extra
     return str(macros("style.html").style(markup(css)))
 
 
@@ -120,4 +126,4 @@ def markup(html_text: str) -> Markup:
     return Markup(html_text)
 
 
-__all__ = ["TEMPLATES", "environment", "escape", "macros", "markup", "page_environment", "render", "render_string", "style"]
+__all__ = ["TEMPLATES", "environment", "escape", "macros", "markup", "page_environment", "render", "render_string", "style", "stylesheet"]

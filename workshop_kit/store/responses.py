@@ -610,13 +610,14 @@ class ResponseStore:
         """The versions saved after row ``after_id`` (row id, participant, saved_at, answer), and how many versions there are in all.
 
         What :class:`workshop_kit.summaries.compare.ReleaseWalk` reads to go on from where it
-        stopped; the count, read after the rows, tells it when rows were deleted.
+        stopped; the count, read after the rows, tells it when rows were deleted.  From the
+        start (``after_id`` 0) the rows are all there is, so no count is read.
         """
         where = (responses.c.cohort == cohort, responses.c.exercise_id == exercise_id)
         query = select(responses.c.id, responses.c.participant, responses.c.saved_at, responses.c.answer).where(*where, responses.c.id > after_id).order_by(responses.c.id)
         with self._read() as conn:
             rows = [(row_id, p, saved_at, answer) for row_id, p, saved_at, answer in conn.execute(query)]
-            total = conn.execute(select(func.count()).select_from(responses).where(*where)).scalar_one()
+            total = len(rows) if after_id == 0 else conn.execute(select(func.count()).select_from(responses).where(*where)).scalar_one()
         return rows, total
 
     def database_release(self, cohort: str, exercise_id: str) -> tuple[list[str], int, int, int, int, bool] | None:

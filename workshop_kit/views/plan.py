@@ -34,7 +34,7 @@ from ..summaries.personal import saved_answers
 from .plan_documents import CREDIT, FEWER_THAN_THREE, room_words
 from ..session.who import current_identity
 from ..page_css import PAGE_CSS
-from ..templating import TEMPLATES, macros, markup, page_environment, style
+from ..templating import macros, markup, page_environment, style, stylesheet
 from ..store.responses import default_store
 
 PLAN_DIR_ENV, ROOM_ENV = settings.PLAN_DIR_ENV, settings.ROOM_ENV
@@ -298,7 +298,7 @@ class Plan:
             follow_up_missing=FOLLOW_UP_MISSING,
             workshop_missing=WORKSHOP_MISSING,
             room_words=room_words,
-            style=markup((TEMPLATES / "plan.css").read_text(encoding="utf-8")),
+            style=markup(stylesheet("plan.css")),
         )
 
 
