@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any, Iterator
 
 import pytest
 from browser_helpers import NOTEBOOKS
@@ -294,3 +295,114 @@ def test_the_pacing_bar_moves_the_page_and_a_reveal_redoes_the_compare_line(pers
         live.reveal(store, "Leeds", "risk.appetite")
     app.pacing.check()
     assert "reveals them" not in appetite.compare_text.value and "others" in appetite.compare_text.value
+
+
+# --- a pooled kernel: the page shown before anyone asks, opened when the request comes ---------------------
+
+
+@pytest.fixture
+def pooled_kernel(person: room.Person, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """A pooled kernel's environment, waiting for its request on a real Voilà request socket; yields its kernel id."""
+    from voila.request_info_handler import RequestInfoSocketHandler
+
+    kernel_id = "kernel-under-test"
+    monkeypatch.setenv("VOILA_PREHEAT", "True")
+    monkeypatch.setenv("VOILA_KERNEL_ID", kernel_id)
+    monkeypatch.delenv("QUERY_STRING")  # Voilà sets it only when the request comes
+    monkeypatch.setattr(room, "_request_seen", False)
+    yield kernel_id
+    RequestInfoSocketHandler._cache.pop(kernel_id, None)
+
+
+async def _request_socket(monkeypatch: pytest.MonkeyPatch) -> Any:
+    """Voilà's own request-info socket, served on a free local port in this event loop."""
+    import socket
+
+    import tornado.web
+    from voila.request_info_handler import RequestInfoSocketHandler
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = tornado.web.Application([(r"/voila/query/(.*)", RequestInfoSocketHandler)]).listen(port, "127.0.0.1")
+    monkeypatch.setenv("VOILA_APP_IP", "127.0.0.1")
+    monkeypatch.setenv("VOILA_APP_PORT", str(port))
+    return server
+
+
+async def _until(condition: Any, timeout: float = 20.0) -> None:
+    import asyncio
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "the page was not opened after its request"
+        await asyncio.sleep(0.02)
+
+
+def test_a_pooled_page_is_shown_before_the_request_and_becomes_the_persons_when_it_comes(
+    person: room.Person, pooled_kernel: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """In a pooled kernel show() returns the frame at once (so Voilà can render the page before anyone asks), saying
+    the page is opening and offering no button; the request, sent later through Voilà's request socket, makes that
+    frame this person's page on the kernel's loop: the asked section shown, the exercises built ahead theirs."""
+    import asyncio
+
+    from voila.request_info_handler import RequestInfoSocketHandler
+
+    monkeypatch.setenv(room.PREBUILD_ENV, "02-risk.ipynb")
+    room_app.warm(NOTEBOOKS)
+    ahead = room_app._AHEAD["02-risk.ipynb"]
+
+    async def kernel() -> None:
+        server = await _request_socket(monkeypatch)
+        try:
+            app = room_app.show(NOTEBOOKS)
+            assert isinstance(app, room_app.RoomApp) and app.person is None and app.current == ""
+            assert "Opening your page" in app.where.value and app.next_button.layout.display == "none"
+            assert room.request_pending()
+            await _until(lambda: pooled_kernel in RequestInfoSocketHandler._waiters)  # the kernel waits for its request
+            RequestInfoSocketHandler.send_updates({"kernel_id": pooled_kernel, "payload": {"QUERY_STRING": f"token=t&code={person.code}&page=02-risk.ipynb"}})
+            await _until(lambda: app.current == "02-risk.ipynb")
+            assert app.person == person and app.built["02-risk.ipynb"] is ahead.box and not room_app._AHEAD
+            assert all(e.identity.participant == person.participant for e in ahead.exercises)
+            assert "wk-nav-03-audacious-goals" in app.next_button._dom_classes and app.next_button.layout.display is None
+            appetite = ahead.exercises[0]
+            appetite.set_answer({"now": 2, "target": 6})
+            assert appetite.save().ok
+        finally:
+            server.stop()
+
+    asyncio.run(kernel())
+    with ResponseStore(tmp_path / "answers.sqlite") as store:
+        assert {r.participant for r in store.all_responses("Leeds")} == {person.participant}
+
+
+def test_a_pooled_page_whose_request_has_no_valid_code_shows_only_the_message(
+    person: room.Person, pooled_kernel: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The frame was shown before the request; a request with a code the store did not issue leaves only the plain
+    message on the page, and every widget built for no one (the frame's bar, the section built ahead) closed."""
+    import asyncio
+
+    from voila.request_info_handler import RequestInfoSocketHandler
+
+    monkeypatch.setenv(room.PREBUILD_ENV, "02-risk.ipynb")
+    room_app.warm(NOTEBOOKS)
+    box = room_app._AHEAD["02-risk.ipynb"].box
+
+    async def kernel() -> None:
+        server = await _request_socket(monkeypatch)
+        try:
+            app = room_app.show(NOTEBOOKS)
+            bar_button = app.next_button
+            await _until(lambda: pooled_kernel in RequestInfoSocketHandler._waiters)
+            RequestInfoSocketHandler.send_updates({"kernel_id": pooled_kernel, "payload": {"QUERY_STRING": "token=t&code=NOT-A-REAL-CODE&page=02-risk.ipynb"}})
+            await _until(lambda: len(app.children) == 1)
+            (message,) = app.children
+            assert "wk-room-missing" in message._dom_classes and room.UNKNOWN_CODE_MESSAGE in message.value
+            assert app.comm is not None and bar_button.comm is None and box.comm is None and not room_app._AHEAD
+        finally:
+            server.stop()
+
+    asyncio.run(kernel())

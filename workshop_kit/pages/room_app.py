@@ -23,6 +23,8 @@ import json
 import os
 import random
 import re
+import sys
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -196,6 +198,18 @@ class RoomApp(widgets.VBox):
             on_results=self.results_changed,
         )
         self.children = [widgets.HTML(templating.style("room_app.css")), self.landing_slot, bar, self.pacing, self.body, self.bottom_next]
+
+    def waiting(self) -> None:
+        """Before the request: say the page is opening, with no button to press yet."""
+        self.where.value = str(_macros().opening())
+        for button in (self.home_button, self.previous_button, self.next_button, self.bottom_next):
+            self._point(button, None)
+
+    def replace_with(self, widget: widgets.Widget) -> None:
+        """Show only this widget (a plain message) and close everything the page held before."""
+        before = list(self.children)
+        self.children = [widget]
+        close_tree(before)
 
     def bind(self, person: room.Person, namespace: dict[str, Any]) -> None:
         """Make a frame built before the request this person's page (before any section is shown)."""
@@ -402,12 +416,17 @@ _FRAME: list[RoomApp] = []  # the page's frame (bar, buttons), built before the 
 
 def _discard_ahead() -> None:
     """Close every widget built ahead for no one: a page that shows nobody's exercises must hold none a browser could reach."""
-    from ..widgets.base import style_widget
-
-    shared = style_widget()  # shown in every exercise of the kernel: not this section's to close
-    todo: list[Any] = [ahead.box for ahead in _AHEAD.values()] + _FRAME
+    close_tree([ahead.box for ahead in _AHEAD.values()] + list(_FRAME))
     _AHEAD.clear()
     _FRAME.clear()
+
+
+def close_tree(roots: list[Any]) -> None:
+    """Close these widgets and everything inside them (but the exercises' shared style sheet, which every page shows)."""
+    from ..widgets.base import style_widget
+
+    shared = style_widget()
+    todo = list(roots)
     while todo:
         widget = todo.pop()
         if widget is shared:
@@ -473,18 +492,41 @@ def _later_heading() -> str:
 
 
 def show(folder: str | os.PathLike[str] | None = None) -> Any:
-    """Wait for this kernel's request, then build the participant's page (or a plain message)."""
+    """The participant's page (or a plain message).
+
+    In a pooled kernel whose request has not come yet, the page's frame is returned at once, for
+    whoever comes: the cell finishes, so Voilà renders the whole page before anyone asks and hands
+    it out the moment a request comes.  The request then reaches the kernel on its own (a thread
+    waits for it) and makes the frame that person's page.  Elsewhere (a request already known, a
+    test) the page is built for the request now."""
     if not _SECTIONS:
         warm(folder)
-    query = room.query_string()  # blocks in a pooled kernel until Voilà hands it a page request
+    if room.request_pending():
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # not inside a kernel's event loop: wait for the request here
+            loop = None
+        if loop is not None:
+            return _shown_before_request(loop)
+    return open_page(room.query_string())
+
+
+def open_page(query: str, app: RoomApp | None = None) -> Any:
+    """Make the page this request's person's (app: the frame already shown, if any); a plain message
+    instead, every widget built for no one closed, when the link has no valid personal code."""
     try:
         person = room.room_person()
     except room.RoomCodeError as exc:
         _discard_ahead()
-        return room.missing_code_widget(str(exc))
+        message = room.missing_code_widget(str(exc))
+        if app is None:
+            return message
+        app.replace_with(message)
+        return app
     import workshop_kit as kit
 
-    app = _FRAME.pop() if _FRAME else RoomApp(_SECTIONS, person, {})
+    if app is None:
+        app = _FRAME.pop() if _FRAME else RoomApp(_SECTIONS, person, {})
     app.bind(person, {"kit": kit})
     for page, ahead in _AHEAD.items():
         app.adopt(page, ahead)
@@ -492,3 +534,30 @@ def show(folder: str | os.PathLike[str] | None = None) -> Any:
     app.show_page(requested_page(query), requested_exercise(query))
     app.start_live()
     return app
+
+
+def _shown_before_request(loop: asyncio.AbstractEventLoop) -> RoomApp:
+    """The frame, shown for whoever comes; a thread waits for the request and opens the page on the kernel's loop."""
+    app = _FRAME.pop() if _FRAME else RoomApp(_SECTIONS, None, {})
+    app.waiting()
+
+    def wait_for_the_request() -> None:
+        try:
+            query = room.query_string()  # blocks until Voilà hands this kernel a request
+        except Exception as exc:  # noqa: BLE001 - the server went away: nobody will see this page
+            print(f"workshop-kit: this page's request never came ({type(exc).__name__}).", file=sys.stderr)
+            return
+        loop.call_soon_threadsafe(_open_when_requested, app, query)
+
+    threading.Thread(target=wait_for_the_request, name="workshop-kit-request", daemon=True).start()
+    return app
+
+
+def _open_when_requested(app: RoomApp, query: str) -> None:
+    """On the kernel's loop, once the request has come: open the page; a plain message if that fails."""
+    try:
+        open_page(query, app)
+    except Exception as exc:  # noqa: BLE001 - a locked or unreachable store: say so, never a traceback
+        print(f"workshop-kit: a page could not be opened ({type(exc).__name__}: {exc}).", file=sys.stderr)
+        _discard_ahead()
+        app.replace_with(widgets.HTML(str(_macros().not_opened())))

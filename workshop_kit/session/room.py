@@ -98,7 +98,7 @@ def query_string() -> str:
     socket; this waits for it the first time and keeps it (Voilà sends it once, so asking
     again would wait for ever)."""
     global _request_seen
-    if os.environ.get(settings.VOILA_PREHEAT_ENV, "False") == "True" and not _request_seen:
+    if request_pending():
         from voila.utils import wait_for_request
 
         wait_for_request()  # puts the request's QUERY_STRING into os.environ
@@ -107,6 +107,13 @@ def query_string() -> str:
 
 
 _request_seen = False
+
+
+def request_pending() -> bool:
+    """True in a pooled (preheated) kernel whose page request has not come yet (:func:`query_string` would wait)."""
+    return os.environ.get(settings.VOILA_PREHEAT_ENV, "False") == "True" and not _request_seen
+
+
 PREBUILD_ENV = settings.PREBUILD_ENV
 
 
