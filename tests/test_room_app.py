@@ -406,3 +406,58 @@ def test_a_pooled_page_whose_request_has_no_valid_code_shows_only_the_message(
             server.stop()
 
     asyncio.run(kernel())
+
+
+ONE_PASS_PROBE = """
+import json, os, sys
+import ipywidgets as widgets
+from ipywidgets.widgets import widget as widget_module
+from workshop_kit.pages import room_app
+from workshop_kit.widgets.sharing import answer_state_requests_in_one_pass
+os.environ["WORKSHOP_KIT_ROOM_PREBUILD"] = "02-risk.ipynb"
+room_app.warm(sys.argv[1])  # a frame and a section built ahead: about two hundred models
+
+class Recording:
+    sent = []
+    def send(self, data, buffers=None):
+        self.sent.append((data, list(buffers or [])))
+
+calls = {"get_state": 0}
+get_state = widget_module.Widget.get_state
+def counting(self, *args, **kwargs):
+    calls["get_state"] += 1
+    return get_state(self, *args, **kwargs)
+widget_module.Widget.get_state = counting
+widgets.Widget._control_comm = Recording()
+request = {"content": {"data": {"method": "request_states"}}}
+replies = {}
+for mode in ("upstream", "one pass"):
+    if mode == "one pass":
+        assert answer_state_requests_in_one_pass() and not answer_state_requests_in_one_pass()  # once only
+    calls["get_state"] = 0
+    widgets.Widget._handle_control_comm_msg(request)
+    (data, buffers), = Recording.sent
+    Recording.sent.clear()
+    replies[mode] = {"data": data, "buffers": len(buffers), "get_state": calls["get_state"]}
+print(json.dumps({"models": len(widget_module._instances), "replies": replies}, default=str))
+"""
+
+
+@pytest.mark.slow
+def test_a_room_kernel_answers_the_pages_state_request_with_the_same_reply_serialising_each_widget_once(tmp_path: Path) -> None:
+    """ipywidgets serialises every widget twice for a page's request_states (a pass whose result it drops); the room's
+    kernels answer with the very same message in one pass.  Its own process: the change cannot be undone."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "WORKSHOP_KIT_STORE": str(tmp_path / "answers.sqlite"), "WORKSHOP_KIT_COHORT": "Leeds", room.ROOM_ENV: "1"}
+    env.pop("VOILA_PREHEAT", None)
+    done = subprocess.run([sys.executable, "-c", ONE_PASS_PROBE, str(NOTEBOOKS)], env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    upstream, one_pass, models = result["replies"]["upstream"], result["replies"]["one pass"], result["models"]
+    assert models > 100 and len(one_pass["data"]["states"]) == models
+    assert one_pass["data"] == upstream["data"] and one_pass["buffers"] == upstream["buffers"]
+    assert upstream["get_state"] == 2 * models and one_pass["get_state"] == models

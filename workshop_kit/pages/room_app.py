@@ -273,9 +273,10 @@ class RoomApp(widgets.VBox):
         code = quote(self._person().code, safe="")
         for text, template in ahead.texts:
             text.value = template.replace(_CODE_MARK, code)
+        saved = _saved_answers(ahead.exercises, identity)
         for exercise in ahead.exercises:
             exercise.identity = identity
-            exercise._load()  # this person's saved answer, if any
+            exercise._load(saved)  # this person's saved answer, if any
         self.built[page] = ahead.box
 
     def _build_ahead(self, page: str) -> None:
@@ -414,6 +415,18 @@ _AHEAD: dict[str, Ahead] = {}
 _FRAME: list[RoomApp] = []  # the page's frame (bar, buttons), built before the request for whoever comes
 
 
+def _saved_answers(exercises: list[Any], identity: Any) -> dict[str, Any] | None:
+    """This person's saved answers, read in one go for a section's exercises (None if the store cannot say: each then says so)."""
+    from ..errors import StoreError
+
+    if not exercises:
+        return {}
+    try:
+        return exercises[0]._get_store().my_answers(participant=identity.participant, cohort=identity.cohort)  # type: ignore[no-any-return]
+    except StoreError:
+        return None
+
+
 def _discard_ahead() -> None:
     """Close every widget built ahead for no one: a page that shows nobody's exercises must hold none a browser could reach."""
     close_tree([ahead.box for ahead in _AHEAD.values()] + list(_FRAME))
@@ -448,10 +461,13 @@ def warm(folder: str | os.PathLike[str] | None = None, *, share_models: bool = F
         getattr(workshop_kit, name)
     from ..catalogue.model import default_catalogue
     from ..store.responses import default_store
-    from ..widgets.sharing import share_default_models
+    from ..widgets.base import widget_html
+    from ..widgets.sharing import answer_state_requests_in_one_pass, share_default_models
 
     if share_models:
         share_default_models()  # before any widget of the page is made
+        answer_state_requests_in_one_pass()
+    _macros(), widget_html()  # the templates a page renders after its request, compiled now
     default_catalogue()
     try:
         default_store()

@@ -194,10 +194,14 @@ class ExerciseWidget(widgets.VBox):
             raise StoreError("There is no response store to save to. Ask your facilitator to check WORKSHOP_KIT_STORE.")
         return self.store
 
-    def _load(self) -> None:
-        """Show the participant's latest saved answer, if any. Never writes."""
+    def _load(self, saved: dict[str, Any] | None = None) -> None:
+        """Show the participant's latest saved answer, if any (from ``saved``, their answers by exercise id, when
+        already read for a page of exercises; otherwise asked of the store). Never writes."""
         try:
-            response = self._get_store().latest(self.exercise.id, participant=self.identity.participant, cohort=self.identity.cohort)
+            if saved is not None:
+                response = saved.get(self.exercise.id)
+            else:
+                response = self._get_store().latest(self.exercise.id, participant=self.identity.participant, cohort=self.identity.cohort)
         except StoreError as exc:
             self._show_status(f"✗ Your earlier answer could not be loaded: {exc}", ok=False)
             return
