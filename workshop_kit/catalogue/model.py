@@ -433,7 +433,7 @@ def _check_plan_role(r: _Reader, ex: Exercise) -> None:
     kind, needed = PLAN_ROLES[ex.plan]
     if ex.kind != kind:
         raise r.fail("plan", f"the plan's {ex.plan!r} is a {kind} exercise; this one is a {ex.kind}")
-    fields = ex.fields if isinstance(ex, LogExercise) else ()
+    fields = ex.fields if ex.kind == "log" else ()
     missing = [name for name in needed if name not in {f.name for f in fields}]
     if missing:
         raise r.fail("plan", f"the plan's {ex.plan!r} reads the fields {', '.join(needed)}; this log has no {', '.join(missing)}")
