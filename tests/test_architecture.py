@@ -19,6 +19,12 @@ def test_the_layering_rules_hold():
     assert "BROKEN" not in run.stdout and " KEPT" in run.stdout
 
 
+def test_mypy_is_clean():
+    """mypy finds no type error in workshop_kit/ ([tool.mypy] in pyproject.toml); its cache makes a second run quick."""
+    run = subprocess.run([sys.executable, "-m", "mypy", "workshop_kit"], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stdout + run.stderr
+
+
 def test_no_import_loop():
     """No module imports, directly or through others, a module that imports it (imports for type checkers aside)."""
     import grimp
@@ -35,13 +41,14 @@ def test_no_import_loop():
 def test_every_layer_handles_every_kind():
     """Adding a kind means one entry in each layer's registry; a layer without one fails here, naming it."""
     from workshop_kit.catalogue import answers
-    from workshop_kit.catalogue.model import KIND_NAMES, KINDS
+    from workshop_kit.catalogue.model import EXERCISE_CLASSES, KIND_NAMES, KINDS
     from workshop_kit.summaries import cohort, compare
     from workshop_kit.views import charts, plan
     from workshop_kit.widgets import WIDGETS
 
     registries = {
         "catalogue.model.KIND_NAMES (the views' name for it)": KIND_NAMES,
+        "catalogue.model.EXERCISE_CLASSES (its settings)": EXERCISE_CLASSES,
         "catalogue.answers (checking an answer)": answers._CHECKS,
         "summaries.cohort (the cohort table)": cohort._BUILDERS,
         "summaries.compare (the compare line)": compare._BY_KIND,

@@ -55,10 +55,10 @@ class TestCohortComparison:
     def test_answers_that_no_longer_fit_are_skipped(self, kit_store, monkeypatch):
         """An answer saved under an older catalogue is left out rather than breaking the view."""
         seed(kit_store, "goal.timeframe", [["1 to 2 years"]] * 2)
-        from workshop_kit.catalogue.model import Exercise
+        from workshop_kit.catalogue.model import PickExercise
 
         e = ex("goal.timeframe")
-        changed = Exercise(**{**e.__dict__, "options": ("Soon", "Later")})
+        changed = PickExercise(**{**e.__dict__, "options": ("Soon", "Later")})
         assert others_answers(kit_store, changed, ALICE) == []
 
     def test_not_ready_wording(self):

@@ -14,7 +14,7 @@ from widget_helpers import make, seed
 
 import workshop_kit as kit
 from workshop_kit import widgets as kit_widgets
-from workshop_kit.catalogue.model import Exercise, default_catalogue
+from workshop_kit.catalogue.model import Exercise, ScaleExercise, default_catalogue
 from workshop_kit.errors import CatalogueError
 from workshop_kit.session.identity import Identity
 from workshop_kit.store.responses import ResponseStore
@@ -90,7 +90,7 @@ class TestExerciseFactory:
 
     def test_catalogue_text_escaped(self, kit_store):
         """Title, prompt and help from the catalogue are escaped before they are shown."""
-        e = Exercise(id="x.y", section="risk", kind="scale", title="<b>Bold</b>", prompt="<script>alert(1)</script>", help="a & b", low_label="<i>lo", high_label="hi>")
+        e = ScaleExercise(id="x.y", section="risk", title="<b>Bold</b>", prompt="<script>alert(1)</script>", help="a & b", low_label="<i>lo", high_label="hi>")
         w = ScaleWidget(e, identity=Identity("alice", "cohort-a"), store=kit_store)
         html_text = " ".join(c.value for c in walk(w) if isinstance(c, widgets.HTML))
         assert "<script>" not in html_text and "&lt;script&gt;" in html_text

@@ -21,9 +21,9 @@ import math
 import re
 import unicodedata
 from decimal import Decimal
-from typing import Any
+from typing import Any, Callable
 
-from .model import Exercise, Field
+from .model import BudgetExercise, Exercise, Field, GridExercise, LogExercise, PickExercise, ScaleExercise, TextExercise
 from ..errors import AnswerError
 
 # C0/C1 control characters other than tab and newline; they have no place in an answer.
@@ -103,7 +103,7 @@ def _key(value: Any) -> str:
 # --- one check per kind ----------------------------------------------------------------
 
 
-def _scale(ex: Exercise, answer: Any) -> Any:
+def _scale(ex: ScaleExercise, answer: Any) -> Any:
     if not ex.paired:
         return whole_number(answer, ex.min, ex.max)
     if not isinstance(answer, dict) or set(answer) != {"now", "target"}:
@@ -114,7 +114,7 @@ def _scale(ex: Exercise, answer: Any) -> Any:
     }
 
 
-def _pick(ex: Exercise, answer: Any) -> list[str]:
+def _pick(ex: PickExercise, answer: Any) -> list[str]:
     if not isinstance(answer, (list, tuple)):
         raise _Problem(f"must be a list of choices (got {_show(answer)}).")
     picks = [clean_text(p, max(ex.custom_max_length, *map(len, ex.options)), "each choice") for p in answer]
@@ -135,17 +135,17 @@ def _pick(ex: Exercise, answer: Any) -> list[str]:
     return [known.get(p.casefold(), p) for p in picks]
 
 
-def _how_many(ex: Exercise) -> str:
+def _how_many(ex: PickExercise) -> str:
     if ex.min_picks == ex.max_picks:
         return f"exactly {ex.min_picks}"
     return f"between {ex.min_picks} and {ex.max_picks}"
 
 
-def _text(ex: Exercise, answer: Any) -> str:
+def _text(ex: TextExercise, answer: Any) -> str:
     return clean_text(answer, ex.max_length)
 
 
-def _budget(ex: Exercise, answer: Any) -> dict[str, int]:
+def _budget(ex: BudgetExercise, answer: Any) -> dict[str, int | float]:
     if not isinstance(answer, dict):
         raise _Problem(f"needs a share for each of {', '.join(ex.headings)} (got {_show(answer)}).")
     unknown = [k for k in answer if k not in ex.headings]
@@ -209,7 +209,7 @@ def _field(f: Field, value: Any, where: str) -> Any:
         raise _Problem(f"{what} must be a date like 2026-03-31 (got {_show(value)}).") from None
 
 
-def _rows(ex: Exercise, answer: Any, noun: str) -> list[dict[str, Any]]:
+def _rows(ex: GridExercise | LogExercise, answer: Any, noun: str) -> list[dict[str, Any]]:
     if not isinstance(answer, (list, tuple)) or not all(isinstance(r, dict) for r in answer):
         raise _Problem(f"must be a list of {noun}s (got {_show(answer)}).")
     if not answer:
@@ -225,7 +225,7 @@ def _check_keys(row: dict[str, Any], allowed: set[str], where: str) -> None:
         raise _Problem(f"{where} has unexpected entries: {', '.join(extra)}.")
 
 
-def _grid(ex: Exercise, answer: Any) -> list[dict[str, Any]]:
+def _grid(ex: GridExercise, answer: Any) -> list[dict[str, Any]]:
     items = []
     seen: set[str] = set()
     for i, item in enumerate(_rows(ex, answer, "item"), start=1):
@@ -249,7 +249,7 @@ def _grid(ex: Exercise, answer: Any) -> list[dict[str, Any]]:
     return items
 
 
-def _log(ex: Exercise, answer: Any) -> list[dict[str, Any]]:
+def _log(ex: LogExercise, answer: Any) -> list[dict[str, Any]]:
     rows = []
     for i, row in enumerate(_rows(ex, answer, "row"), start=1):
         where = f"row {i}"
@@ -261,4 +261,5 @@ def _log(ex: Exercise, answer: Any) -> list[dict[str, Any]]:
     return rows
 
 
-_CHECKS = {"scale": _scale, "pick": _pick, "text": _text, "budget": _budget, "grid": _grid, "log": _log}
+# Each check takes its own kind's exercise; validate_answer picks the one for the exercise's kind.
+_CHECKS: dict[str, Callable[[Any, Any], Any]] = {"scale": _scale, "pick": _pick, "text": _text, "budget": _budget, "grid": _grid, "log": _log}

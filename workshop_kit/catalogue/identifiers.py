@@ -105,9 +105,9 @@ def find_identifiers(text: str, where: str = "your answer") -> list[Found]:
     if sum(c.isdigit() for c in text) >= 9:  # no phone number is shorter; most answers never load phonenumbers (0.3 s)
         import phonenumbers
 
-        for m in phonenumbers.PhoneNumberMatcher(text, "GB", leniency=phonenumbers.Leniency.POSSIBLE):
-            if not any(a <= m.start < b for a, b in taken) and _dialled_like_a_phone(m.raw_string, m.number):
-                found.append(Found(PHONE, where, m.raw_string))
+        for phone in phonenumbers.PhoneNumberMatcher(text, "GB", leniency=phonenumbers.Leniency.POSSIBLE):
+            if not any(a <= phone.start < b for a, b in taken) and _dialled_like_a_phone(phone.raw_string, phone.number):
+                found.append(Found(PHONE, where, phone.raw_string))
     for m in _POSTCODE.finditer(text):
         outward, inward = m.groups()
         if inward[1:].islower() and inward[1:] in _ORDINAL:  # "M1 1st floor": an ordinal, not a postcode
@@ -140,19 +140,18 @@ def screen_answer(exercise: Exercise, answer: Any) -> list[Found]:
 
 def free_text(exercise: Exercise, answer: Any) -> list[tuple[str, str]]:
     """(where, text) for every part of a stored answer that the participant typed freely."""
-    kind = exercise.kind
-    if kind == "text":
+    if exercise.kind == "text":
         return [("your answer", answer)]
-    if kind == "pick":
+    if exercise.kind == "pick":
         known = {o.casefold() for o in exercise.options}
         return [("your own choice", p) for p in answer if p.casefold() not in known]
-    if kind == "grid":
+    if exercise.kind == "grid":
         parts = []
         for i, item in enumerate(answer, start=1):
             parts.append((f"item {i}'s {exercise.item_label.lower()}", item["name"]))
             parts += [(f"item {i}'s '{f.label}'", item.get(f.name) or "") for f in exercise.fields if f.type == "text"]
         return parts
-    if kind == "log":
+    if exercise.kind == "log":
         return [(f"row {i}'s '{f.label}'", row.get(f.name) or "") for i, row in enumerate(answer, start=1) for f in exercise.fields if f.type == "text"]
     return []
 

@@ -15,7 +15,7 @@ import sys
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar, Literal, TypeAlias
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -114,17 +114,16 @@ class Field:
     required: bool = False
 
 
-@dataclass(frozen=True)
-class Exercise:
-    """One exercise: what is asked, of which kind, with which limits.
+@dataclass(frozen=True, kw_only=True)
+class ExerciseBase:
+    """What every exercise has, whatever its kind: what is asked, where, and what the plan does with it.
 
-    Only the settings of the exercise's own kind are meaningful; the others keep
-    their defaults.
+    Each kind is a subclass with its own settings (:data:`Exercise` names them all).
     """
 
+    kind: ClassVar[str]
     id: str
     section: str
-    kind: str
     title: str
     prompt: str
     help: str = ""
@@ -133,49 +132,93 @@ class Exercise:
     feedback: bool = False  # closing feedback on the day: in the cohort report's "Closing feedback", not in the personal plan
     plan: str = ""  # the role this exercise plays in the development plan (PLAN_ROLES), if any
     plan_heading: str = ""  # the plan's summary shows this exercise's answer under this heading
-    # scale
+
+
+@dataclass(frozen=True, kw_only=True)
+class ScaleExercise(ExerciseBase):
+    """A whole number from ``min`` to ``max``, or two of them for a paired scale (e.g. now and in 12 months)."""
+
+    kind: ClassVar[Literal["scale"]] = "scale"
     min: int = 1
     max: int = 10
     low_label: str = ""
     high_label: str = ""
-    pair: tuple[str, ...] = ()
-    self_rating: bool = False  # a scale whose high end is where the participant wants to be (the plan reads the gap)
-    # pick
-    options: tuple[str, ...] = ()
-    min_picks: int = 1
-    max_picks: int = 1
-    allow_custom: bool = False
-    custom_max_length: int = 40
-    # text
-    max_length: int = 500
-    # budget
-    headings: tuple[str, ...] = ()
-    total: int = 100
-    # grid
-    x_axis: Axis | None = None
-    y_axis: Axis | None = None
-    quadrants: Quadrants | None = None
-    tags: tuple[str, ...] = ()
-    tag_label: str = "Tag"
-    item_label: str = "Name"
-    # grid and log
-    fields: tuple[Field, ...] = ()
-    max_rows: int = 30
-
-    def is_high(self, value: float) -> bool:
-        """True above the middle of a grid's range (the middle itself counts as low)."""
-        return value > (self.min + self.max) / 2
-
-    def quadrant_of(self, x: float, y: float) -> str:
-        """The name of the grid quadrant an item at (x, y) falls in."""
-        if self.quadrants is None:
-            raise ValueError(f"{self.id} is not a grid")
-        return self.quadrants.by_position()[(self.is_high(x), self.is_high(y))]
+    pair: tuple[str, ...] = ()  # the two moments of a paired scale, or none
+    self_rating: bool = False  # the high end is where the participant wants to be (the plan reads the gap)
 
     @property
     def paired(self) -> bool:
         """True for a scale asked twice, e.g. now and in 12 months."""
         return len(self.pair) == 2
+
+
+@dataclass(frozen=True, kw_only=True)
+class PickExercise(ExerciseBase):
+    """``min_picks`` to ``max_picks`` of the options, with perhaps one of the participant's own."""
+
+    kind: ClassVar[Literal["pick"]] = "pick"
+    options: tuple[str, ...] = ()
+    min_picks: int = 1
+    max_picks: int = 1
+    allow_custom: bool = False
+    custom_max_length: int = 40
+
+
+@dataclass(frozen=True, kw_only=True)
+class TextExercise(ExerciseBase):
+    """Free text of at most ``max_length`` characters."""
+
+    kind: ClassVar[Literal["text"]] = "text"
+    max_length: int = 500
+
+
+@dataclass(frozen=True, kw_only=True)
+class BudgetExercise(ExerciseBase):
+    """A total shared between the headings."""
+
+    kind: ClassVar[Literal["budget"]] = "budget"
+    headings: tuple[str, ...] = ()
+    total: int = 100
+
+
+@dataclass(frozen=True, kw_only=True)
+class GridExercise(ExerciseBase):
+    """Named items placed on two axes from ``min`` to ``max``, each with a tag and perhaps more fields."""
+
+    kind: ClassVar[Literal["grid"]] = "grid"
+    x_axis: Axis
+    y_axis: Axis
+    quadrants: Quadrants
+    min: int = 1
+    max: int = 10
+    tags: tuple[str, ...] = ()
+    tag_label: str = "Tag"
+    item_label: str = "Name"
+    fields: tuple[Field, ...] = ()
+    max_rows: int = 30
+    max_length: int = 80  # of an item's name
+
+    def is_high(self, value: float) -> bool:
+        """True above the middle of the grid's range (the middle itself counts as low)."""
+        return value > (self.min + self.max) / 2
+
+    def quadrant_of(self, x: float, y: float) -> str:
+        """The name of the quadrant an item at (x, y) falls in."""
+        return self.quadrants.by_position()[(self.is_high(x), self.is_high(y))]
+
+
+@dataclass(frozen=True, kw_only=True)
+class LogExercise(ExerciseBase):
+    """Up to ``max_rows`` rows of the named fields."""
+
+    kind: ClassVar[Literal["log"]] = "log"
+    fields: tuple[Field, ...] = ()
+    max_rows: int = 30
+
+
+# One exercise of any kind.  Code that tests ``exercise.kind == "grid"`` sees a GridExercise after it.
+Exercise: TypeAlias = ScaleExercise | PickExercise | TextExercise | BudgetExercise | GridExercise | LogExercise
+EXERCISE_CLASSES: dict[str, type[Exercise]] = {cls.kind: cls for cls in (ScaleExercise, PickExercise, TextExercise, BudgetExercise, GridExercise, LogExercise)}
 
 
 @dataclass(frozen=True)
@@ -366,7 +409,6 @@ def _read_exercise(path: Path, index: int, table: dict[str, Any], section_ids: s
     common = dict(
         id=ex_id,
         section=section,
-        kind=kind,
         title=r.get("title", str, nonempty=True),
         prompt=r.get("prompt", str, nonempty=True),
         help=r.get("help", str, ""),
@@ -376,7 +418,7 @@ def _read_exercise(path: Path, index: int, table: dict[str, Any], section_ids: s
         plan=r.get("plan", str, ""),
         plan_heading=r.get("plan_heading", str, "").strip(),
     )
-    exercise = Exercise(**common, **_KIND_READERS[kind](r))
+    exercise = EXERCISE_CLASSES[kind](**common, **_KIND_READERS[kind](r))
     _check_plan_role(r, exercise)
     return exercise
 
@@ -391,7 +433,8 @@ def _check_plan_role(r: _Reader, ex: Exercise) -> None:
     kind, needed = PLAN_ROLES[ex.plan]
     if ex.kind != kind:
         raise r.fail("plan", f"the plan's {ex.plan!r} is a {kind} exercise; this one is a {ex.kind}")
-    missing = [name for name in needed if name not in {f.name for f in ex.fields}]
+    fields = ex.fields if ex.kind == "log" else ()
+    missing = [name for name in needed if name not in {f.name for f in fields}]
     if missing:
         raise r.fail("plan", f"the plan's {ex.plan!r} reads the fields {', '.join(needed)}; this log has no {', '.join(missing)}")
 

@@ -271,11 +271,11 @@ def forget_subject(store: ResponseStore, subject: Subject, *, confirm: Callable[
         hub.forget_member(store, subject.key, subject.cohort)
         return Forgotten(gone)
     with store._write("delete from") as conn:
-        gone = conn.execute(delete(responses).where(responses.c.cohort == subject.cohort, responses.c.participant == subject.key))
+        deleted = conn.execute(delete(responses).where(responses.c.cohort == subject.cohort, responses.c.participant == subject.key))
         records = conn.execute(delete(people).where(people.c.cohort == subject.cohort, people.c.participant == subject.key))
         forget_signals(conn, subject.key, subject.cohort)
     _drop_cached(store, subject.key)
-    return Forgotten(int(gone.rowcount or 0), int(records.rowcount or 0))
+    return Forgotten(int(deleted.rowcount or 0), int(records.rowcount or 0))
 
 
 def forget_participant(

@@ -36,12 +36,16 @@ protect against.
 from __future__ import annotations
 
 import secrets
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy.engine import make_url
 
 from .. import settings
 from ..privacy import MIN_COHORT, release_step
+
+if TYPE_CHECKING:
+    import psycopg
+    from sqlalchemy.engine import Connection
 
 PARTICIPANTS_ROLE = "wk_participants"
 FACILITATORS_ROLE = "wk_facilitators"
@@ -163,7 +167,7 @@ def prepare_database(owner_url: str, catalogue: Any = None) -> None:
     with ResponseStore(owner_url) as store:
         store.engine  # creates the tables and records the format on first use
         with store.engine.begin() as conn:
-            with conn.connection.dbapi_connection.cursor() as cur:
+            with _driver(conn).cursor() as cur:
                 for statement in _SETUP:
                     cur.execute(statement)  # no parameters: the function's '%' stays as written
             conn.exec_driver_sql("DELETE FROM wk_compared")
@@ -186,6 +190,11 @@ def forget_member(store: Any, participant: str, cohort: str) -> int:
             return 0
         gone = conn.execute(text("DELETE FROM wk_hub_members WHERE login = :login AND cohort = :cohort"), {"login": role_name(participant), "cohort": cohort})
         return int(gone.rowcount or 0)
+
+
+def _driver(conn: Connection) -> psycopg.Connection[Any]:
+    """psycopg's own connection under SQLAlchemy's: the hub's database is PostgreSQL, reached through psycopg."""
+    return cast("psycopg.Connection[Any]", conn.connection.dbapi_connection)
 
 
 def role_name(username: str) -> str:
@@ -231,8 +240,7 @@ class HubStore:
         engine = create_engine(_psycopg(self.owner_url))
         try:
             with engine.begin() as conn:
-                raw = conn.connection.dbapi_connection
-                with raw.cursor() as cur:
+                with _driver(conn).cursor() as cur:
                     cur.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (role_name(username),))
                     verb = "ALTER" if cur.fetchone() else "CREATE"
                     cur.execute(sql.SQL(verb + " ROLE {} LOGIN PASSWORD {}").format(role, sql.Literal(password)))

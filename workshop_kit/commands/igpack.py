@@ -19,6 +19,7 @@ import datetime as dt
 import io
 import json
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -291,7 +292,7 @@ class Pack:
     files: tuple[str, ...]
 
 
-def write_pack(store: ResponseStore, out: str | os.PathLike[str], settings: Settings, axe_files: list[str | os.PathLike[str]] = ()) -> Pack:
+def write_pack(store: ResponseStore, out: str | os.PathLike[str], settings: Settings, axe_files: Sequence[str | os.PathLike[str]] = ()) -> Pack:
     """Write every file of the pack into ``out`` (made if needed); returns what was written."""
     rows = inventory_rows(store, settings)
     audits = [read_axe(p) for p in axe_files]

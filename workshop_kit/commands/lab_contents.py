@@ -27,8 +27,8 @@ def kernel_language_info() -> dict[str, Any]:
 class KitContentsManager(AsyncLargeFileManager):
     """Jupyter Server's default contents manager, giving notebooks this Python's ``language_info``."""
 
-    async def get(self, path: str, content: bool = True, type: str | None = None, format: str | None = None, **kwargs: Any) -> dict[str, Any]:  # noqa: A002 - Jupyter's names
-        model = await super().get(path, content=content, type=type, format=format, **kwargs)
+    async def get(self, path: str, content: bool = True, type: str | None = None, format: str | None = None, *args: Any, **kwargs: Any) -> dict[str, Any]:  # noqa: A002 - Jupyter's names
+        model = await super().get(path, content, type, format, *args, **kwargs)
         notebook = model.get("content") if model.get("type") == "notebook" else None
         if notebook is not None and notebook.get("metadata", {}).get("kernelspec", {}).get("language", "python") == "python":
             notebook.metadata["language_info"] = kernel_language_info()

@@ -28,10 +28,13 @@ import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 from urllib.parse import urlencode
 
 from .. import settings as env_names
+
+if TYPE_CHECKING:
+    import psutil
 
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 WELCOME_PAGE = "00-welcome.ipynb"
@@ -254,7 +257,7 @@ class Server:
     port: int
     url: str
     log: TextIO | None = None
-    seen: dict[int, object] = field(default_factory=dict)  # pid -> psutil.Process of every descendant noticed
+    seen: dict[int, psutil.Process] = field(default_factory=dict)  # pid -> psutil.Process of every descendant noticed
     stopped: bool = False
 
     @property

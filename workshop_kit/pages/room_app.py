@@ -110,7 +110,7 @@ def evaluate(code: str, namespace: dict[str, Any]) -> Any:
     tree = ast.parse(code, mode="exec")
     last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None
     exec(compile(tree, "<section>", "exec"), namespace)  # noqa: S102 - the kit's own notebook files, never browser input
-    if last is None:
+    if not isinstance(last, ast.Expr):
         return None
     return eval(compile(ast.Expression(last.value), "<section>", "eval"), namespace)  # noqa: S307
 

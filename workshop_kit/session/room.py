@@ -27,7 +27,7 @@ import secrets
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeGuard
 from urllib.parse import parse_qs, urlencode
 
 import ipywidgets as widgets
@@ -86,7 +86,7 @@ def new_code() -> str:
     return secrets.token_urlsafe(CODE_BYTES)
 
 
-def looks_like_code(value: object) -> bool:
+def looks_like_code(value: object) -> TypeGuard[str]:
     """True when the value has the shape of a personal code (it may still not have been issued)."""
     return isinstance(value, str) and bool(_CODE.match(value))
 

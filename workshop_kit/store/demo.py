@@ -16,7 +16,7 @@ from itertools import islice
 from typing import Any
 
 from .._version import __version__
-from ..catalogue.model import Catalogue, Exercise, Field, default_catalogue
+from ..catalogue.model import BudgetExercise, Catalogue, Field, GridExercise, LogExercise, PickExercise, ScaleExercise, TextExercise, default_catalogue
 from .responses import Response, ResponseStore
 
 FIRST_NAMES = """Aisha Alex Amara Ben Bethan Carys Chen Chloe Dan Deepa Eilidh Emeka Fatima Femi Fiona
@@ -160,7 +160,7 @@ def _clip(value: float, lo: int, hi: int) -> int:
     return max(lo, min(hi, round(value)))
 
 
-def _scale(ex: Exercise, rng: random.Random) -> Generator:
+def _scale(ex: ScaleExercise, rng: random.Random) -> Generator:
     span = ex.max - ex.min
     centre = ex.min + span * rng.uniform(0.3, 0.65)
     if not ex.paired:
@@ -174,7 +174,7 @@ def _scale(ex: Exercise, rng: random.Random) -> Generator:
     return paired
 
 
-def _pick(ex: Exercise, rng: random.Random) -> Generator:
+def _pick(ex: PickExercise, rng: random.Random) -> Generator:
     weights = [rng.random() ** 2 + 0.05 for _ in ex.options]
     options = list(ex.options)
     folded = {o.casefold() for o in options}
@@ -203,7 +203,7 @@ def _sentence(parts: tuple[list[str], list[str], list[str]], r: random.Random, l
     return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0]
 
 
-def _text(ex: Exercise, rng: random.Random) -> Generator:
+def _text(ex: TextExercise, rng: random.Random) -> Generator:
     if ex.id in FEEDBACK_TEXT:
         parts = FEEDBACK_TEXT[ex.id]
         return lambda r, bold: " ".join(_choice(r, p) for p in parts).replace(" .", ".")[: ex.max_length]
@@ -211,7 +211,7 @@ def _text(ex: Exercise, rng: random.Random) -> Generator:
     return lambda r, bold: _sentence(parts, r, ex.max_length)
 
 
-def _budget(ex: Exercise, rng: random.Random) -> Generator:
+def _budget(ex: BudgetExercise, rng: random.Random) -> Generator:
     alphas = BUDGETS.get(ex.id) or [rng.uniform(1, 4) for _ in ex.headings]
     alphas = (alphas + [2.0] * len(ex.headings))[: len(ex.headings)]
     step = 5 if ex.total % 5 == 0 else 1
@@ -247,7 +247,7 @@ def _field_value(f: Field, r: random.Random, today: dt.date) -> Any:
     return _choice(r, PHRASES)[: f.max_length] if r.random() < 0.8 else ""
 
 
-def _grid(ex: Exercise, rng: random.Random) -> Generator:
+def _grid(ex: GridExercise, rng: random.Random) -> Generator:
     bank = [(n[: ex.max_length], t) for n, t in GRID_ITEMS.get(ex.id, []) if t in ex.tags]
     bank = bank or [(f"{ex.item_label} {i}"[: ex.max_length], ex.tags[i % len(ex.tags)]) for i in range(1, 13)]
     today = dt.date.today()
@@ -264,7 +264,7 @@ def _grid(ex: Exercise, rng: random.Random) -> Generator:
     return grid
 
 
-def _log(ex: Exercise, rng: random.Random) -> Generator:
+def _log(ex: LogExercise, rng: random.Random) -> Generator:
     today = dt.date.today()
 
     def log(r: random.Random, bold: float) -> list[dict[str, Any]]:
@@ -280,7 +280,8 @@ def _log(ex: Exercise, rng: random.Random) -> Generator:
     return log
 
 
-_MAKERS = {"scale": _scale, "pick": _pick, "text": _text, "budget": _budget, "grid": _grid, "log": _log}
+# Each maker takes its own kind's exercise; the demo picks the one for the exercise's kind.
+_MAKERS: dict[str, Callable[[Any, random.Random], Generator]] = {"scale": _scale, "pick": _pick, "text": _text, "budget": _budget, "grid": _grid, "log": _log}
 
 
 def participant_names(count: int) -> list[str]:

@@ -61,7 +61,7 @@ class LiveState:
         return cls(**values)
 
 
-_TYPES: dict[str, tuple[type, ...]] = {
+_TYPES: dict[str, tuple[type[Any], ...]] = {
     "section": (str, type(None)),
     "exercise": (str, type(None)),
     "self_paced": (bool,),

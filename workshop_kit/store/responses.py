@@ -18,7 +18,7 @@ import os
 import threading
 import time
 import uuid
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -55,6 +55,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy.sql import ColumnElement
 from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
 from sqlalchemy.schema import CreateColumn
 from sqlalchemy.types import TypeDecorator
@@ -379,7 +380,7 @@ class ResponseStore:
             if self._engine is None:
                 self._engine = self._make_engine()
         if not self._ready:
-            self._ensure_schema()
+            self._ensure_schema(self._engine)
         return self._engine
 
     @contextmanager
@@ -426,9 +427,8 @@ class ResponseStore:
         except (DBAPIError, OSError) as exc:
             raise _friendly(exc, self.url, "read from") from exc
 
-    def _ensure_schema(self) -> None:
+    def _ensure_schema(self, engine: Engine) -> None:
         """Create the tables on first use, upgrade an older store, and check the schema version."""
-        engine = self._engine
         try:
             with engine.connect() as conn:
                 version = _schema_version(conn)
@@ -470,7 +470,7 @@ class ResponseStore:
         self._ready = True
 
     @property
-    def schema_version(self) -> int:
+    def schema_version(self) -> int | None:
         """The format number recorded in the store."""
         with self._read() as conn:
             return _schema_version(conn)
@@ -836,12 +836,15 @@ class ResponseStore:
         with self._write("delete from") as conn:
             rules = [Retention(r.cohort, r.expires_on, r.keep_days, r.set_at) for r in conn.execute(select(retention).order_by(retention.c.cohort))]
             for rule in rules:
+                old_answers: tuple[ColumnElement[bool], ...]
+                old_records: list[tuple[Table, tuple[ColumnElement[bool], ...]]]
                 if rule.expires_on is not None:
                     if now.date() < rule.expires_on:
                         continue
                     old_answers = (responses.c.cohort == rule.cohort,)
                     old_records = [(table, (table.c.cohort == rule.cohort,)) for table in (people, room_signals, room_live)]
                 else:
+                    assert rule.keep_days is not None  # set_retention stores a date or a number of days
                     cutoff = now - dt.timedelta(days=rule.keep_days)
                     old_answers = (responses.c.cohort == rule.cohort, responses.c.saved_at < cutoff)
                     old_records = [(people, (people.c.cohort == rule.cohort, people.c.created_at < cutoff))]
@@ -1063,7 +1066,7 @@ def _response(row: Any) -> Response:
     return _responses([tuple(row[c] for c in _FIELD_NAMES)])[0]
 
 
-def _responses(rows: list[Any]) -> list[Response]:
+def _responses(rows: Sequence[Any]) -> list[Response]:
     """Responses from rows in ``_FIELD_NAMES`` order (saved_at raw or parsed), answers decoded in one JSON pass."""
     if not rows:
         return []

@@ -24,13 +24,13 @@ import hashlib
 import re
 import statistics
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
 
-from ..catalogue.model import Exercise
+from ..catalogue.model import BudgetExercise, Exercise, GridExercise, LogExercise, PickExercise, ScaleExercise, TextExercise
 from ..privacy import MIN_GROUP
 from ..store.responses import Response, ResponseStore, paused_gc
 
@@ -158,7 +158,7 @@ def _median(counts: Counter) -> float:
     return float(statistics.median(counts.elements()))
 
 
-def _scale(ex: Exercise, tallies: list[Tally], named: Any) -> _Built:
+def _scale(ex: ScaleExercise, tallies: list[Tally], named: Any) -> _Built:
     points = list(range(ex.min, ex.max + 1))
     n = sum(k for _, k in tallies)
     if ex.paired:
@@ -207,7 +207,7 @@ def _counted(tallies: Iterable[Tally]) -> Counter:
     return counts
 
 
-def _pick(ex: Exercise, tallies: list[Tally], named: Any) -> _Built:
+def _pick(ex: PickExercise, tallies: list[Tally], named: Any) -> _Built:
     n = sum(k for _, k in tallies)
     picked = _counted((option, k) for answer, k in tallies for option in answer)
     known = set(ex.options)
@@ -225,7 +225,7 @@ def _pick(ex: Exercise, tallies: list[Tally], named: Any) -> _Built:
     return table, figures, extras
 
 
-def _text(ex: Exercise, tallies: list[Tally], named: list[tuple[str, Any]] | None) -> _Built:
+def _text(ex: TextExercise, tallies: list[Tally], named: list[tuple[str, Any]] | None) -> _Built:
     columns = ["participant", "answer"] if named is not None else ["answer"]
     words = pd.DataFrame({"word": pd.Series([], dtype=str), "people": pd.Series([], dtype="int64")})
     if ex.sensitive or not tallies:
@@ -271,7 +271,7 @@ def _frequent_words(tallies: Iterable[Tally], top: int = TOP_WORDS, min_people: 
     return pd.DataFrame({"word": pd.Series([w for w, _ in ranked], dtype=str), "people": pd.Series([c for _, c in ranked], dtype="int64")})
 
 
-def _budget(ex: Exercise, tallies: list[Tally], named: Any) -> _Built:
+def _budget(ex: BudgetExercise, tallies: list[Tally], named: Any) -> _Built:
     n = sum(k for _, k in tallies)
     by_heading = {h: _counted((answer[h], k) for answer, k in tallies) for h in ex.headings}
     table = pd.DataFrame(
@@ -284,7 +284,7 @@ def _budget(ex: Exercise, tallies: list[Tally], named: Any) -> _Built:
     return table, {}, {}
 
 
-def _grid(ex: Exercise, tallies: list[Tally], named: Any) -> _Built:
+def _grid(ex: GridExercise, tallies: list[Tally], named: Any) -> _Built:
     quadrants = list(ex.quadrants.names())  # as the catalogue names them: top right, top left, bottom right, bottom left
     items: Counter[str] = Counter()
     people: Counter[str] = Counter()
@@ -317,7 +317,7 @@ def _grid(ex: Exercise, tallies: list[Tally], named: Any) -> _Built:
     return table, figures, {f"{ex.tag_label} counts": tags}
 
 
-def _log(ex: Exercise, tallies: list[Tally], named: Any) -> _Built:
+def _log(ex: LogExercise, tallies: list[Tally], named: Any) -> _Built:
     records = []
     for f in (f for f in ex.fields if f.type == "choice"):
         seen = _counted((row.get(f.name), k) for answer, k in tallies for row in answer if row.get(f.name))
@@ -336,7 +336,8 @@ def _log(ex: Exercise, tallies: list[Tally], named: Any) -> _Built:
     return table, figures, extras
 
 
-_BUILDERS = {"scale": _scale, "pick": _pick, "text": _text, "budget": _budget, "grid": _grid, "log": _log}
+# Each builder and each over-time table takes its own kind's exercise; the callers pick by kind.
+_BUILDERS: dict[str, Callable[..., _Built]] = {"scale": _scale, "pick": _pick, "text": _text, "budget": _budget, "grid": _grid, "log": _log}
 
 
 # --- a whole cohort ------------------------------------------------------------------------
@@ -391,21 +392,22 @@ def cohort_summaries(
 # --- comparisons ------------------------------------------------------------------------------
 
 
-def _moments(ex: Exercise) -> list[tuple[str, str | None]]:
+def _moments(ex: ScaleExercise) -> list[tuple[str, str | None]]:
     return list(zip(ex.pair, ("now", "target"))) if ex.paired else [(SINGLE, None)]
 
 
-def _picked(ex: Exercise, answer: list[str]) -> set[str]:
+def _picked(ex: PickExercise, answer: list[str]) -> set[str]:
     return {p if p in ex.options else OWN_ENTRY for p in answer}
 
 
-def _pick_options(ex: Exercise) -> list[str]:
+def _pick_options(ex: PickExercise) -> list[str]:
     return list(ex.options) + ([OWN_ENTRY] if ex.allow_custom else [])
 
 
-def _check_comparable(ex: Exercise) -> None:
+def _comparable(ex: Exercise) -> ScaleExercise | PickExercise:
     if ex.kind not in ("scale", "pick"):
         raise ValueError(f"{ex.id}: comparisons are made for scale and pick exercises only (this one is {ex.kind}).")
+    return ex
 
 
 def compare_cohorts(exercise: Exercise, rows: Iterable[Response], *, min_group: int = MIN_GROUP) -> pd.DataFrame:
@@ -414,7 +416,7 @@ def compare_cohorts(exercise: Exercise, rows: Iterable[Response], *, min_group: 
     Scale: cohort, moment, n, mean, median.  Pick: cohort, option, n, count, share.
     A cohort with fewer than ``min_group`` answers keeps its n but no figures (NaN).
     """
-    _check_comparable(exercise)
+    exercise = _comparable(exercise)
     groups: dict[str, list[Response]] = {}
     for r in latest_only(r for r in rows if r.exercise_id == exercise.id):
         groups.setdefault(r.cohort, []).append(r)
@@ -463,7 +465,7 @@ def compare_over_time(
 _NAN = float("nan")
 
 
-def _scale_over_time(exercise: Exercise, first: list[Any], second: list[Any], hidden: bool) -> pd.DataFrame:
+def _scale_over_time(exercise: ScaleExercise, first: list[Any], second: list[Any], hidden: bool) -> pd.DataFrame:
     n = len(first)
     records = []
     for moment, key in _moments(exercise):
@@ -486,7 +488,7 @@ def _scale_over_time(exercise: Exercise, first: list[Any], second: list[Any], hi
     return pd.DataFrame(records, columns=columns).astype({"matched": "int64"})
 
 
-def _pick_over_time(exercise: Exercise, first: list[Any], second: list[Any], hidden: bool) -> pd.DataFrame:
+def _pick_over_time(exercise: PickExercise, first: list[Any], second: list[Any], hidden: bool) -> pd.DataFrame:
     n = len(first)
     picked_a = [_picked(exercise, a) for a in first]
     picked_b = [_picked(exercise, b) for b in second]
@@ -498,7 +500,7 @@ def _pick_over_time(exercise: Exercise, first: list[Any], second: list[Any], hid
     return pd.DataFrame(records, columns=["option", "matched", "share_before", "share_after", "change"]).astype({"matched": "int64"})
 
 
-def _budget_over_time(exercise: Exercise, first: list[Any], second: list[Any], hidden: bool) -> pd.DataFrame:
+def _budget_over_time(exercise: BudgetExercise, first: list[Any], second: list[Any], hidden: bool) -> pd.DataFrame:
     n = len(first)
     records = []
     for heading in exercise.headings:
@@ -516,7 +518,7 @@ def _budget_over_time(exercise: Exercise, first: list[Any], second: list[Any], h
     return pd.DataFrame(records, columns=["heading", "matched", "mean_before", "mean_after", "mean_change"]).astype({"matched": "int64"})
 
 
-def _log_over_time(exercise: Exercise, first: list[Any], second: list[Any], hidden: bool) -> pd.DataFrame:
+def _log_over_time(exercise: LogExercise, first: list[Any], second: list[Any], hidden: bool) -> pd.DataFrame:
     n = len(first)
     records = []
     for f in (f for f in exercise.fields if f.type == "choice"):
@@ -532,4 +534,4 @@ def _log_over_time(exercise: Exercise, first: list[Any], second: list[Any], hidd
     return pd.DataFrame(records, columns=["field", "choice", "matched", "share_before", "share_after", "change"]).astype({"matched": "int64"})
 
 
-_OVER_TIME = {"scale": _scale_over_time, "pick": _pick_over_time, "budget": _budget_over_time, "log": _log_over_time}
+_OVER_TIME: dict[str, Callable[..., pd.DataFrame]] = {"scale": _scale_over_time, "pick": _pick_over_time, "budget": _budget_over_time, "log": _log_over_time}

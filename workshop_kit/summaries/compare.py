@@ -28,10 +28,10 @@ from __future__ import annotations
 import json
 import statistics
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
 from ..catalogue.answers import validate_answer
-from ..catalogue.model import Exercise
+from ..catalogue.model import BudgetExercise, Exercise, GridExercise, LogExercise, PickExercise, ScaleExercise, TextExercise
 from ..errors import AnswerError
 from ..privacy import MIN_COHORT, release_step
 from ..session.identity import Identity
@@ -225,7 +225,7 @@ def compare_answer(exercise: Exercise, mine: Any, others: list[Any]) -> tuple[st
 # --- per kind ------------------------------------------------------------------------------
 
 
-def compare_scale(ex: Exercise, mine: Any, others: list[Any]) -> list[str]:
+def compare_scale(ex: ScaleExercise, mine: Any, others: list[Any]) -> list[str]:
     """Mean, median and your position; for a now/target pair, each moment and the shift wanted."""
     n = len(others)
     if not ex.paired:
@@ -239,7 +239,7 @@ def compare_scale(ex: Exercise, mine: Any, others: list[Any]) -> list[str]:
     return lines
 
 
-def compare_pick(ex: Exercise, mine: list[str], others: list[list[str]]) -> list[str]:
+def compare_pick(ex: PickExercise, mine: list[str], others: list[list[str]]) -> list[str]:
     """How many others picked each of your choices, and the options they chose most."""
     n = len(others)
     folded = [{p.casefold() for p in picks} for picks in others]
@@ -257,12 +257,12 @@ def compare_pick(ex: Exercise, mine: list[str], others: list[list[str]]) -> list
     return lines
 
 
-def compare_text(ex: Exercise, mine: str, others: list[str]) -> list[str]:
+def compare_text(ex: TextExercise, mine: str, others: list[str]) -> list[str]:
     """Only how many others answered: free text is never shared."""
     return [f"{len(others)} others in your cohort have answered this too. Written answers stay private to each person."]
 
 
-def compare_budget(ex: Exercise, mine: dict[str, int], others: list[dict[str, int]]) -> list[str]:
+def compare_budget(ex: BudgetExercise, mine: dict[str, int], others: list[dict[str, int]]) -> list[str]:
     """The cohort's mean share per heading against yours."""
     unit = "%" if ex.total == 100 else f" of {ex.total}"
     lines = [f"Average of {len(others)} others in your cohort, against yours:"]
@@ -272,7 +272,7 @@ def compare_budget(ex: Exercise, mine: dict[str, int], others: list[dict[str, in
     return lines
 
 
-def compare_grid(ex: Exercise, mine: list[dict[str, Any]], others: list[list[dict[str, Any]]]) -> list[str]:
+def compare_grid(ex: GridExercise, mine: list[dict[str, Any]], others: list[list[dict[str, Any]]]) -> list[str]:
     """Average number of items, and items per quadrant: yours against the cohort's average."""
     lines = [f"You placed {_count(len(mine), 'item')}; the {len(others)} others placed {_mean_len(others):.1f} on average."]
     yours = quadrant_counts(ex, mine)
@@ -282,7 +282,7 @@ def compare_grid(ex: Exercise, mine: list[dict[str, Any]], others: list[list[dic
     return lines
 
 
-def compare_log(ex: Exercise, mine: list[dict[str, Any]], others: list[list[dict[str, Any]]]) -> list[str]:
+def compare_log(ex: LogExercise, mine: list[dict[str, Any]], others: list[list[dict[str, Any]]]) -> list[str]:
     """Average number of rows, and for each choice field the share of rows per choice."""
     lines = [f"You have {_count(len(mine), 'row')}; the {len(others)} others have {_mean_len(others):.1f} on average."]
     all_rows = [row for rows in others for row in rows]
@@ -296,7 +296,8 @@ def compare_log(ex: Exercise, mine: list[dict[str, Any]], others: list[list[dict
     return lines
 
 
-_BY_KIND = {
+# Each takes its own kind's exercise; compare_answer picks the one for the exercise's kind.
+_BY_KIND: dict[str, Callable[..., list[str]]] = {
     "scale": compare_scale,
     "pick": compare_pick,
     "text": compare_text,
@@ -309,7 +310,7 @@ _BY_KIND = {
 # --- grid quadrants ------------------------------------------------------------------------
 
 
-def quadrant_counts(ex: Exercise, items: list[dict[str, Any]]) -> dict[str, int]:
+def quadrant_counts(ex: GridExercise, items: list[dict[str, Any]]) -> dict[str, int]:
     """Items per quadrant, in the order top right, top left, bottom right, bottom left."""
     counts = {name: 0 for name in ex.quadrants.names()}
     for item in items:

@@ -23,7 +23,7 @@ def role_answer(catalogue: Catalogue, answers: dict[str, Any], role: str) -> Any
 def needs_list(catalogue: Catalogue, answers: dict[str, Any]) -> tuple[str, ...]:
     """The development needs the participant picked, their own words marked "(my own)"."""
     picks, ex = role_answer(catalogue, answers, "needs"), catalogue.for_plan("needs")
-    if not isinstance(picks, list) or ex is None:
+    if not isinstance(picks, list) or ex is None or ex.kind != "pick":
         return ()
     known = set(ex.options)
     return tuple(str(p) if p in known else f"{p} (my own)" for p in picks)
@@ -64,7 +64,7 @@ def suggest_objectives(catalogue: Catalogue, answers: dict[str, Any], today: dt.
     if not drafts:
         drafts.append({"what": "", "how": "", "support": support, "by_when": by(12), "measure": ""})
     objectives = catalogue.for_plan("objectives")
-    limits = {f.name: f.max_length for f in objectives.fields} if objectives is not None else {}
+    limits = {f.name: f.max_length for f in objectives.fields} if objectives is not None and objectives.kind == "log" else {}
     return [{k: (v if k == "by_when" else _cut(v, limits.get(k, 200))) for k, v in d.items()} for d in drafts[:5]]
 
 

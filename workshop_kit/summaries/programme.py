@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..catalogue.model import Catalogue, Exercise
+from ..catalogue.model import BudgetExercise, Catalogue, Exercise, GridExercise, LogExercise, PickExercise, ScaleExercise, TextExercise
 from ..errors import KitError
 from ..store.responses import Response, ResponseStore, paused_gc
 from .cohort import OWN_ENTRY, SINGLE, compare_over_time, reads_answers
@@ -209,13 +209,13 @@ def wilson(count: float, n: int, z: float = Z95) -> tuple[float, float]:
     return max(0.0, centre - half), min(1.0, centre + half)
 
 
-def _scale_rows(ex: Exercise, tallies: list[tuple[Any, int]], n: int) -> list[dict[str, Any]]:
+def _scale_rows(ex: ScaleExercise, tallies: list[tuple[Any, int]], n: int) -> list[dict[str, Any]]:
     if not ex.paired:
         return [{"moment": SINGLE, **weighted_stats(tallies)}]
     return [{"moment": moment, **weighted_stats((a[key], k) for a, k in tallies)} for moment, key in zip(ex.pair, ("now", "target"))]
 
 
-def _scale_shift_rows(ex: Exercise, tallies: list[tuple[Any, int]], n: int) -> list[dict[str, Any]]:
+def _scale_shift_rows(ex: ScaleExercise, tallies: list[tuple[Any, int]], n: int) -> list[dict[str, Any]]:
     gaps = [(a["target"] - a["now"], k) for a, k in tallies]
     stats = weighted_stats(gaps)
     return [
@@ -229,7 +229,7 @@ def _scale_shift_rows(ex: Exercise, tallies: list[tuple[Any, int]], n: int) -> l
     ]
 
 
-def _pick_rows(ex: Exercise, tallies: list[tuple[Any, int]], n: int) -> list[dict[str, Any]]:
+def _pick_rows(ex: PickExercise, tallies: list[tuple[Any, int]], n: int) -> list[dict[str, Any]]:
     known = set(ex.options)
     counts = {o: 0 for o in ex.options}
     counts[OWN_ENTRY] = 0
@@ -244,7 +244,7 @@ def _pick_rows(ex: Exercise, tallies: list[tuple[Any, int]], n: int) -> list[dic
     return rows
 
 
-def _budget_rows(ex: Exercise, tallies: list[tuple[Any, int]], n: int) -> list[dict[str, Any]]:
+def _budget_rows(ex: BudgetExercise, tallies: list[tuple[Any, int]], n: int) -> list[dict[str, Any]]:
     rows = []
     for heading in ex.headings:
         stats = weighted_stats((a[heading], k) for a, k in tallies)
@@ -252,7 +252,7 @@ def _budget_rows(ex: Exercise, tallies: list[tuple[Any, int]], n: int) -> list[d
     return rows
 
 
-def _grid_rows(ex: Exercise, tallies: list[tuple[Any, int]], n: int) -> list[dict[str, Any]]:
+def _grid_rows(ex: GridExercise, tallies: list[tuple[Any, int]], n: int) -> list[dict[str, Any]]:
     quadrants = ex.quadrants.names()
     items = {q: 0 for q in quadrants}
     for answer, k in tallies:
@@ -262,7 +262,7 @@ def _grid_rows(ex: Exercise, tallies: list[tuple[Any, int]], n: int) -> list[dic
     return [{"quadrant": q, "items": float(items[q]), "share": items[q] / total if total else math.nan} for q in quadrants]
 
 
-def _log_rows(ex: Exercise, tallies: list[tuple[Any, int]], n: int) -> list[dict[str, Any]]:
+def _log_rows(ex: LogExercise, tallies: list[tuple[Any, int]], n: int) -> list[dict[str, Any]]:
     rows = []
     for f in (f for f in ex.fields if f.type == "choice"):
         seen = {c: 0 for c in f.choices}
@@ -275,12 +275,12 @@ def _log_rows(ex: Exercise, tallies: list[tuple[Any, int]], n: int) -> list[dict
     return rows
 
 
-def _log_per_person(ex: Exercise, tallies: list[tuple[Any, int]], n: int) -> list[dict[str, Any]]:
+def _log_per_person(ex: LogExercise, tallies: list[tuple[Any, int]], n: int) -> list[dict[str, Any]]:
     stats = weighted_stats((len(a), k) for a, k in tallies)
     return [{"mean_rows": stats["mean"], "sd_rows": stats["sd"], "median_rows": stats["median"]}]
 
 
-def _text_rows(ex: Exercise, tallies: list[tuple[Any, int]], n: int) -> list[dict[str, Any]]:
+def _text_rows(ex: TextExercise, tallies: list[tuple[Any, int]], n: int) -> list[dict[str, Any]]:
     return [{}]  # text is only counted across cohorts; the cohort report has each cohort's words
 
 

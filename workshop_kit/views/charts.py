@@ -92,6 +92,7 @@ def _label(text: str, width: int = 26) -> str:
 
 def _scale(s: Summary, ax) -> None:
     ex, table = s.exercise, s.table
+    assert ex.kind == "scale"  # chart() draws each summary with its own kind's drawer
     moments = list(dict.fromkeys(table["moment"]))
     width = 0.8 / len(moments)
     for i, (moment, colour) in enumerate(zip(moments, (BLUE, ORANGE))):
@@ -131,11 +132,14 @@ def _text(s: Summary, ax) -> bool | None:
 
 
 def _budget(s: Summary, ax) -> None:
-    _barh(ax, list(s.table["heading"]), list(s.table["mean"]), f"mean share (of {s.exercise.total})")
+    ex = s.exercise
+    assert ex.kind == "budget"
+    _barh(ax, list(s.table["heading"]), list(s.table["mean"]), f"mean share (of {ex.total})")
 
 
 def _grid(s: Summary, ax) -> None:
     ex = s.exercise
+    assert ex.kind == "grid"
     counts = dict(zip(s.table["quadrant"], s.table["items"]))
     names = s.table["quadrant"].tolist()  # as the catalogue names them: top right, top left, bottom right, bottom left
     layout = [[names[1], names[0]], [names[3], names[2]]]

@@ -19,6 +19,7 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import ipywidgets as widgets
@@ -26,7 +27,7 @@ import ipywidgets as widgets
 from .. import settings
 from .._version import __version__
 from ..bidi import isolate
-from ..catalogue.model import Catalogue, Exercise, Section
+from ..catalogue.model import BudgetExercise, Catalogue, Exercise, GridExercise, LogExercise, PickExercise, ScaleExercise, Section, TextExercise
 from ..errors import KitError
 from ..summaries.followup import BeforeAfter, before_and_after
 from ..summaries.objectives import needs_list as _needs_list, role_answer
@@ -386,9 +387,9 @@ def _commitment_list(catalogue: Catalogue, answers: dict[str, Any]) -> tuple[Com
     for row in rows if isinstance(rows, list) else ():
         if isinstance(row, dict) and row.get("deliverable"):
             out.append(Commitment(_cell(row["deliverable"]), _cell(row.get("stakeholder")), _cell(row.get("due")), _cell(row.get("status"))))
-    learning = role_answer(catalogue, answers, "learning-commitment")
-    if learning:
-        saved = answers[catalogue.for_plan("learning-commitment").id].saved_at
+    learning, learning_ex = role_answer(catalogue, answers, "learning-commitment"), catalogue.for_plan("learning-commitment")
+    if learning and learning_ex is not None:
+        saved = answers[learning_ex.id].saved_at
         due = (saved.date() + dt.timedelta(days=91)).isoformat() if isinstance(saved, dt.datetime) else ""
         out.append(Commitment(f"Learning: {learning}", "myself", due, ""))
     return tuple(out)
@@ -408,7 +409,7 @@ def _dimensions(catalogue: Catalogue, answers: dict[str, Any]) -> tuple[Dimensio
     return tuple(DimensionView(d, tuple(sorted(found[d], key=lambda e: -e.room))) for d in names)
 
 
-def scale_evidence(ex: Exercise, answer: Any) -> Evidence | None:
+def scale_evidence(ex: ScaleExercise, answer: Any) -> Evidence | None:
     """What one scale answer says about room to grow: the wanted move (paired) or the distance to the top (a self-rating)."""
     span = ex.max - ex.min
     try:
@@ -435,7 +436,7 @@ def answer_blocks(exercise: Exercise, answer: Any) -> tuple[Block, ...]:
         return (Block("text", text=str(answer)),)
 
 
-def _scale(ex: Exercise, answer: Any) -> tuple[Block, ...]:
+def _scale(ex: ScaleExercise, answer: Any) -> tuple[Block, ...]:
     ends = f"on a scale from {ex.min} ({ex.low_label}) to {ex.max} ({ex.high_label})"
     if not ex.paired:
         return (Block("text", text=f"{int(answer)}, {ends}."),)
@@ -444,7 +445,7 @@ def _scale(ex: Exercise, answer: Any) -> tuple[Block, ...]:
     return (Block("text", text=f"{line}\n{shift_words(ex, now, target)}"),)
 
 
-def shift_words(ex: Exercise, now: int, target: int) -> str:
+def shift_words(ex: ScaleExercise, now: int, target: int) -> str:
     """The move between a paired scale's two answers, in words."""
     gap = target - now
     if gap == 0:
@@ -454,7 +455,7 @@ def shift_words(ex: Exercise, now: int, target: int) -> str:
     return f"A shift of {abs(gap)} {points} towards “{towards}”."
 
 
-def _pick(ex: Exercise, answer: Any) -> tuple[Block, ...]:
+def _pick(ex: PickExercise, answer: Any) -> tuple[Block, ...]:
     picks = [str(p) for p in answer]
     if not picks:
         return (Block("text", text="None of these."),)
@@ -462,17 +463,17 @@ def _pick(ex: Exercise, answer: Any) -> tuple[Block, ...]:
     return (Block("list", items=tuple(p if p in known else f"{p} (my own)" for p in picks)),)
 
 
-def _text(ex: Exercise, answer: Any) -> tuple[Block, ...]:
+def _text(ex: TextExercise, answer: Any) -> tuple[Block, ...]:
     return (Block("text", text=str(answer)),)
 
 
-def _budget(ex: Exercise, answer: Any) -> tuple[Block, ...]:
+def _budget(ex: BudgetExercise, answer: Any) -> tuple[Block, ...]:
     unit = "%" if ex.total == 100 else f" of {ex.total}"
     rows = tuple((h, f"{answer[h]:g}{unit}") for h in ex.headings)
     return (Block("table", headers=("Heading", "Share"), rows=rows),)
 
 
-def _grid(ex: Exercise, answer: Any) -> tuple[Block, ...]:
+def _grid(ex: GridExercise, answer: Any) -> tuple[Block, ...]:
     headers = (ex.item_label, ex.tag_label, ex.x_axis.label, ex.y_axis.label, "Where it sits", *(f.label for f in ex.fields))
     rows = tuple(
         (
@@ -488,7 +489,7 @@ def _grid(ex: Exercise, answer: Any) -> tuple[Block, ...]:
     return (Block("table", headers=headers, rows=rows),)
 
 
-def _log(ex: Exercise, answer: Any) -> tuple[Block, ...]:
+def _log(ex: LogExercise, answer: Any) -> tuple[Block, ...]:
     headers = tuple(f.label for f in ex.fields)
     rows = tuple(tuple(_cell(row.get(f.name)) for f in ex.fields) for row in answer)
     return (Block("table", headers=headers, rows=rows),)
@@ -498,7 +499,8 @@ def _cell(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-_RENDERERS = {"scale": _scale, "pick": _pick, "text": _text, "budget": _budget, "grid": _grid, "log": _log}
+# Each renderer takes its own kind's exercise; answer_blocks picks the one for the exercise's kind.
+_RENDERERS: dict[str, Callable[[Any, Any], tuple[Block, ...]]] = {"scale": _scale, "pick": _pick, "text": _text, "budget": _budget, "grid": _grid, "log": _log}
 
 
 # --- the "at a glance" summary ---------------------------------------------------------------
@@ -543,7 +545,7 @@ def _goal(catalogue: Catalogue, ex: Exercise, answers: dict[str, Any]) -> list[B
     if when:
         details.append(f"Time frame: {', '.join(map(str, when))}")
     ambition_ex, ambition = _role(catalogue, answers, "goal-ambition")
-    if ambition is not None and ambition_ex is not None:
+    if ambition is not None and ambition_ex is not None and ambition_ex.kind == "scale":
         details.append(f"Ambition: {ambition} out of {ambition_ex.max}")
     _, aims = _role(catalogue, answers, "goal-aims")
     if aims:
@@ -553,7 +555,7 @@ def _goal(catalogue: Catalogue, ex: Exercise, answers: dict[str, Any]) -> list[B
     return blocks
 
 
-def _brand(catalogue: Catalogue, ex: Exercise, answers: dict[str, Any]) -> list[Block]:
+def _brand(catalogue: Catalogue, ex: PickExercise, answers: dict[str, Any]) -> list[Block]:
     picks = _saved(answers, ex)
     _, rated = _role(catalogue, answers, "brand-peer-value")
     values = {str(r.get("quality")): r.get("value") for r in rated or () if isinstance(r, dict) and r.get("value") is not None}
@@ -576,7 +578,7 @@ def _people(catalogue: Catalogue, ex: Exercise, answers: dict[str, Any]) -> list
     return [Block("list", items=tuple(lines))] if lines else []
 
 
-def _stakeholders(catalogue: Catalogue, ex: Exercise, answers: dict[str, Any]) -> tuple[Block, ...]:
+def _stakeholders(catalogue: Catalogue, ex: GridExercise, answers: dict[str, Any]) -> tuple[Block, ...]:
     items = _saved(answers, ex)
     if not items:
         return ()
@@ -611,7 +613,8 @@ def _commitments(catalogue: Catalogue, ex: Exercise, answers: dict[str, Any]) ->
 
 
 # What a role's heading shows beyond the answer as saved; every other heading shows the answer.
-_ROLE_BLOCKS = {"goal": _goal, "brand": _brand, "people": _people, "stakeholders": _stakeholders, "commitments": _commitments}
+# Each takes the exercise of its role's kind (PLAN_ROLES, checked at load).
+_ROLE_BLOCKS: dict[str, Callable[..., Sequence[Block]]] = {"goal": _goal, "brand": _brand, "people": _people, "stakeholders": _stakeholders, "commitments": _commitments}
 
 
 # --- Markdown --------------------------------------------------------------------------------

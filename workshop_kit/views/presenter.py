@@ -32,6 +32,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from collections.abc import Sequence
 from typing import Any
 
 import tornado.ioloop
@@ -102,12 +103,12 @@ def _fmt(value: Any) -> str:
     return str(value)
 
 
-def _bars(labels: list[str], values: list[float], shown: list[str]) -> tuple[Bar, ...]:
+def _bars(labels: list[str], values: Sequence[float], shown: list[str]) -> tuple[Bar, ...]:
     top = max(values, default=0) or 1
     return tuple(Bar(label, text, max(0.0, value) / top) for label, value, text in zip(labels, values, shown))
 
 
-def _capped(heading: str, labels: list[str], values: list[float], shown: list[str], unit: str) -> Group:
+def _capped(heading: str, labels: list[str], values: Sequence[float], shown: list[str], unit: str) -> Group:
     if len(labels) <= MAX_BARS:
         return Group(heading, _bars(labels, values, shown))
     order = sorted(range(len(labels)), key=lambda i: -values[i])
@@ -346,6 +347,7 @@ class Presenter:
             "issued": issued,
             "poll_ms": POLL_MS,
         }
+        panel: dict[str, Any]
         if ex is None:
             out["count_text"] = f"{issued} {'person has' if issued == 1 else 'people have'} joined"
             panel, result = {"screen": "join", "link": self.room_link}, None
@@ -473,8 +475,8 @@ def write_qr_files(link: str, folder: Path) -> tuple[Path, Path]:
     folder.mkdir(parents=True, exist_ok=True)
     qr = segno.make(link, error="m")
     png, svg = folder / "room-link-qr.png", folder / "room-link-qr.svg"
-    qr.save(png, scale=12, border=4)
-    qr.save(svg, scale=12, border=4, title="Room link")
+    qr.save(str(png), scale=12, border=4)
+    qr.save(str(svg), scale=12, border=4, title="Room link")
     return png, svg
 
 
@@ -491,7 +493,7 @@ class _Base(tornado.web.RequestHandler):
             self.set_header(name, value)
 
     def allowed(self, given: str | None) -> bool:
-        return bool(given) and hmac.compare_digest(given.encode(), self.token.encode())
+        return bool(given and hmac.compare_digest(given.encode(), self.token.encode()))
 
     def refuse(self) -> None:
         self.set_status(403)
@@ -531,7 +533,8 @@ class ActionHandler(_Base):
         except (ValueError, KitError) as exc:
             self.set_status(400)
             self.set_header("Content-Type", "application/json")
-            return self.finish(json.dumps({"error": str(exc)}))
+            self.finish(json.dumps({"error": str(exc)}))
+            return
         self.set_header("Content-Type", "application/json")
         self.finish(json.dumps(self.presenter.view()))
 

@@ -368,8 +368,8 @@ def write_programme_xlsx(path: Path, programme: Programme, when: str, charts: di
         _block(writer, sheets["cohorts"], [("Cohorts", programme.overview())])
         for ex_id, view in programme.views.items():
             _block(writer, sheets[ex_id], [("Cohorts side by side", view.table), *view.extras.items()], charts.get(ex_id))
-        for ex_id, view in programme.shifts.items():
-            _block(writer, sheets[f"follow-up {ex_id}"], [("Workshop → follow-up, people who answered both", view.table)], charts.get(f"follow-up {ex_id}"))
+        for ex_id, shift in programme.shifts.items():
+            _block(writer, sheets[f"follow-up {ex_id}"], [("Workshop → follow-up, people who answered both", shift.table)], charts.get(f"follow-up {ex_id}"))
 
 
 def _block(writer: Any, name: str, blocks: list[tuple[str, pd.DataFrame]], chart: Figure | None = None) -> None:

@@ -20,7 +20,7 @@ from pathlib import Path
 from markupsafe import Markup
 
 from .. import settings
-from ..catalogue.model import Catalogue, Exercise, default_catalogue
+from ..catalogue.model import Catalogue, GridExercise, LogExercise, PickExercise, TextExercise, default_catalogue
 from ..errors import KitError
 
 BROWSER_ENV = settings.BROWSER_ENV
@@ -44,12 +44,12 @@ class Written:
     pdf: Path | None = None
 
 
-def writing_lines(ex: Exercise) -> int:
+def writing_lines(ex: TextExercise | GridExercise) -> int:
     """How many ruled lines a written answer gets: its length limit in handwriting, between 3 and 10."""
     return max(3, min(10, -(-ex.max_length // LINE_CHARS)))
 
 
-def table_rows(ex: Exercise) -> int:
+def table_rows(ex: GridExercise | LogExercise) -> int:
     """How many blank rows a grid or log gets on paper (its limit, at most 6)."""
     return min(ex.max_rows, 6)
 
@@ -93,7 +93,7 @@ td { height: 9mm; }
 # The page's template: templates/worksheet.html (rendered through workshop_kit.templating).
 
 
-def pick_rule(ex: Exercise) -> str:
+def pick_rule(ex: PickExercise) -> str:
     """How many to tick, in words."""
     if ex.min_picks == ex.max_picks:
         return f"Tick exactly {ex.max_picks}."

@@ -7,7 +7,7 @@ from typing import Any
 import ipywidgets as widgets
 
 from ..catalogue.answers import SHARE_PLACES, share_total
-from ..catalogue.model import Exercise
+from ..catalogue.model import BudgetExercise
 from ..page_css import CONTROL_MAX_WIDTH
 from .base import ExerciseWidget, widget_html
 
@@ -16,6 +16,7 @@ class BudgetWidget(ExerciseWidget):
     """A box per heading (0 to the total, decimals allowed); the total says how much is left to share."""
 
     kind = "budget"
+    exercise: BudgetExercise  # WIDGETS gives this widget only budget exercises
 
     def _build_body(self) -> list[widgets.Widget]:
         ex = self.exercise
@@ -73,11 +74,11 @@ def as_share(value: float) -> int | float:
     return int(value) if float(value).is_integer() else float(value)
 
 
-def unit(ex: Exercise) -> str:
+def unit(ex: BudgetExercise) -> str:
     return "%" if ex.total == 100 else f" of {ex.total}"
 
 
-def total_message(ex: Exercise, shares: dict[str, int | float]) -> str:
+def total_message(ex: BudgetExercise, shares: dict[str, int | float]) -> str:
     """'Total 90%: 10% still to share', or a ✓ once it adds up exactly (decimals added exactly)."""
     total, u = share_total(shares.values()), unit(ex)
     fine = [h for h, v in shares.items() if round(v, SHARE_PLACES) != v]

@@ -9,7 +9,7 @@ from typing import Any, Callable
 import ipywidgets as widgets
 
 from ..bidi import isolate
-from ..catalogue.model import Exercise
+from ..catalogue.model import GridExercise
 from .base import ExerciseWidget, number_box, widget_html
 from .log import control_value, field_control, field_value
 from .slider import RangeSlider
@@ -25,7 +25,7 @@ def _full() -> widgets.Layout:
 class GridItem(widgets.VBox):
     """One item: its name, its place on both axes, its tag, extra fields, and Remove."""
 
-    def __init__(self, ex: Exercise, on_change: Callable[[dict], None], on_remove: Callable[[GridItem], None]):
+    def __init__(self, ex: GridExercise, on_change: Callable[[dict], None], on_remove: Callable[[GridItem], None]):
         super().__init__()
         self.add_class("wk-row")
         mid = (ex.min + ex.max) // 2
@@ -48,12 +48,12 @@ class GridItem(widgets.VBox):
         self.y_number = number_box(self.y, f"{ex.y_axis.label} ({ex.min}–{ex.max}):", LABEL_WIDTH)
         self.children = [self.heading, self.name, self.tag, self.x, self.x_number, self.y, self.y_number, *self.fields.values(), self.remove_button]
 
-    def values(self, ex: Exercise) -> dict[str, Any]:
+    def values(self, ex: GridExercise) -> dict[str, Any]:
         item = {"name": self.name.value, "x": self.x.value, "y": self.y.value, "tag": self.tag.value}
         item.update({f.name: field_value(f, self.fields[f.name].value) for f in ex.fields})
         return item
 
-    def show(self, ex: Exercise, item: dict[str, Any]) -> None:
+    def show(self, ex: GridExercise, item: dict[str, Any]) -> None:
         self.name.value = str(item.get("name", ""))
         self.x.value = min(max(int(item.get("x", self.x.value)), ex.min), ex.max)
         self.y.value = min(max(int(item.get("y", self.y.value)), ex.min), ex.max)
@@ -67,6 +67,7 @@ class GridWidget(ExerciseWidget):
     """Items to add and remove, each placed and tagged; the chart and a text summary follow."""
 
     kind = "grid"
+    exercise: GridExercise  # WIDGETS gives this widget only grid exercises
 
     def _build_body(self) -> list[widgets.Widget]:
         ex = self.exercise
@@ -146,7 +147,7 @@ class GridWidget(ExerciseWidget):
 # --- plain functions --------------------------------------------------------------------------
 
 
-def summary_html(ex: Exercise, items: list[dict[str, Any]]) -> str:
+def summary_html(ex: GridExercise, items: list[dict[str, Any]]) -> str:
     """The chart in words: each quadrant with the names in it (escaped)."""
     groups: dict[str, list[str]] = {name: [] for name in ex.quadrants.names()}
     for item in items:
@@ -154,7 +155,7 @@ def summary_html(ex: Exercise, items: list[dict[str, Any]]) -> str:
     return str(widget_html().grid_summary(list(groups.items())))
 
 
-def draw_grid(ex: Exercise, items: list[dict[str, Any]]) -> str:
+def draw_grid(ex: GridExercise, items: list[dict[str, Any]]) -> str:
     """An SVG of the four quadrants with each item placed and marked by its tag (shape and colour).
 
     Drawn from a Jinja2 template (names escaped) rather than matplotlib, so a participant's page

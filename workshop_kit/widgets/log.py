@@ -7,7 +7,7 @@ from typing import Any, Callable
 
 import ipywidgets as widgets
 
-from ..catalogue.model import Field
+from ..catalogue.model import Field, LogExercise
 from ..page_css import CONTROL_MAX_WIDTH
 from .base import ExerciseWidget, widget_html
 
@@ -41,6 +41,7 @@ class LogWidget(ExerciseWidget):
     """A list of rows; each row holds the exercise's fields."""
 
     kind = "log"
+    exercise: LogExercise  # WIDGETS gives this widget only log exercises
 
     def _build_body(self) -> list[widgets.Widget]:
         self.rows: list[LogRow] = []

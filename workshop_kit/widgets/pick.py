@@ -7,7 +7,7 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from ..catalogue.model import Exercise
+from ..catalogue.model import PickExercise
 from ..page_css import CONTROL_MAX_WIDTH
 from .base import ExerciseWidget, widget_html
 
@@ -16,6 +16,7 @@ class PickWidget(ExerciseWidget):
     """Toggle buttons for the options; the count says how many more (or fewer) to choose."""
 
     kind = "pick"
+    exercise: PickExercise  # WIDGETS gives this widget only pick exercises
 
     def _build_body(self) -> list[widgets.Widget]:
         ex = self.exercise
@@ -82,7 +83,7 @@ def picks_from(pressed: list[bool], options: tuple[str, ...], custom: str = "") 
     return picks
 
 
-def split_answer(ex: Exercise, answer: list[str]) -> tuple[set[str], str]:
+def split_answer(ex: PickExercise, answer: list[str]) -> tuple[set[str], str]:
     """A stored answer split into catalogue options and the participant's own entry."""
     known = {o.casefold(): o for o in ex.options}
     chosen = {known[p.casefold()] for p in answer if p.casefold() in known}
@@ -90,11 +91,11 @@ def split_answer(ex: Exercise, answer: list[str]) -> tuple[set[str], str]:
     return chosen, (own[0] if own else "")
 
 
-def count_ok(ex: Exercise, n: int) -> bool:
+def count_ok(ex: PickExercise, n: int) -> bool:
     return ex.min_picks <= n <= ex.max_picks
 
 
-def count_message(ex: Exercise, n: int) -> str:
+def count_message(ex: PickExercise, n: int) -> str:
     """'2 of 3 chosen', with a ✓ or ✗ and words saying what is still needed."""
     lo, hi = ex.min_picks, ex.max_picks
     if lo == hi:

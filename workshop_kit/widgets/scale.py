@@ -6,6 +6,7 @@ from typing import Any
 
 import ipywidgets as widgets
 
+from ..catalogue.model import ScaleExercise
 from .base import WIDE_LABEL, ExerciseWidget, number_box, widget_html
 from .slider import RangeSlider
 
@@ -14,6 +15,7 @@ class ScaleWidget(ExerciseWidget):
     """One slider, or two (e.g. 'Now' and 'In 12 months') for a paired scale."""
 
     kind = "scale"
+    exercise: ScaleExercise  # WIDGETS gives this widget only scale exercises
 
     def _build_body(self) -> list[widgets.Widget]:
         ex = self.exercise

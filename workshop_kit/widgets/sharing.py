@@ -18,8 +18,8 @@ import ipywidgets as widgets
 _shared: dict[int, Any] = {}
 
 
-def _dom_widget_classes() -> list[type]:
-    found: list[type] = []
+def _dom_widget_classes() -> list[type[Any]]:
+    found: list[type[Any]] = []
     todo = [widgets.DOMWidget]
     while todo:
         cls = todo.pop()

@@ -6,6 +6,7 @@ from typing import Any
 
 import ipywidgets as widgets
 
+from ..catalogue.model import TextExercise
 from .base import ExerciseWidget, widget_html
 
 
@@ -13,6 +14,7 @@ class TextWidget(ExerciseWidget):
     """A labelled text box; the count turns to a warning past the limit (the text stays)."""
 
     kind = "text"
+    exercise: TextExercise  # WIDGETS gives this widget only text exercises
 
     def _build_body(self) -> list[widgets.Widget]:
         ex = self.exercise
