@@ -84,10 +84,12 @@ def test_no_module_builds_html_by_hand():
 
 class TestSharedEnvironment:
     def test_one_environment_autoescapes_every_template(self):
+        import jinja2
+
         env = templating.environment()
         assert env is templating.environment()  # one environment, built once
         assert env.autoescape is True  # every template, whatever its name, and every string
-        assert env.trim_blocks and env.lstrip_blocks
+        assert env.trim_blocks and env.lstrip_blocks and env.undefined is jinja2.StrictUndefined
         assert Path(env.loader.searchpath[0]) == templating.TEMPLATES == PACKAGE / "templates"
 
     def test_a_string_template_escapes(self):
@@ -106,23 +108,56 @@ class TestSharedEnvironment:
         page = templating.render_string("<div>{{ inner }}{{ raw }}</div>", inner=inner, raw="<i>x</i>")
         assert page == '<div><p role="status">a &amp; b</p>&lt;i&gt;x&lt;/i&gt;</div>'
 
-    def test_the_page_environment(self):
-        """The whole pages' variant: the same set-up and escaping, quotes spelled as Jinja2 does; isolating for the reports."""
-        plain, reports = templating.page_environment(), templating.page_environment(isolating=True)
-        assert plain.autoescape is True and reports.autoescape is True and plain.loader.searchpath == templating.environment().loader.searchpath
-        assert plain.from_string("<p>{{ x }}</p>").render(x="O'Neil " + SCRIPT) == "<p>O&#39;Neil &lt;script&gt;alert(1)&lt;/script&gt;</p>"
-        page = reports.from_string("<p>{{ x }} {{ y }}</p>").render(x="مرحبا", y=SCRIPT)
-        assert page == f"<p>{FSI}مرحبا{PDI} &lt;script&gt;alert(1)&lt;/script&gt;</p>"
+    def test_pages_render_in_the_same_environment(self):
+        """The whole pages (reports, plan, worksheet, presenter, join page) render in the one environment, quotes spelled alike."""
+        assert templating.page_environment() is templating.environment()  # the old name, still called by the room server
+        page = templating.render("join.html", cohort="O'Neil", problem="", error="", name=SCRIPT, xsrf_token="t")
+        assert "<title>Join the workshop: O&#x27;Neil</title>" in page and "<script" not in page
+        assert 'value="&lt;script&gt;alert(1)&lt;/script&gt;"' in page
+
+    def test_an_isolating_page(self):
+        """A page rendered with isolating=True keeps each value's own direction; the same template without it does not."""
+        isolated = templating.render("join.html", isolating=True, cohort="مرحبا", problem="", error="", name="", xsrf_token="t")
+        assert f"<strong>{FSI}مرحبا{PDI}</strong>" in isolated
+        plain = templating.render("join.html", cohort="مرحبا", problem="", error="", name="", xsrf_token="t")
+        assert "<strong>مرحبا</strong>" in plain and FSI not in plain
+
+    def test_every_standalone_page_extends_the_one_head(self):
+        """The pages of their own write no head of their own: each extends page.html (charset, viewport, lang, title)."""
+        for name in ("report.html", "programme.html", "worksheet.html", "plan_page.html", "join.html", "presenter.html"):
+            source = (templating.TEMPLATES / name).read_text(encoding="utf-8")
+            assert '{% extends "page.html" %}' in source and not re.search(r"<head[\s>]|<!DOCTYPE|<html", source, re.I), name
+        head = (templating.TEMPLATES / "page.html").read_text(encoding="utf-8")
+        assert '<html lang="en-GB">' in head and '<meta charset="utf-8">' in head and 'name="viewport"' in head and "<title>" in head
+
+    def test_a_colour_is_written_once(self):
+        """Every NHS colour is written in templates/palette.css alone; each stylesheet and page names it (var(--nhs-blue))."""
+        colour = re.compile(r"#[0-9a-fA-F]{3}(?:[0-9a-fA-F]{3})?\b")
+        written = [
+            f"{path.name}: {hit}"
+            for path in sorted(templating.TEMPLATES.iterdir())
+            if path.suffix in (".css", ".html") and path.name not in ("palette.css", "worksheet.css")  # the worksheet: greys of its own, no palette
+            for hit in colour.findall(path.read_text(encoding="utf-8"))
+        ]
+        assert written == [], "name the colour from templates/palette.css instead:\n" + "\n".join(written)
+        palette = templating.stylesheet("palette.css")
+        values = colour.findall(palette)
+        assert "#005eb8" in values and len(values) == len(set(v.casefold() for v in values))  # each colour once
+
+    def test_every_style_starts_with_the_palette(self):
+        """A widget's <style> carries the palette its stylesheet names, so it has its colours wherever it is shown."""
+        element = templating.style("room.css")
+        assert element.startswith("<style>") and "--nhs-blue: #005eb8" in element
+        assert element.index("--nhs-blue:") < element.index(".wk-room-links")
 
     def test_a_misspelt_name_fails(self):
         import jinja2
 
-        for env in (templating.environment(), templating.page_environment(strict=True)):
-            try:
-                env.from_string("<p>{{ titel }}</p>").render(title="x")
-            except jinja2.UndefinedError:
-                continue
-            raise AssertionError("an undefined name was shown as nothing")
+        try:
+            templating.environment().from_string("<p>{{ titel }}</p>").render(title="x")
+        except jinja2.UndefinedError:
+            return
+        raise AssertionError("an undefined name was shown as nothing")
 
     def test_templating_is_a_leaf(self):
         """templating.py imports only Jinja2, MarkupSafe and workshop_kit.bidi (and the standard library)."""

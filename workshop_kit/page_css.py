@@ -1,15 +1,15 @@
 """Styles every kit page shares: a focus ring you can see, and nothing wider than its column.
 
 Included in the exercise widgets, the welcome page, the plan and the dashboard (a ``<style>``
-anywhere on a page applies to all of it): after each one's own ``templates/*.css`` through
-``workshop_kit.templating.style``, except the plan, which still writes its own ``<style>``.  ``!important`` is needed twice over: ipywidgets
+anywhere on a page applies to all of it): after the palette and each one's own ``templates/*.css`` through
+``workshop_kit.templating.style``.  ``!important`` is needed twice over: ipywidgets
 draws its own 1 px light-blue focus outline with more specific selectors, and sets label
 widths as inline styles.
 """
 
 # The widest a control (label and box, with ipywidgets' 2 px margin each side) may be in its column.
 CONTROL_MAX_WIDTH = "calc(100% - 4px)"
-FOCUS_COLOUR = "#212b32"  # NHS near-black: 15:1 against the white page the ring sits on
+FOCUS_COLOUR = "var(--nhs-black)"  # templates/palette.css, which style() puts first: 15:1 against the white page the ring sits on
 
 PAGE_CSS = f"""
 .jupyter-widgets :focus-visible, .jupyter-widgets:focus-visible, .wk-md a:focus-visible, .jp-RenderedHTMLCommon a:focus-visible,

@@ -7,24 +7,24 @@ built (``markupsafe.Markup``, another template's output), so a participant's tex
 become markup, and no code builds HTML by hand: ``tests/test_templating.py`` fails on an
 f-string holding a tag or a call of ``html.escape``.
 
-One configuration builds every environment, on first use (so that ``import workshop_kit``
-does not import Jinja2): the same loader and ``autoescape=True`` for every template (file or
-string, whatever its name).  Two spellings of the same escaping are kept, so no page's
-markup changed when it moved here:
+One environment, built on first use (so that ``import workshop_kit`` does not import Jinja2), renders
+every template (file or string, whatever its name): the kit's pieces of HTML in notebooks and room pages
+(cards, widgets, the welcome page), the whole pages it writes or serves (cohort and programme reports,
+plan, worksheet, presenter, join page) and the grid's SVG.  Its settings:
 
-- :func:`environment` (what :func:`render`, :func:`render_string` and :func:`macros` use):
-  the kit's pieces of HTML in notebooks and room pages (cards, widgets, the welcome page).
-  Quotes are spelled as Python's ``html.escape`` spells them (``&#x27;``, ``&quot;``), as
-  those pieces always were; ``trim_blocks`` and ``lstrip_blocks`` on; ``StrictUndefined``
-  (a misspelt name fails instead of showing nothing).
-- :func:`page_environment`: the whole pages the kit writes or serves (cohort and programme
-  reports, presenter, join page, worksheet) and the grid's SVG.  Quotes keep Jinja2's own
-  spelling (``&#39;``, ``&#34;``), as those pages always had.  ``isolating=True`` (the two
-  reports) passes every value shown through :func:`workshop_kit.bidi.isolate` first, so it
-  keeps its own text direction; ``trim=False`` leaves ``trim_blocks``/``lstrip_blocks`` off
-  for a template written without them (the cohort report, the join page); ``strict=True``
-  (the worksheet) fails on an undefined name, which the presenter's panel relies on showing
-  as nothing.
+- ``autoescape=True``, and every value shown goes through :func:`escape`, which spells quotes as
+  Python's ``html.escape`` does (``&#x27;``, ``&quot;``) on every page and piece alike;
+- ``trim_blocks`` and ``lstrip_blocks`` on;
+- ``StrictUndefined``: a misspelt name fails instead of showing nothing (a template that may lack a
+  value says so, with ``is defined`` or ``default``);
+- a page rendered with ``isolating=True`` (:func:`render`: the two reports and the plan) passes every
+  value shown through :func:`workshop_kit.bidi.isolate` first, so it keeps its own text direction.
+
+One palette: ``templates/palette.css`` holds the kit's colours and fonts as CSS custom properties
+(``--nhs-blue``…), and every other stylesheet names them.  :func:`style` puts it first in every
+``<style>`` it makes (the widgets' and the room's), and ``templates/page.html``, the head every
+standalone page extends, puts it inline in the page (a report saved on its own still has its colours
+offline).  Templates read a stylesheet with the global ``stylesheet(name)``.
 
 The Markdown files of the IG pack are not HTML and are not escaped: ``commands/igpack.py``
 keeps its own environment for them.
@@ -55,38 +55,44 @@ def escape(value: Any) -> Markup:
     return Markup(str(jinja_escape(value)).replace("&#39;", "&#x27;").replace("&#34;", "&quot;"))
 
 
-def _finalize(value: Any) -> Any:
-    """Every value a kit template shows, escaped (autoescape then leaves the Markup as it is)."""
+_ISOLATING = "_wk_isolating"  # set in a page's context by render(..., isolating=True); read by _finalize
+
+
+def _finalize(context: Any, value: Any) -> Any:
+    """Every value a template shows, escaped (autoescape then leaves the Markup as it is), and isolated on an isolating page."""
+    if context.get(_ISOLATING):
+        value = isolate(value)
     return escape(value)
-
-
-def _build(*, kit: bool, isolating: bool = False, trim: bool = True, strict: bool = True) -> jinja2.Environment:
-    import jinja2
-
-    return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(TEMPLATES),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined if strict else jinja2.Undefined,
-        trim_blocks=trim,
-        lstrip_blocks=trim,
-        finalize=_finalize if kit else isolate if isolating else None,
-    )
 
 
 @lru_cache(maxsize=None)
 def environment() -> jinja2.Environment:
     """The kit's one HTML environment (built on first use)."""
-    return _build(kit=True)
+    import jinja2
+
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        finalize=jinja2.pass_context(_finalize),
+    )
+    env.globals["stylesheet"] = lambda name: markup(stylesheet(name))
+    return env
 
 
-@lru_cache(maxsize=None)
-def page_environment(*, isolating: bool = False, trim: bool = True, strict: bool = False) -> jinja2.Environment:
-    """The same set-up for the kit's whole pages, quotes spelled as Jinja2 does (see the module's note)."""
-    return _build(kit=False, isolating=isolating, trim=trim, strict=strict)
+def page_environment(*, trim: bool = True) -> jinja2.Environment:
+    """The one environment, under the name whole pages used to render through (``commands/room_server.py`` still
+    calls it; ``trim`` is ignored, every template is written for ``trim_blocks`` now).  Use :func:`environment`."""
+    return environment()
 
 
-def render(template_name: str, **values: Any) -> str:
-    """The template ``templates/<template_name>`` rendered with ``values`` (every one escaped)."""
+def render(template_name: str, *, isolating: bool = False, **values: Any) -> str:
+    """The template ``templates/<template_name>`` rendered with ``values`` (every one escaped; with ``isolating``,
+    every one shown also keeps its own text direction, :func:`workshop_kit.bidi.isolate`)."""
+    if isolating:
+        values[_ISOLATING] = True
     return environment().get_template(template_name).render(**values)
 
 
@@ -113,9 +119,9 @@ def stylesheet(name: str) -> str:
 
 @lru_cache(maxsize=None)
 def style(*sheets: str, extra: str = "") -> str:
-    """One ``<style>`` element: the named ``templates/*.css`` files in order, then ``extra`` (the callers pass
+    """One ``<style>`` element: the palette, the named ``templates/*.css`` files in order, then ``extra`` (the callers pass
     ``workshop_kit.page_css.PAGE_CSS``, the styles every page shares: this module imports no other of the kit's)."""
-    css = "".join(stylesheet(name) for name in sheets) + extra
+    css = "".join(stylesheet(name) for name in ("palette.css", *sheets)) + extra
     return str(macros("style.html").style(markup(css)))
 
 

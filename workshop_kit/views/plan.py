@@ -35,7 +35,7 @@ from ..summaries.personal import saved_answers
 from .plan_documents import CREDIT, FEWER_THAN_THREE, room_words
 from ..session.who import current_identity
 from ..page_css import PAGE_CSS
-from ..templating import macros, markup, page_environment, style, stylesheet
+from ..templating import macros, markup, render, style
 from ..store.responses import default_store
 
 PLAN_DIR_ENV, ROOM_ENV = settings.PLAN_DIR_ENV, settings.ROOM_ENV
@@ -290,8 +290,9 @@ class Plan:
 
     def to_html(self, *, fragment: bool = False) -> str:
         """The plan as a standalone HTML page (or, with ``fragment=True``, just its body)."""
-        environment = page_environment(isolating=True, strict=True)  # participant text keeps its own direction (workshop_kit.bidi)
-        return environment.get_template("plan.html" if fragment else "plan_page.html").render(
+        return render(  # participant text keeps its own direction (workshop_kit.bidi)
+            "plan.html" if fragment else "plan_page.html",
+            isolating=True,
             plan=self,
             credit=CREDIT,
             model_intro=MODEL_INTRO,
@@ -299,7 +300,6 @@ class Plan:
             follow_up_missing=FOLLOW_UP_MISSING,
             workshop_missing=WORKSHOP_MISSING,
             room_words=room_words,
-            style=markup(stylesheet("plan.css")),
         )
 
 
@@ -710,7 +710,7 @@ def _markdown(plan: Plan) -> str:
 
 # --- HTML (Jinja2, autoescaped) -----------------------------------------------------------------
 
-_PREVIEW_STYLE = ".wk-plan-scroll { max-height: 36rem; overflow: auto; border: 1px solid #aeb7bd; padding: 0 0.8rem; }"
+_PREVIEW_STYLE = ".wk-plan-scroll { max-height: 36rem; overflow: auto; border: 1px solid var(--nhs-grey-3); padding: 0 0.8rem; }"
 
 
 # --- export --------------------------------------------------------------------------------------

@@ -63,7 +63,7 @@ HEADERS = {
     "base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
 }
 
-_jinja = templating.page_environment()  # the shared set-up (workshop_kit/templating.py); presenter.css and .js are served as files
+_jinja = templating.environment()  # the kit's one (workshop_kit/templating.py); presenter.css (after the palette) and .js are served as files
 
 
 # --- what one exercise may show ------------------------------------------------------------------
@@ -539,13 +539,20 @@ class ActionHandler(_Base):
         self.finish(json.dumps(self.presenter.view()))
 
 
+def asset(kind: str) -> bytes:
+    """The presenter's script, or its styles: the kit's palette, then presenter.css (the page may have no inline style)."""
+    if kind == "css":
+        return (templating.stylesheet("palette.css") + templating.stylesheet("presenter.css")).encode("utf-8")
+    return (TEMPLATES / f"presenter.{kind}").read_bytes()
+
+
 class AssetHandler(_Base):
     TYPES = {"js": "text/javascript; charset=utf-8", "css": "text/css; charset=utf-8"}
 
     def get(self, kind: str) -> None:
         self.set_header("Content-Type", self.TYPES[kind])
         self.set_header("Cache-Control", "no-cache")
-        self.finish((TEMPLATES / f"presenter.{kind}").read_bytes())
+        self.finish(asset(kind))
 
 
 def make_app(presenter: Presenter, token: str) -> tornado.web.Application:

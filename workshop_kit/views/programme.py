@@ -331,7 +331,9 @@ def render_programme_html(store: ResponseStore, programme: Programme, when: str,
         {"id": ex_id, "title": view.exercise.title, "chart": data_uri(charts[f"follow-up {ex_id}"]), "table": wide_shift(view)} for ex_id, view in programme.shifts.items()
     ]
     follow_up = catalogue.follow_up
-    return templating.page_environment(isolating=True).get_template("programme.html").render(
+    return templating.render(
+        "programme.html",
+        isolating=True,
         cohorts=programme.overview().to_dict("records"),
         sections=sections,
         shifts=shifts,

@@ -141,8 +141,9 @@ def render_html(
         items = [_item(ex, summaries[ex.id]) for ex in catalogue.exercises_in(section.id) if not ex.feedback]
         sections.append({"number": section.number, "title": section.title, "exercises": items})
     closing = [_closing_item(ex, summaries[ex.id]) for ex in catalogue.feedback]
-    env = templating.page_environment(isolating=True, trim=False)  # every value shown keeps its own text direction
-    return env.get_template("report.html").render(
+    return templating.render(  # every value shown keeps its own text direction
+        "report.html",
+        isolating=True,
         cohort=cohort, participants=participants, when=when, sections=sections, closing=closing, names=names, min_group=min_group, version=__version__
     )
 

@@ -17,8 +17,6 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from markupsafe import Markup
-
 from .. import settings
 from ..catalogue.model import Catalogue, GridExercise, LogExercise, PickExercise, TextExercise, default_catalogue
 from ..errors import KitError
@@ -54,43 +52,7 @@ def table_rows(ex: GridExercise | LogExercise) -> int:
     return min(ex.max_rows, 6)
 
 
-_STYLE = """
-@page { size: A4; margin: 14mm 15mm 16mm; }
-* { box-sizing: border-box; }
-body { font-family: Arial, "Helvetica Neue", Helvetica, sans-serif; font-size: 11pt; line-height: 1.35;
-  color: #000; background: #fff; margin: 0; }
-h1 { font-size: 20pt; margin: 0 0 4mm; }
-h2 { font-size: 15pt; margin: 0 0 2mm; border-bottom: 1.5pt solid #000; padding-bottom: 1mm; }
-h3 { font-size: 12pt; margin: 5mm 0 1mm; }
-.section { break-before: page; }
-.meta, .help, .credit { color: #333; font-size: 9.5pt; }
-.exercise { break-inside: avoid; margin-bottom: 3mm; }
-.prompt { margin: 0 0 1.5mm; }
-.private { font-weight: bold; font-size: 9.5pt; border: 1pt solid #000; padding: 0 1.5mm; margin-left: 2mm; }
-.line { border-bottom: 0.75pt solid #555; height: 8mm; }
-.scale { display: flex; align-items: center; gap: 2mm; margin: 1mm 0; }
-.scale .end { font-size: 9.5pt; width: 32mm; }
-.scale .end.high { text-align: right; }
-.scale .points { display: flex; gap: 1.5mm; }
-.scale .point { width: 7mm; height: 7mm; border: 0.75pt solid #000; border-radius: 50%; text-align: center;
-  line-height: 6.5mm; font-size: 9pt; }
-.scale .moment { width: 28mm; font-weight: bold; font-size: 9.5pt; }
-ul.options { list-style: none; padding: 0; margin: 1mm 0; columns: 2; column-gap: 8mm; }
-ul.options li { margin: 0 0 1.2mm; break-inside: avoid; }
-.box { display: inline-block; width: 4mm; height: 4mm; border: 0.75pt solid #000; margin-right: 2mm; vertical-align: -0.6mm; }
-table { border-collapse: collapse; width: 100%; margin: 1mm 0; font-size: 9.5pt; }
-th, td { border: 0.75pt solid #000; padding: 1mm 1.5mm; text-align: left; vertical-align: top; }
-th { background: #e6e6e6; }
-td { height: 9mm; }
-.grid { display: grid; grid-template-columns: 8mm 1fr 1fr; grid-template-rows: 1fr 1fr 8mm; width: 120mm; height: 70mm;
-  margin: 2mm 0; font-size: 9pt; }
-.grid .cell { border: 0.75pt solid #000; padding: 1mm; color: #333; }
-.grid .y { grid-row: 1 / 3; writing-mode: vertical-rl; transform: rotate(180deg); text-align: center; }
-.grid .x { grid-column: 2 / 4; text-align: center; padding-top: 1mm; }
-.cover p { max-width: 160mm; }
-"""
-
-# The page's template: templates/worksheet.html (rendered through workshop_kit.templating).
+# The page's template: templates/worksheet.html, its style templates/worksheet.css (rendered through workshop_kit.templating).
 
 
 def pick_rule(ex: PickExercise) -> str:
@@ -107,10 +69,9 @@ def worksheet_html(catalogue: Catalogue | None = None) -> str:
     from .. import templating
 
     catalogue = catalogue or default_catalogue()
-    template = templating.page_environment(strict=True).get_template("worksheet.html")
     sections = [(s, catalogue.exercises_in(s.id)) for s in catalogue.sections]
-    return template.render(
-        style=Markup(_STYLE), credit=CREDIT, sections=sections, writing_lines=writing_lines, table_rows=table_rows, pick_rule=pick_rule
+    return templating.render(
+        "worksheet.html", credit=CREDIT, sections=sections, writing_lines=writing_lines, table_rows=table_rows, pick_rule=pick_rule
     )
 
 

@@ -226,7 +226,7 @@ def _grid_template() -> Any:
     if _TEMPLATE is None:
         from .. import templating
 
-        _TEMPLATE = templating.page_environment().get_template("grid.svg")
+        _TEMPLATE = templating.environment().get_template("grid.svg")
     return _TEMPLATE
 
 
