@@ -58,3 +58,22 @@ def test_kernels_that_are_gone_are_forgotten() -> None:
     watch = KernelWatch(disconnect_grace=10)
     watch.claim("k1", "room-ann", now=0)
     assert watch.to_shut_down(set(), {}, now=1) == [] and watch.claims == {}
+
+
+def test_warm_pages_build_ahead_what_the_latest_arrivals_opened_else_the_opening_section() -> None:
+    """Before anyone comes, and while arrivals open the welcome page (which is each person's own and cannot be built
+    ahead), new warm pages build the room's opening section: those who joined open it next.  Once most of the latest
+    arrivals open another section, that one."""
+    import collections
+    from types import SimpleNamespace
+
+    from workshop_kit.commands.room_server import RECENT_PAGES, RoomVoila
+
+    def ahead(pages: list[str], open_on: str = "02-risk.ipynb") -> str:
+        server = SimpleNamespace(recent_pages=collections.deque(pages, maxlen=RECENT_PAGES), open_on=open_on)
+        return RoomVoila.ahead_page(server)  # type: ignore[arg-type]
+
+    assert ahead([]) == "02-risk.ipynb"
+    assert ahead(["00-welcome.ipynb"] * 5) == "02-risk.ipynb"  # a room joining: they open section 2 next
+    assert ahead(["00-welcome.ipynb"] * 2 + ["04-system.ipynb"] * 3) == "04-system.ipynb"
+    assert ahead(["00-welcome.ipynb"] * 5, open_on="") == ""  # no opening section named: nothing built ahead

@@ -26,6 +26,12 @@ SERVER_LOG_ENV = "WORKSHOP_KIT_SERVER_LOG"  # the room server's log level option
 QUERY_STRING_ENV = "QUERY_STRING"  # set by Voilà: the page's query string (the personal code)
 VOILA_PREHEAT_ENV = "VOILA_PREHEAT"  # set by Voilà in a pooled kernel
 VOILA_REQUEST_URL_ENV = "VOILA_REQUEST_URL"  # set by Voilà: the page's address
+VOILA_KERNEL_ID_ENV = "VOILA_KERNEL_ID"  # set by Voilà in a pooled kernel: its id, by which its request is sent
+VOILA_APP_IP_ENV = "VOILA_APP_IP"  # set by Voilà: where a pooled kernel asks for its request
+VOILA_APP_PORT_ENV = "VOILA_APP_PORT"
+VOILA_SERVER_URL_ENV = "VOILA_SERVER_URL"
+VOILA_WS_BASE_URL_ENV = "VOILA_WS_BASE_URL"
+VOILA_WS_PROTOCOL_ENV = "VOILA_WS_PROTOCOL"
 
 _OFF = ("", "0", "false", "no")
 

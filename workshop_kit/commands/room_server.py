@@ -245,12 +245,11 @@ class RoomVoila(Voila):
         self.recent_pages.append(page)
 
     def ahead_page(self) -> str:
-        """The section new warm pages build before their request: what most of the latest arrivals asked for
-        (nothing for the welcome page, which is quick to build), or ``--open-on`` before anyone has come."""
-        if not self.recent_pages:
-            return self.open_on
-        page = collections.Counter(reversed(self.recent_pages)).most_common(1)[0][0]
-        return "" if page == room.WELCOME_PAGE else page
+        """The section new warm pages build before their request: what most of the latest arrivals asked for, or
+        ``--open-on`` (the room's opening section) before anyone has come and while arrivals open the welcome page,
+        which depends on the person and cannot be built ahead: those who joined will open the opening section next."""
+        page = collections.Counter(reversed(self.recent_pages)).most_common(1)[0][0] if self.recent_pages else room.WELCOME_PAGE
+        return self.open_on if page == room.WELCOME_PAGE else page
 
     # --- kernels ----------------------------------------------------------------------------------
 

@@ -18,6 +18,7 @@ Room mode is on when ``WORKSHOP_KIT_ROOM`` is set (``workshop-kit serve`` sets i
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import hashlib
 import json
@@ -99,11 +100,64 @@ def query_string() -> str:
     again would wait for ever)."""
     global _request_seen
     if request_pending():
-        from voila.utils import wait_for_request
-
-        wait_for_request()  # puts the request's QUERY_STRING into os.environ
+        os.environ.update(_request_info())  # the request's QUERY_STRING among them
         _request_seen = True
     return os.environ.get(settings.QUERY_STRING_ENV, "")
+
+
+def _request_socket_url() -> str:
+    """Where Voilà sends a pooled kernel its request (as ``voila.utils.wait_for_request`` works it out)."""
+    env = os.environ
+    server_url = env.get(settings.VOILA_SERVER_URL_ENV, "/")
+    return (
+        f"{env.get(settings.VOILA_WS_PROTOCOL_ENV, 'ws')}://{env.get(settings.VOILA_APP_IP_ENV, '127.0.0.1')}:"
+        f"{env.get(settings.VOILA_APP_PORT_ENV, '8866')}{env.get(settings.VOILA_WS_BASE_URL_ENV, server_url)}"
+        f"voila/query/{env.get(settings.VOILA_KERNEL_ID_ENV, '')}"
+    )
+
+
+def _request_info(attempts: int = 5) -> dict[str, str]:
+    """Wait for this pooled kernel's request on Voilà's request socket: its details (query string, path, …).
+
+    What ``voila.utils.wait_for_request`` does, with Tornado's websocket client (already in every
+    kernel): importing ``voila.utils`` brings in Voilà's whole server, about a second of CPU at
+    every kernel's start.  Runs its own event loop in a thread of its own, so it may be called
+    from a kernel's running loop or beside it."""
+    found: dict[str, str] = {}
+    problem: list[BaseException] = []
+
+    async def ask() -> None:
+        from tornado.websocket import websocket_connect
+
+        for attempt in range(attempts):
+            try:
+                socket = await websocket_connect(_request_socket_url(), connect_timeout=10)
+            except OSError as exc:  # the server not answering yet: try again shortly
+                if attempt == attempts - 1:
+                    raise
+                await asyncio.sleep(1 + attempt)
+                continue
+            try:
+                message = await socket.read_message()
+            finally:
+                socket.close()
+            if message is None:
+                raise ConnectionError("Voilà closed the request socket before sending the request")
+            found.update({str(k): str(v) for k, v in json.loads(message).items()})
+            return
+
+    def run() -> None:
+        try:
+            asyncio.run(ask())
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller below
+            problem.append(exc)
+
+    thread = threading.Thread(target=run, name="workshop-kit-request-socket", daemon=True)
+    thread.start()
+    thread.join()
+    if problem:
+        raise problem[0]
+    return found
 
 
 _request_seen = False
