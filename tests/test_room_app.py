@@ -237,12 +237,53 @@ def test_a_section_built_ahead_for_a_page_that_opens_for_no_one_is_closed(person
     assert box.comm is None  # closed: no browser can reach the placeholder's Save buttons
 
 
-def test_only_sections_of_exercises_and_text_are_built_before_the_request() -> None:
+def test_cells_that_show_the_persons_own_things_wait_for_the_request() -> None:
+    """Before the request a section's text and exercises are built; any other cell (the plan, a progress table) gets
+    an empty slot, run only once the person is known.  A cell that is not exactly one exercise is never one."""
     sections = room_app.read_sections(NOTEBOOKS)
-    assert room_app.build_before_request(sections["11-development-plan.ipynb"]) is None  # the plan is the person's own
+    plan = room_app.build_before_request(sections["11-development-plan.ipynb"])
+    assert plan is not None and [code for _slot, code in plan.deferred] == ["kit.development_plan()"]
+    assert all(not slot.children for slot, _code in plan.deferred)  # nobody's plan drawn for no one
     assert room_app._is_exercise_call('kit.exercise("risk.appetite")\n')
     for code in ('kit.exercise("a", participant="x")', "kit.plan()", 'kit.exercise(name)', 'os.system("x")', "kit.exercise("):
         assert not room_app._is_exercise_call(code)
+
+
+def test_the_welcome_page_built_ahead_becomes_the_persons_own_laid_out_as_built_for_them(person: room.Person, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Every warm page builds the welcome page ahead (every personal link opens it): its text and section list before the
+    request, its progress table and personal-link panel for the person once known, in the order a page built for them
+    has, their code in its links."""
+    from workshop_kit.pages.room_panel import RoomWelcome
+    from workshop_kit.pages.welcome import Progress
+
+    with ResponseStore(tmp_path / "answers.sqlite") as store:
+        store.save("risk.appetite", {"now": 3, "target": 8}, participant=person.participant, cohort="Leeds")
+    monkeypatch.setenv("QUERY_STRING", f"token=t&code={person.code}")
+    room_app.warm(NOTEBOOKS)
+    ahead = room_app._AHEAD["00-welcome.ipynb"]
+    assert [code for _slot, code in ahead.deferred] == ["kit.progress()", "kit.welcome()"]
+    app = room_app.show(NOTEBOOKS)
+    assert app.current == "00-welcome.ipynb" and app.built["00-welcome.ipynb"] is ahead.box
+    (progress,), (panel,) = (slot.children for slot, _code in ahead.deferred)
+    assert isinstance(progress, Progress) and isinstance(panel, RoomWelcome) and panel.person == person
+    assert person.display_name in progress.heading.value and "Your last save" in progress.table.value  # theirs, with their saved answer
+    links = "".join(text.value for text, _template in ahead.texts)
+    assert room_app._CODE_MARK not in links
+
+    def layout(box: Any) -> list[str]:
+        """Each part's kind, a slot standing for what it holds."""
+        kinds = []
+        for part in box.children:
+            if "wk-nav-sections" in part._dom_classes:
+                kinds.append("sections")
+            elif part.children if isinstance(part, room_app.widgets.Box) and not part._dom_classes else False:
+                kinds.append(type(part.children[0]).__name__)
+            else:
+                kinds.append(type(part).__name__)
+        return kinds
+
+    fresh = app._build(room_app._SECTIONS["00-welcome.ipynb"])
+    assert layout(ahead.box) == layout(fresh) and layout(ahead.box).index("sections") == layout(ahead.box).index("Progress") + 1
 
 
 def test_the_page_frame_built_before_the_request_becomes_the_persons_page(person: room.Person, tmp_path: Path) -> None:

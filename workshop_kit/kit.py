@@ -12,6 +12,7 @@ from typing import Any
 
 from .catalogue.model import default_catalogue
 from .errors import IdentityError, StoreError
+from .pages import room_panel
 from .session import room
 from .session.identity import Identity
 from .session.who import current_identity as _current_identity
@@ -51,7 +52,7 @@ def exercise(
         who = _current_identity(participant, cohort, store=store)
     except IdentityError as exc:
         if isinstance(exc, room.RoomCodeError):  # a room page opened without a valid personal link
-            return room.missing_code_widget(str(exc))
+            return room_panel.missing_code_widget(str(exc))
         raise
     catalogue = store.catalogue if store is not None else default_catalogue()
     return widget_for(catalogue.exercise(exercise_id), identity=who, store=store, open_store=default_store, min_cohort=min_cohort)

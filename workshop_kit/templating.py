@@ -82,12 +82,6 @@ def environment() -> jinja2.Environment:
     return env
 
 
-def page_environment(*, trim: bool = True) -> jinja2.Environment:
-    """The one environment, under the name whole pages used to render through (``commands/room_server.py`` still
-    calls it; ``trim`` is ignored, every template is written for ``trim_blocks`` now).  Use :func:`environment`."""
-    return environment()
-
-
 def render(template_name: str, *, isolating: bool = False, **values: Any) -> str:
     """The template ``templates/<template_name>`` rendered with ``values`` (every one escaped; with ``isolating``,
     every one shown also keeps its own text direction, :func:`workshop_kit.bidi.isolate`)."""
@@ -132,4 +126,4 @@ def markup(html_text: str) -> Markup:
     return Markup(html_text)
 
 
-__all__ = ["TEMPLATES", "environment", "escape", "macros", "markup", "page_environment", "render", "render_string", "style", "stylesheet"]
+__all__ = ["TEMPLATES", "environment", "escape", "macros", "markup", "render", "render_string", "style", "stylesheet"]

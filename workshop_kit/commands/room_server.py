@@ -66,7 +66,7 @@ def pool_target(expect: int, here: int) -> int:
 def _jinja() -> Any:
     from .. import templating
 
-    return templating.page_environment(trim=False)
+    return templating.environment()
 
 
 def code_of_url(url: str) -> str | None:

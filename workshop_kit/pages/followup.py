@@ -34,7 +34,8 @@ def follow_up(store: Any = None, participant: str | None = None, cohort: str | N
     try:
         who = current_identity(participant, cohort, store=store)
     except IdentityError as exc:
-        from ..session.room import RoomCodeError, missing_code_widget
+        from ..session.room import RoomCodeError
+        from .room_panel import missing_code_widget
 
         if isinstance(exc, RoomCodeError):
             return missing_code_widget(str(exc))

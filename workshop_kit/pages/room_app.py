@@ -34,6 +34,7 @@ import ipywidgets as widgets
 
 from .. import templating
 from ..session import room
+from . import room_panel
 from ..session.who import current_identity
 from ..widgets.base import exercise_class
 from ..widgets.landing import Landing
@@ -166,6 +167,7 @@ class RoomApp(widgets.VBox):
         self.namespace = namespace
         self.order = list(sections)
         self.built: dict[str, widgets.VBox] = {}
+        self.ahead: dict[str, Ahead] = {}  # sections built before the request, made this person's when first shown
         self.current = ""
         # the bar's buttons stay the same widgets from page to page, so one can take the focus
         # (which scrolls the browser back to the top) as soon as a new section is shown
@@ -222,7 +224,11 @@ class RoomApp(widgets.VBox):
         if page not in self.sections:
             page = HOME
         if page not in self.built:
-            self.built[page] = self._build(self.sections[page])
+            ahead = self.ahead.pop(page, None)
+            if ahead is not None:
+                self.adopt(page, ahead)
+            else:
+                self.built[page] = self._build(self.sections[page])
         moved = bool(self.current)
         self.current = page
         index = self.order.index(page)
@@ -277,11 +283,36 @@ class RoomApp(widgets.VBox):
         for exercise in ahead.exercises:
             exercise.identity = identity
             exercise._load(saved)  # this person's saved answer, if any
+        for slot, code_text in ahead.deferred:
+            shown = self._evaluate(code_text)
+            slot.children = [shown] if shown is not None else []
+        if page == HOME:
+            self._section_list_after_progress(ahead)
         self.built[page] = ahead.box
+
+    def _section_list_after_progress(self, ahead: Ahead) -> None:
+        """On the welcome page built ahead, move the section list after "where you got to", as :meth:`_build` places it."""
+        from .welcome import Progress
+
+        parts = list(ahead.box.children)
+        listing = next((p for p in parts if "wk-nav-sections" in getattr(p, "_dom_classes", ())), None)
+        progress = next((i for i, (slot, _code) in enumerate(ahead.deferred) if any(isinstance(c, Progress) for c in slot.children)), None)
+        if listing is None or progress is None:
+            return
+        parts.remove(listing)
+        parts.insert(parts.index(ahead.deferred[progress][0]) + 1, listing)
+        ahead.box.children = parts
+
+    def _evaluate(self, code_text: str) -> Any:
+        """One code cell of a section, run for this page's person: what it shows, or a plain message if it fails."""
+        try:
+            return as_widget(evaluate(code_text, self.namespace))
+        except Exception as exc:  # noqa: BLE001 - one broken cell must not take the page down
+            return widgets.HTML(str(_macros().broken_cell(type(exc).__name__)))
 
     def _build_ahead(self, page: str) -> None:
         """Build a section before it is asked for, later, when this kernel has nothing else to do (only inside a running kernel)."""
-        if page in self.built:
+        if page in self.built or page in self.ahead:
             return
         try:
             loop = asyncio.get_running_loop()
@@ -323,10 +354,7 @@ class RoomApp(widgets.VBox):
             if cell.kind == "markdown":
                 parts.append(text_widget(cell.text.replace(_CODE_MARK, code)))
                 continue
-            try:
-                shown = as_widget(evaluate(cell.text, self.namespace))
-            except Exception as exc:  # noqa: BLE001 - one broken cell must not take the page down
-                shown = widgets.HTML(str(_macros().broken_cell(type(exc).__name__)))
+            shown = self._evaluate(cell.text)
             if shown is not None:
                 parts.append(shown)
         if section.page == HOME:  # the section list after the title, or after "where you got to" if the page has it
@@ -347,7 +375,9 @@ class RoomApp(widgets.VBox):
             parts.append(button)
         listing = widgets.VBox(parts)
         listing.add_class("wk-nav-list")
-        return widgets.VBox([heading, listing])
+        sections = widgets.VBox([heading, listing])
+        sections.add_class("wk-nav-sections")
+        return sections
 
 
 # --- what the pooled kernel does --------------------------------------------------------------------
@@ -358,37 +388,45 @@ PENDING = "not-yet-known"  # the participant of exercises built before the reque
 
 @dataclass
 class Ahead:
-    """A section built before anyone asked: its box, its exercises (no one's yet) and its texts with links to fill in."""
+    """A section built before anyone asked: its box, its exercises (no one's yet), its texts with links to fill in,
+    and the slots of the cells that show the person's own things (progress, the plan), run once the person is known."""
 
     box: widgets.VBox
     exercises: list[Any]
     texts: list[tuple[widgets.HTML, str]]
+    deferred: list[tuple[widgets.Box, str]] = field(default_factory=list)
 
 
-def build_before_request(section: Section) -> Ahead | None:
-    """Build a section's widgets before the request, for no one yet; None if the section shows anything
-    but exercises and text (a plan, a progress table: those depend on the person and wait for the request)."""
+def build_before_request(section: Section, frame: RoomApp | None = None) -> Ahead | None:
+    """Build a section's widgets before the request, for no one yet: its text and exercises now, and an empty slot for
+    each other cell (a progress table, the plan), run at the request.  The welcome page (with ``frame``, whose buttons
+    it uses) gets its section list.  None for a section an exercise cell of which is not a plain exercise."""
     import workshop_kit as kit
     from ..widgets import ExerciseWidget
 
     texts: list[tuple[widgets.HTML, str]] = []
     exercises: list[Any] = []
+    deferred: list[tuple[widgets.Box, str]] = []
     parts: list[Any] = []
     for cell in section.cells:
         if cell.kind == "markdown":
             text = text_widget(cell.text)
             texts.append((text, cell.text))
             parts.append(text)
-            continue
-        tree = ast.parse(cell.text.strip(), mode="eval") if _is_exercise_call(cell.text) else None
-        if tree is None:
-            return None
-        shown = kit.exercise(*[ast.literal_eval(a) for a in tree.body.args], participant=PENDING)  # type: ignore[attr-defined]
-        if not isinstance(shown, ExerciseWidget):
-            return None
-        exercises.append(shown)
-        parts.append(shown)
-    return Ahead(page_box(section, parts), exercises, texts)
+        elif _is_exercise_call(cell.text):
+            tree = ast.parse(cell.text.strip(), mode="eval")
+            shown = kit.exercise(*[ast.literal_eval(a) for a in tree.body.args], participant=PENDING)  # type: ignore[attr-defined]
+            if not isinstance(shown, ExerciseWidget):
+                return None
+            exercises.append(shown)
+            parts.append(shown)
+        else:
+            slot = widgets.Box(layout=widgets.Layout(display="contents"))
+            deferred.append((slot, cell.text))
+            parts.append(slot)
+    if section.page == HOME and frame is not None:
+        parts.insert(min(1, len(parts)), frame._section_list())  # after the title; after "where you got to" once it is known
+    return Ahead(page_box(section, parts), exercises, texts, deferred)
 
 
 def _is_exercise_call(code: str) -> bool:
@@ -477,11 +515,12 @@ def warm(folder: str | os.PathLike[str] | None = None, *, share_models: bool = F
     _SECTIONS.update(read_sections(Path(folder or os.getcwd()), follow_up=follow_up))
     _AHEAD.clear()
     _FRAME[:] = [RoomApp(_SECTIONS, None, {})]  # about a fifth of a page's work after the request, done before it
-    page = os.environ.get(room.PREBUILD_ENV, "")
-    if page in _SECTIONS and page != HOME:
-        ahead = build_before_request(_SECTIONS[page])
-        if ahead is not None:
-            _AHEAD[page] = ahead
+    opening = os.environ.get(room.PREBUILD_ENV, "")
+    for page in dict.fromkeys([HOME, opening]):  # the welcome page (every personal link opens it) and the room's opening section
+        if page in _SECTIONS:
+            ahead = build_before_request(_SECTIONS[page], _FRAME[0])
+            if ahead is not None:
+                _AHEAD[page] = ahead
 
 
 def requested_page(query: str) -> str:
@@ -534,7 +573,7 @@ def open_page(query: str, app: RoomApp | None = None) -> Any:
         person = room.room_person()
     except room.RoomCodeError as exc:
         _discard_ahead()
-        message = room.missing_code_widget(str(exc))
+        message = room_panel.missing_code_widget(str(exc))
         if app is None:
             return message
         app.replace_with(message)
@@ -544,8 +583,7 @@ def open_page(query: str, app: RoomApp | None = None) -> Any:
     if app is None:
         app = _FRAME.pop() if _FRAME else RoomApp(_SECTIONS, person, {})
     app.bind(person, {"kit": kit})
-    for page, ahead in _AHEAD.items():
-        app.adopt(page, ahead)
+    app.ahead = dict(_AHEAD)  # each made this person's when first shown
     _AHEAD.clear()
     app.show_page(requested_page(query), requested_exercise(query))
     app.start_live()

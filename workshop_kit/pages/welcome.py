@@ -131,7 +131,7 @@ def _room_on() -> bool:
 def welcome() -> Any:
     """The welcome notebook's name-and-cohort form (in a room served by Voilà: the personal-link form)."""
     if _room_on():
-        from ..session.room import room_links
+        from .room_panel import room_links
 
         return room_links()
     return Welcome()
