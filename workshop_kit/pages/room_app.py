@@ -324,8 +324,9 @@ class RoomApp(widgets.VBox):
         if page not in self.built:
             self.built[page] = self._build(self.sections[page])
 
-    def _nav_button(self, label: str) -> widgets.Button:
-        button = widgets.Button(description=label, layout=widgets.Layout(width="auto"))
+    def _nav_button(self, label: str, layout: widgets.Layout | None = None) -> widgets.Button:
+        """A button that opens a section; its own layout unless given one (only a button that is never hidden may share)."""
+        button = widgets.Button(description=label, layout=layout or widgets.Layout(width="auto"))
         button.add_class("wk-nav")
         button.target = None  # type: ignore[attr-defined]
         button.on_click(self._on_nav_click)
@@ -366,11 +367,12 @@ class RoomApp(widgets.VBox):
 
     def _section_list(self) -> widgets.VBox:
         heading = widgets.HTML(str(_macros().sections_heading()))
+        shared = widgets.Layout(width="auto")
         parts: list[Any] = []
         for page in self.order[1:]:
             if room.is_follow_up(page):
                 parts.append(widgets.HTML(str(_macros().later_heading(_later_heading()))))
-            button = self._nav_button(self.sections[page].title)
+            button = self._nav_button(self.sections[page].title, shared)  # always shown: one layout for the list
             self._point(button, page)
             parts.append(button)
         listing = widgets.VBox(parts)
