@@ -954,10 +954,11 @@ class Room:
         return f"/?token={token}&code={code}&page={SECTION}"
 
     def fits(self, phase: str, participants: int) -> bool:
-        """False (and says so) when the machine's free memory could not hold a kernel per participant."""
+        """False (and says so) when the machine's free memory could not hold a kernel for each participant the warm pool cannot serve."""
         import psutil
 
-        need = participants * PER_PARTICIPANT + SPARE
+        warm = int(pool_status(self.served).get("pool_ready", 0)) if self.served.layout == "new" else 0
+        need = max(0, participants - warm) * PER_PARTICIPANT + SPARE  # the warm pool's kernels are running already
         free = psutil.virtual_memory().available
         if free >= need:
             return True
