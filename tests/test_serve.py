@@ -295,7 +295,10 @@ class TestServeCommand:
             assert status == 303 and location.startswith(f"/?token={token}&code=")
             code = location.rsplit("code=", 1)[1]
             status, _, body = get(f"{base}{location}")
-            assert status == 200 and "cohort Leeds-2025" in body  # the welcome notebook's cell ran in the participant's kernel
+            # the page was rendered before anyone asked (its frame, drawn from the kernel once the request reached it),
+            # so nothing of the person is in the HTML a warm page hands out
+            assert status == 200 and "application/vnd.jupyter.widget-view+json" in body
+            assert "Siân" not in body and "Si&#" not in body and code not in body
             assert page_kernel(body) in kernel_ids(process)
 
             assert get(f"{base}/")[0] in (302, 403)
