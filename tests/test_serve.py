@@ -150,6 +150,19 @@ class TestPieces:
             assert FakeServer.url in out.getvalue()
 
 
+    def test_a_room_too_big_for_this_computer_is_warned_of_with_the_largest_that_fits(self) -> None:
+        """serve --expect N checks this computer's free memory against a kernel per participant and the pool's margin."""
+        free_mib = psutil.virtual_memory().available / 2**20
+        too_many = int(free_mib / serve.KERNEL_MIB_GUESS) * 2 + 100
+        out = io.StringIO()
+        assert not serve._check_room_fits(too_many, out)
+        warning = out.getvalue()
+        largest = int(re.search(r"The largest room that fits now is about (\d+) people", warning).group(1))  # type: ignore[union-attr]
+        assert f"a room of {too_many} needs about" in warning and 0 < largest < too_many
+        out = io.StringIO()
+        assert serve._check_room_fits(1, out) and "needs about" not in out.getvalue()  # one person fits anywhere the tests run
+
+
 # --- the real commands -------------------------------------------------------------------------
 
 

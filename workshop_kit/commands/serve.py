@@ -53,7 +53,7 @@ _NOT_FOR_PARTICIPANTS = ("facilitator*", _FOLLOW_UP, ".ipynb_checkpoints", "__py
 _HEADERS = {"Referrer-Policy": "same-origin", "X-Content-Type-Options": "nosniff"}
 ROOM_PAGE = "workshop.ipynb"  # the one page served to the room (see room_app); written when the room is staged
 DEFAULT_EXPECT = 30
-KERNEL_MIB_GUESS = 110  # a participant's kernel before one is measured (Python, ipywidgets, the kit)
+KERNEL_MIB_GUESS = 90  # a participant's kernel before one is measured: 78–79 MiB RSS with two sections built (docs/benchmarks.md), and room to grow
 
 
 def default_notebooks() -> Path:
