@@ -15,6 +15,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from workshop_kit import templating
 from workshop_kit.bidi import FSI, PDI
 
@@ -136,13 +138,30 @@ class TestSharedEnvironment:
         written = [
             f"{path.name}: {hit}"
             for path in sorted(templating.TEMPLATES.iterdir())
-            if path.suffix in (".css", ".html") and path.name not in ("palette.css", "worksheet.css")  # the worksheet: greys of its own, no palette
+            if path.suffix in (".css", ".html", ".svg") and path.name not in ("palette.css", "worksheet.css")  # the worksheet: greys of its own, no palette
             for hit in colour.findall(path.read_text(encoding="utf-8"))
         ]
         assert written == [], "name the colour from templates/palette.css instead:\n" + "\n".join(written)
         palette = templating.stylesheet("palette.css")
         values = colour.findall(palette)
         assert "#005eb8" in values and len(values) == len(set(v.casefold() for v in values))  # each colour once
+
+    def test_what_python_draws_takes_its_colours_from_the_palette(self):
+        """The charts, the programme's charts and the grid's markers name their colours from templates/palette.css
+        (templating.colour); no colour is written in the package's Python (the QR code's pure black and white aside)."""
+        from workshop_kit.views import charts, programme
+        from workshop_kit.widgets import grid
+
+        palette = templating.palette()
+        assert templating.colour("nhs-blue") == "#005eb8" and palette["nhs-black"] == "#212b32"
+        assert {charts.BLUE, charts.ORANGE, charts.GREY, charts.INK, *programme.PALETTE, *grid.COLOURS} <= set(palette.values())
+        assert len(set(programme.PALETTE)) == len(programme.PALETTE) and len(set(grid.COLOURS)) == len(grid.COLOURS)
+        with pytest.raises(KeyError):
+            templating.colour("nhs-not-a-colour")
+        colour = re.compile(r"#[0-9a-fA-F]{6}\b")
+        package = templating.TEMPLATES.parent
+        written = [f"{path.relative_to(package)}: {hit}" for path in sorted(package.rglob("*.py")) for hit in colour.findall(path.read_text(encoding="utf-8"))]
+        assert written == [], "name the colour from templates/palette.css (templating.colour) instead:\n" + "\n".join(written)
 
     def test_every_style_starts_with_the_palette(self):
         """A widget's <style> carries the palette its stylesheet names, so it has its colours wherever it is shown."""
@@ -168,7 +187,7 @@ class TestSharedEnvironment:
                 imported |= {a.name.split(".")[0] for a in node.names}
             elif isinstance(node, ast.ImportFrom):
                 imported.add("." * node.level + (node.module or ""))
-        assert imported <= {"__future__", "functools", "pathlib", "typing", "jinja2", "markupsafe", ".bidi"}, imported
+        assert imported <= {"__future__", "functools", "pathlib", "re", "typing", "jinja2", "markupsafe", ".bidi"}, imported
 
     def test_import_stays_quick(self):
         """Importing the kit (and this module) does not import Jinja2: the environment is built on first use."""

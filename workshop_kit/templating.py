@@ -79,6 +79,7 @@ def environment() -> jinja2.Environment:
         finalize=jinja2.pass_context(_finalize),
     )
     env.globals["stylesheet"] = lambda name: markup(stylesheet(name))
+    env.globals["colour"] = colour  # a colour of the palette by name, for the SVG templates
     return env
 
 
@@ -119,6 +120,20 @@ def style(*sheets: str, extra: str = "") -> str:
     return str(macros("style.html").style(markup(css)))
 
 
+@lru_cache(maxsize=None)
+def palette() -> dict[str, str]:
+    """The colours of ``templates/palette.css`` by name (``"nhs-blue"``), as hex, for what is drawn in Python."""
+    import re
+
+    css = re.sub(r"/\*.*?\*/", "", stylesheet("palette.css"), flags=re.S)
+    return {name: value.strip() for name, value in re.findall(r"--([a-z0-9-]+)\s*:\s*([^;]+);", css) if value.strip().startswith("#")}
+
+
+def colour(name: str) -> str:
+    """One colour of the palette by its name (``colour("nhs-blue")``); KeyError for a name it does not have."""
+    return palette()[name]
+
+
 def markup(html_text: str) -> Markup:
     """HTML the kit built itself from a template (never a participant's text), marked as safe to include."""
     from markupsafe import Markup
@@ -126,4 +141,4 @@ def markup(html_text: str) -> Markup:
     return Markup(html_text)
 
 
-__all__ = ["TEMPLATES", "environment", "escape", "macros", "markup", "render", "render_string", "style", "stylesheet"]
+__all__ = ["TEMPLATES", "colour", "environment", "escape", "macros", "markup", "palette", "render", "render_string", "style", "stylesheet"]

@@ -27,6 +27,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, select_autoescape
 from sqlalchemy import inspect
 
+from .. import templating
 from .._version import __version__
 from ..privacy import MIN_COHORT, MIN_GROUP, release_step
 from ..errors import KitError
@@ -281,6 +282,7 @@ def _environment() -> Environment:
     env.filters["when"] = lambda t: f"{t:%d %B %Y, %H:%M} UTC"
     env.filters["split_lines"] = lambda text: text.split("\n")
     env.filters["extract"] = lambda key, mapping: mapping[key]
+    env.globals["colour"] = templating.colour  # the diagram's colours, from the palette
     return env
 
 

@@ -15,12 +15,13 @@ from collections import OrderedDict
 
 from matplotlib.figure import Figure
 
+from .. import templating
 from ..summaries.cohort import Summary
 
-BLUE = "#005EB8"  # NHS blue
-ORANGE = "#ED8B00"  # NHS warm yellow, for the second moment of a paired scale
-GREY = "#425563"
-INK = "#212B32"  # NHS black, for text on a shaded cell
+BLUE = templating.colour("nhs-blue")
+ORANGE = templating.colour("nhs-orange")  # the second moment of a paired scale
+GREY = templating.colour("nhs-dark-grey")
+INK = templating.colour("nhs-black")  # text on a shaded cell
 SIZE = (4.0, 2.5)
 DPI = 100
 

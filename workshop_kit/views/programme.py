@@ -32,7 +32,7 @@ from matplotlib.figure import Figure
 
 from .. import templating
 from .._version import __version__
-from .charts import BLUE, GREY, ORANGE
+from .charts import BLUE, GREY, INK, ORANGE
 from ..errors import KitError
 from ..summaries.programme import ExerciseView, Programme, ShiftView, build_programme
 from .report import _defused, defuse, sheet_names
@@ -40,7 +40,10 @@ from ..store.responses import ResponseStore
 from ..catalogue.model import Exercise
 from ..privacy import MIN_GROUP
 
-PALETTE = [BLUE, ORANGE, "#009639", "#7C2855", "#41B6E6", "#AE2573", "#FFB81C", "#768692", "#00A499", "#330072", "#DA291C", "#003087"]
+PALETTE = [BLUE, ORANGE] + [
+    templating.colour(name)
+    for name in ("nhs-identity-green", "nhs-dark-pink", "nhs-light-blue", "nhs-pink", "nhs-warm-yellow", "nhs-mid-grey", "nhs-aqua-green", "nhs-purple", "nhs-emergency-red", "nhs-dark-blue")
+]
 SUPPRESSED_LABEL = "suppressed"
 _CATEGORY = {"scale": "moment", "pick": "option", "budget": "heading", "grid": "quadrant", "log": "choice"}
 _SHIFT_CATEGORY = {"scale": "moment", "pick": "option", "budget": "heading", "log": "choice"}
@@ -105,7 +108,7 @@ def _cohort_axis(ax: Any, labels: list[str], hidden: dict[str, str]) -> None:
     ax.set_ylim(len(labels) - 0.5, -0.5)
     for tick, cohort in zip(ax.get_yticklabels(), labels):
         if cohort in hidden:
-            tick.set_color("#AEB7BD")
+            tick.set_color(templating.colour("nhs-grey-3"))
             tick.set_fontstyle("italic")
 
 
@@ -135,7 +138,7 @@ def exercise_chart(view: ExerciseView) -> Figure | None:
         image = ax.imshow(grid, aspect="auto", cmap="Blues", vmin=0, vmax=1)
         ax.set_xticks(range(len(options)), [_short(o) for o in options], rotation=30, ha="right")
         for row in shown.itertuples(index=False):
-            ax.text(options.index(row.option), y[row.cohort], f"{row.share:.0%}", ha="center", va="center", fontsize=7, color="white" if row.share > 0.6 else "#212B32")
+            ax.text(options.index(row.option), y[row.cohort], f"{row.share:.0%}", ha="center", va="center", fontsize=7, color="white" if row.share > 0.6 else INK)
         fig.colorbar(image, ax=ax, shrink=0.6, format=lambda v, _: f"{v:.0%}").ax.tick_params(labelsize=7)
     elif ex.kind == "log" and not any(isinstance(c, str) for c in shown["choice"]):  # no status field: rows per person
         per = view.extras["Rows per person"]

@@ -8,6 +8,7 @@ from typing import Any, Callable
 
 import ipywidgets as widgets
 
+from .. import templating
 from ..bidi import isolate
 from ..catalogue.model import GridExercise
 from .base import ExerciseWidget, number_box, widget_html
@@ -15,7 +16,9 @@ from .log import control_value, field_control, field_value
 from .slider import RangeSlider
 
 LABEL_WIDTH = {"description_width": "10em"}
-COLOURS = ["#005eb8", "#d5281b", "#007f3b", "#ffb81c", "#330072", "#00a9ce", "#ae2573", "#425563"]  # NHS palette, told apart by shape too
+COLOURS = [  # the markers' colours, from the palette; told apart by shape too
+    templating.colour(name) for name in ("nhs-blue", "nhs-red", "nhs-green", "nhs-warm-yellow", "nhs-purple", "nhs-aqua-blue", "nhs-pink", "nhs-dark-grey")
+]
 
 
 def _full() -> widgets.Layout:

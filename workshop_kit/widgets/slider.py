@@ -15,6 +15,8 @@ from __future__ import annotations
 import anywidget
 import traitlets
 
+from .. import templating
+
 _ESM = """
 function render({ model, el }) {
   const label = document.createElement("label");
@@ -53,14 +55,7 @@ function render({ model, el }) {
 export default { render };
 """
 
-_CSS = """
-.wk-range-label { display: flex; flex-wrap: wrap; align-items: center; gap: 0.25rem 0.75rem; width: 100%;
-  box-sizing: border-box; padding: 0 var(--jp-widgets-margin, 2px); }
-.wk-range-text { flex: 0 1 auto; }
-.wk-range-text-fixed { flex-grow: 0; flex-shrink: 0; text-align: right; }
-@media (max-width: 40rem) { .wk-range-text-fixed { flex-basis: 100% !important; text-align: left; } }
-.wk-range { flex: 1 1 10rem; min-width: 0; max-width: 100%; margin: 0.4rem 0; accent-color: #005eb8; height: 1.6rem; }
-"""
+_CSS = templating.stylesheet("slider.css")
 
 
 class RangeSlider(anywidget.AnyWidget):
