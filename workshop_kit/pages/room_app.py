@@ -136,6 +136,19 @@ def text_widget(html_text: str) -> widgets.HTML:
     return text
 
 
+def with_section_list(parts: list[Any], listing: widgets.Widget) -> list[Any]:
+    """The welcome page's parts with its section list after "where you got to" (the progress table, shown itself or
+    in a slot filled at the request), or after the title when there is none (yet)."""
+    from .welcome import Progress
+
+    def holds_progress(part: Any) -> bool:
+        return isinstance(part, Progress) or (type(part) is widgets.Box and any(isinstance(c, Progress) for c in part.children))
+
+    parts = [part for part in parts if part is not listing]
+    at = next((i + 1 for i, part in enumerate(parts) if holds_progress(part)), min(1, len(parts)))
+    return parts[:at] + [listing] + parts[at:]
+
+
 def page_box(section: Section, parts: list[Any]) -> widgets.VBox:
     """The box holding one section's parts, marked with the section's name (``wk-page-02-risk``)."""
     box = widgets.VBox(parts)
@@ -209,8 +222,9 @@ class RoomApp(widgets.VBox):
 
     def replace_with(self, widget: widgets.Widget) -> None:
         """Show only this widget (a plain message) and close everything the page held before."""
-        before = list(self.children)
+        before = list(self.children) + [ahead.box for ahead in self.ahead.values()]
         self.children = [widget]
+        self.ahead.clear()
         close_tree(before)
 
     def bind(self, person: room.Person, namespace: dict[str, Any]) -> None:
@@ -286,22 +300,10 @@ class RoomApp(widgets.VBox):
         for slot, code_text in ahead.deferred:
             shown = self._evaluate(code_text)
             slot.children = [shown] if shown is not None else []
-        if page == HOME:
-            self._section_list_after_progress(ahead)
+        listing = next((p for p in ahead.box.children if "wk-nav-sections" in getattr(p, "_dom_classes", ())), None)
+        if listing is not None:  # the welcome page: its list goes after "where you got to", now that it is drawn
+            ahead.box.children = with_section_list(list(ahead.box.children), listing)
         self.built[page] = ahead.box
-
-    def _section_list_after_progress(self, ahead: Ahead) -> None:
-        """On the welcome page built ahead, move the section list after "where you got to", as :meth:`_build` places it."""
-        from .welcome import Progress
-
-        parts = list(ahead.box.children)
-        listing = next((p for p in parts if "wk-nav-sections" in getattr(p, "_dom_classes", ())), None)
-        progress = next((i for i, (slot, _code) in enumerate(ahead.deferred) if any(isinstance(c, Progress) for c in slot.children)), None)
-        if listing is None or progress is None:
-            return
-        parts.remove(listing)
-        parts.insert(parts.index(ahead.deferred[progress][0]) + 1, listing)
-        ahead.box.children = parts
 
     def _evaluate(self, code_text: str) -> Any:
         """One code cell of a section, run for this page's person: what it shows, or a plain message if it fails."""
@@ -358,11 +360,8 @@ class RoomApp(widgets.VBox):
             shown = self._evaluate(cell.text)
             if shown is not None:
                 parts.append(shown)
-        if section.page == HOME:  # the section list after the title, or after "where you got to" if the page has it
-            from .welcome import Progress
-
-            shown = [i for i, part in enumerate(parts) if isinstance(part, Progress)]
-            parts.insert(shown[0] + 1 if shown else min(1, len(parts)), self._section_list())
+        if section.page == HOME:
+            parts = with_section_list(parts, self._section_list())
         return page_box(section, parts)
 
     def _section_list(self) -> widgets.VBox:
@@ -427,7 +426,7 @@ def build_before_request(section: Section, frame: RoomApp | None = None) -> Ahea
             deferred.append((slot, cell.text))
             parts.append(slot)
     if section.page == HOME and frame is not None:
-        parts.insert(min(1, len(parts)), frame._section_list())  # after the title; after "where you got to" once it is known
+        parts = with_section_list(parts, frame._section_list())
     return Ahead(page_box(section, parts), exercises, texts, deferred)
 
 

@@ -119,18 +119,16 @@ def _request_info(attempts: int = 5) -> dict[str, str]:
 
     What ``voila.utils.wait_for_request`` does, with Tornado's websocket client (already in every
     kernel): importing ``voila.utils`` brings in Voilà's whole server, about a second of CPU at
-    every kernel's start.  Runs its own event loop in a thread of its own, so it may be called
-    from a kernel's running loop or beside it."""
-    found: dict[str, str] = {}
-    problem: list[BaseException] = []
+    every kernel's start.  Runs an event loop of its own, so it is called from a thread with none
+    running (the room page's waiting thread)."""
 
-    async def ask() -> None:
+    async def ask() -> dict[str, str]:
         from tornado.websocket import websocket_connect
 
         for attempt in range(attempts):
             try:
                 socket = await websocket_connect(_request_socket_url(), connect_timeout=10)
-            except OSError as exc:  # the server not answering yet: try again shortly
+            except OSError:  # the server not answering yet: try again shortly
                 if attempt == attempts - 1:
                     raise
                 await asyncio.sleep(1 + attempt)
@@ -141,21 +139,10 @@ def _request_info(attempts: int = 5) -> dict[str, str]:
                 socket.close()
             if message is None:
                 raise ConnectionError("Voilà closed the request socket before sending the request")
-            found.update({str(k): str(v) for k, v in json.loads(message).items()})
-            return
+            return {str(k): str(v) for k, v in json.loads(message).items()}
+        raise ConnectionError("Voilà's request socket could not be reached")  # pragma: no cover - the loop raises first
 
-    def run() -> None:
-        try:
-            asyncio.run(ask())
-        except BaseException as exc:  # noqa: BLE001 - handed to the caller below
-            problem.append(exc)
-
-    thread = threading.Thread(target=run, name="workshop-kit-request-socket", daemon=True)
-    thread.start()
-    thread.join()
-    if problem:
-        raise problem[0]
-    return found
+    return asyncio.run(ask())
 
 
 _request_seen = False
