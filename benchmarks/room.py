@@ -826,6 +826,55 @@ def cpu_seconds(served: Served) -> tuple[float, float]:
     return kernel, other
 
 
+def client_cpu_seconds(served: Served) -> tuple[float, float]:
+    """CPU time used so far by this process (the load generator), and by its other children (Chromium), not the server's."""
+    import psutil
+
+    server = {served.process.pid}
+    with contextlib.suppress(psutil.Error):
+        server |= {p.pid for p in psutil.Process(served.process.pid).children(recursive=True)}
+    browser = 0.0
+    for proc in psutil.Process().children(recursive=True):
+        with contextlib.suppress(psutil.Error):
+            if proc.pid not in server:
+                times = proc.cpu_times()
+                browser += times.user + times.system
+    return time.process_time(), browser
+
+
+PROFILE_ENV = "WK_BENCH_PROFILE"  # a folder: py-spy records the server and PROFILED_KERNELS kernels through each timed phase
+PROFILED_KERNELS = 3
+
+
+def start_profiles(served: Served, name: str) -> list[subprocess.Popen[bytes]]:
+    """py-spy (100 Hz, collapsed stacks) on the server and a few of its kernels, until stop_profiles; none unless asked for."""
+    import psutil
+
+    folder = os.environ.get(PROFILE_ENV)
+    if not folder:
+        return []
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    name = re.sub(r"\W+", "-", name).strip("-")
+    kernel_pids = [p.pid for p in sorted(psutil.Process(served.process.pid).children(recursive=True), key=lambda p: p.create_time()) if _is_kernel(p)]
+    room_server = [p.pid for p in psutil.Process(served.process.pid).children(recursive=True) if "room_server" in " ".join(p.cmdline())]
+    targets = {"server": (room_server or [served.process.pid])[0]}
+    targets |= {f"kernel{i}": pid for i, pid in enumerate(kernel_pids[:PROFILED_KERNELS])}  # the oldest: the pool hands those out first
+    spy = str(Path(sys.executable).with_name("py-spy"))
+    return [
+        subprocess.Popen([spy, "record", "--pid", str(pid), "--rate", "100", "--format", "raw", "--nonblocking", "-o", str(Path(folder) / f"{name}-{what}.txt")], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        for what, pid in targets.items()
+    ]
+
+
+def stop_profiles(profiles: list[subprocess.Popen[bytes]]) -> None:
+    for proc in profiles:
+        proc.send_signal(signal.SIGINT)
+    for proc in profiles:
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            proc.wait(timeout=30)
+    profiles.clear()
+
+
 def memory(served: Served) -> Memory:
     import psutil
 
@@ -899,18 +948,25 @@ class Room:
         self.baseline = kernels(served)
         self.open_pages: list[Result] = []
         self.chromium: ChromiumParticipant | None = None
-        self.cpu_mark = (0.0, 0.0)
+        self.cpu_mark = self.client_mark = (0.0, 0.0)
+        self.profiles: list[subprocess.Popen[bytes]] = []
 
-    def start_phase(self) -> str:
-        """The load average now; also marks the server's CPU time, so the phase can say how much it used."""
+    def start_phase(self, name: str = "") -> str:
+        """The load average now; also marks the CPU time used so far, so the phase can say how much it used,
+        and starts the phase's profiles when PROFILE_ENV names a folder."""
         self.cpu_mark = cpu_seconds(self.served)
+        self.client_mark = client_cpu_seconds(self.served)
+        self.profiles = start_profiles(self.served, f"N{self.n}-{self.served.name}-{name}") if name else []
         return load_average()
 
     def cpu_used(self, participants: int) -> str:
-        """CPU seconds the server and its kernels used since the phase started (kernels freed meanwhile not counted), in all and per participant."""
+        """CPU seconds the server and its kernels used since the phase started (kernels freed meanwhile not counted), in all and
+        per participant; then the clients' (this load generator and the Chromium page), which a real room's devices would use."""
+        stop_profiles(self.profiles)
         kernel, other = (now - then for now, then in zip(cpu_seconds(self.served), self.cpu_mark))
+        generator, browser = (now - then for now, then in zip(client_cpu_seconds(self.served), self.client_mark))
         per = max(participants, 1)
-        return f"CPU used: kernels {kernel:.1f} s, server {other:.1f} s ({(kernel + other) / per:.2f} s per participant)"
+        return f"CPU used: kernels {kernel:.1f} s, server {other:.1f} s ({(kernel + other) / per:.2f} s per participant); clients: load generator {generator:.1f} s, Chromium {browser:.1f} s"
 
     def add(self, what: str, value: str, target: str = "", met: bool | None = None, note: str = "") -> None:
         if "load " not in note:
@@ -968,7 +1024,7 @@ class Room:
     async def join(self) -> None:
         if not self.fits("join", self.n):
             return
-        load = self.start_phase()
+        load = self.start_phase("join")
         token, base, n = self.served.token, self.served.base, self.n
         if self.served.layout == "old":
             scripts = [lambda ev, i=i: participant_join_old(base, token, f"Joiner {i + 1}", ev, self.timeout) for i in range(n)]
@@ -987,7 +1043,7 @@ class Room:
     async def open_section(self) -> None:
         if not self.fits(f"open {SECTION}", self.n + 1):
             return
-        load = self.start_phase()
+        load = self.start_phase("open")
         served, n = self.served, self.n
         ready = any_button if served.layout == "bare" else enabled_save
         codes = issue_codes(served, n + 1) if served.layout != "bare" else [None] * (n + 1)
@@ -995,6 +1051,7 @@ class Room:
         if self.browser and served.layout != "bare":
             self.chromium = ChromiumParticipant(urljoin(served.base, self.page_url(codes[n])), self.timeout)
             await self.chromium.prepare()
+            self.client_mark = client_cpu_seconds(served)  # Chromium's start is not the page's
             scripts.append(self.chromium.script)
         results = await _phase(scripts, self.timeout)
         pages, chromium = results[:n], results[n:]

@@ -6,7 +6,7 @@ test_serve.py and the browser tests; these check the rules on their own.
 
 from __future__ import annotations
 
-from workshop_kit.commands.room_server import KernelWatch, code_of_url, pool_margin, pool_target
+from workshop_kit.commands.room_server import KernelWatch, code_of_url, pool_margin, pool_target, refill_may_start
 
 
 def test_pool_covers_those_still_expected_plus_a_margin() -> None:
@@ -14,6 +14,16 @@ def test_pool_covers_those_still_expected_plus_a_margin() -> None:
     assert pool_target(30, 0) == 33  # before anyone arrives
     assert pool_target(30, 25) == 8
     assert pool_target(30, 40) == 3  # more came than expected: the margin stays
+
+
+def test_the_pool_refills_once_the_arrivals_pages_are_built_not_while() -> None:
+    """No Python starts while a room is arriving or its pages are still being built; once they are, or at the latest
+    half a minute after the last arrival (a busy room always has someone typing), it may."""
+    assert refill_may_start([], quiet_for=0.0, now=100.0)  # nobody here yet: fill the pool while kernels warm up
+    assert not refill_may_start([90.0, 98.0], quiet_for=10.0, now=100.0)  # someone arrived 2 s ago
+    assert not refill_may_start([90.0, 94.0], quiet_for=0.2, now=100.0)  # arrivals over, their pages still talking
+    assert refill_may_start([90.0, 94.0], quiet_for=1.5, now=100.0)  # every page built: the kernels are quiet
+    assert refill_may_start([40.0, 60.0], quiet_for=0.0, now=100.0)  # 40 s since the last arrival: a working room
 
 
 def test_code_is_read_from_the_page_url() -> None:

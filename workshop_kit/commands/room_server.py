@@ -26,6 +26,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import contextlib
+import gc
 import json
 import math
 import os
@@ -36,6 +37,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 import tornado.web
 from tornado.ioloop import PeriodicCallback
+from jupyter_server._tz import utcnow
 from traitlets import Float, Int, Unicode
 from voila.app import Voila
 from voila.request_info_handler import RequestInfoSocketHandler
@@ -48,8 +50,11 @@ from .kernel_activity import watch_lightly
 
 TICK_SECONDS = 2.0
 WARM_STEP = 4  # kernels started at once while filling the pool
-ARRIVAL_QUIET_SECONDS = 4.0  # refill only once pages handed out this long ago have been built
+ARRIVAL_QUIET_SECONDS = 4.0  # refill only once no page has been handed out for this long,
+SETTLE_SECONDS = 1.0  # and no kernel has spoken for this long (the pages handed out are still being built),
+SETTLE_LIMIT_SECONDS = 30.0  # unless the last page was handed out this long ago (a busy room always has someone typing)
 REQUEST_URL_ENV = env_names.VOILA_REQUEST_URL_ENV
+REFREEZE_SECONDS = 120.0  # at most this often, when quiet, the server's heap is collected once and frozen again
 RECENT_PAGES = 10  # arrivals that decide which section new warm pages build ahead
 
 
@@ -61,6 +66,17 @@ def pool_margin(expect: int) -> int:
 def pool_target(expect: int, here: int) -> int:
     """How many warm kernels the room needs now: those still expected, plus the margin."""
     return max(0, expect - here) + pool_margin(expect)
+
+
+def refill_may_start(handed_out: list[float], quiet_for: float, now: float) -> bool:
+    """Whether warm kernels may start now, given when pages were handed out (``time.monotonic()``) and how long every
+    kernel has been quiet: not while a room's arrivals are coming in, nor while their pages are still being built (a
+    Python starting then takes the CPU they need), but no later than ``SETTLE_LIMIT_SECONDS`` after the last arrival."""
+    ages = [now - since for since in handed_out]
+    if any(age < ARRIVAL_QUIET_SECONDS for age in ages):
+        return False
+    settling = any(age < SETTLE_LIMIT_SECONDS for age in ages)
+    return not (settling and quiet_for < SETTLE_SECONDS)
 
 
 def _jinja() -> Any:
@@ -207,6 +223,7 @@ class RoomVoila(Voila):
         self.recent_pages: collections.deque[str] = collections.deque(maxlen=RECENT_PAGES)
         os.environ[room.PREBUILD_ENV] = self.open_on  # the first pool's kernels inherit it
         self._store: Any = None
+        self._frozen_at = -math.inf  # when the heap was last left out of garbage collection (see _freeze_heap)
         # open the store now: importing SQLAlchemy on the first request held every arrival up for about a second
         with contextlib.suppress(KitError):  # a store that cannot be opened is reported to each page that asks
             self.store()
@@ -323,15 +340,31 @@ class RoomVoila(Voila):
         warm = [t for t in pool if t.done() and t.result()["kernel_id"] in RequestInfoSocketHandler._waiters]
         warming = len(pool) - len(warm)
         target = pool_target(self.expect, self.watch.participants())
-        arriving = any(now - claim.since < ARRIVAL_QUIET_SECONDS for claim in self.watch.claims.values())
-        if len(pool) < target and warming < WARM_STEP and (not arriving or len(warm) < WARM_STEP):
+        quiet_for = (utcnow() - manager.last_kernel_activity).total_seconds()
+        may_start = refill_may_start([claim.since for claim in self.watch.claims.values()], quiet_for, now)
+        if len(pool) < target and warming < WARM_STEP and (may_start or len(warm) < WARM_STEP):
             manager.kernel_pools_config = {"default": {"pool_size": len(pool) + min(target - len(pool), WARM_STEP - warming)}}
             self._fill(delay=0, notebook_name=manager.notebook_path, extra_kernel_env_variables={room.PREBUILD_ENV: self.ahead_page()})
         elif len(pool) > target:
             for task in warm[: len(pool) - target]:
                 self.log.info("Freeing pooled kernel %s: the room needs %d warm pages", task.result()["kernel_id"], target)
                 asyncio.ensure_future(self._shut_down(task.result()["kernel_id"]))
+        if warm and len(warm) >= target and may_start and now - self._frozen_at > REFREEZE_SECONDS:
+            self._freeze_heap(now)
         self._write_status(target, len(warm), warming, len(alive))
+
+    def _freeze_heap(self, now: float) -> None:
+        """With the pool warm and the room quiet: leave every object the server holds now out of garbage collection.
+
+        The server's heap (Jupyter's server, Voilà, a manager per kernel) is a few hundred thousand objects, and a full
+        collection scanned them all, about a tenth of a second of the one loop every page's messages pass through,
+        whenever a room's arrivals made one due.  Each later freeze first collects what was frozen before, so the
+        managers of kernels shut down since are freed."""
+        gc.unfreeze()
+        gc.collect()
+        gc.freeze()
+        self._frozen_at = now
+        self.log.debug("%d objects left out of garbage collection", gc.get_freeze_count())
 
     async def _shut_down(self, kernel_id: str) -> None:
         with contextlib.suppress(Exception):  # already gone is fine

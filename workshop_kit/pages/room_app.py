@@ -500,13 +500,12 @@ def warm(folder: str | os.PathLike[str] | None = None, *, share_models: bool = F
         getattr(workshop_kit, name)
     from ..catalogue.model import default_catalogue
     from ..store.responses import default_store
-    from ..widgets.base import widget_html
     from ..widgets.sharing import answer_state_requests_in_one_pass, share_default_models
 
     if share_models:
         share_default_models()  # before any widget of the page is made
         answer_state_requests_in_one_pass()
-    _macros(), widget_html()  # the templates a page renders after its request, compiled now
+    _compile_page_templates()
     default_catalogue()
     try:
         default_store()
@@ -522,6 +521,19 @@ def warm(folder: str | os.PathLike[str] | None = None, *, share_models: bool = F
             ahead = build_before_request(_SECTIONS[page], _FRAME[0])
             if ahead is not None:
                 _AHEAD[page] = ahead
+
+
+def _compile_page_templates() -> None:
+    """Compile now the templates a page renders once its person is known (the welcome page's progress table and
+    personal-link panel, the exercises' messages): each took a few milliseconds on the first request after it."""
+    from ..page_css import PAGE_CSS
+    from ..widgets.base import widget_html
+
+    _macros(), widget_html()
+    for name in ("welcome.html", "room.html", "messages.html"):
+        templating.macros(name)
+    templating.style("progress.css", extra=PAGE_CSS)
+    templating.style("room.css")
 
 
 def requested_page(query: str) -> str:
