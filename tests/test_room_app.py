@@ -480,7 +480,9 @@ for mode in ("upstream", "one pass"):
     (data, buffers), = Recording.sent
     Recording.sent.clear()
     replies[mode] = {"data": data, "buffers": len(buffers), "get_state": calls["get_state"]}
-print(json.dumps({"models": len(widget_module._instances), "replies": replies}, default=str))
+layouts = [w.model_id for w in widget_module._instances.values() if isinstance(w, widgets.Layout)]
+unset = {name: trait.default_value for name, trait in widgets.Layout.class_traits(sync=True).items()}
+print(json.dumps({"models": len(widget_module._instances), "replies": replies, "layouts": layouts, "unset": unset}, default=str))
 """
 
 
@@ -500,5 +502,78 @@ def test_a_room_kernel_answers_the_pages_state_request_with_the_same_reply_seria
     result = json.loads(done.stdout.strip().splitlines()[-1])
     upstream, one_pass, models = result["replies"]["upstream"], result["replies"]["one pass"], result["models"]
     assert models > 100 and len(one_pass["data"]["states"]) == models
-    assert one_pass["data"] == upstream["data"] and one_pass["buffers"] == upstream["buffers"]
+    assert one_pass["buffers"] == upstream["buffers"] and one_pass["data"]["buffer_paths"] == upstream["data"]["buffer_paths"]
     assert upstream["get_state"] == 2 * models and one_pass["get_state"] == models
+    # the same states, but that a layout leaves out what it does not set (the browser's layout model has it unset too)
+    ours, theirs, layouts = one_pass["data"]["states"], upstream["data"]["states"], set(result["layouts"])
+    assert ours.keys() == theirs.keys() and len(layouts) > 10
+    for model_id, model in theirs.items():
+        mine = ours[model_id]
+        assert {k: v for k, v in mine.items() if k != "state"} == {k: v for k, v in model.items() if k != "state"}
+        if model_id in layouts:
+            assert {**result["unset"], **mine["state"]} == model["state"]
+            assert all(model["state"][k] != v for k, v in result["unset"].items() if k in mine["state"])
+        else:
+            assert mine["state"] == model["state"]
+    assert sum(len(json.dumps(s)) for s in ours.values()) < 0.8 * sum(len(json.dumps(s)) for s in theirs.values())
+
+
+KEPT_STATES_PROBE = """
+import json, os, sys
+import ipywidgets as widgets
+from ipywidgets.widgets import widget as widget_module
+from workshop_kit.pages import room_app
+from workshop_kit.widgets import ExerciseWidget
+room_app.warm(sys.argv[1], share_models=True)  # a room kernel: the states of the page built ahead are kept from here
+
+class Recording:
+    sent = []
+    def send(self, data, buffers=None):
+        self.sent.append(data)
+
+calls = {"get_state": 0}
+get_state = widget_module.Widget.get_state
+def counting(self, *args, **kwargs):
+    calls["get_state"] += 1
+    return get_state(self, *args, **kwargs)
+widget_module.Widget.get_state = counting
+widgets.Widget._control_comm = Recording()
+
+def reply():
+    calls["get_state"] = 0
+    widgets.Widget._handle_control_comm_msg({"content": {"data": {"method": "request_states"}}})
+    (data,) = Recording.sent
+    Recording.sent.clear()
+    fresh = {w.model_id: get_state(w, drop_defaults=isinstance(w, widgets.Layout)) for w in widget_module._instances.values()}
+    return {"serialised": calls["get_state"], "models": len(fresh), "same": {k: v["state"] for k, v in data["states"].items()} == fresh}
+
+app = room_app.open_page(os.environ["QUERY_STRING"], room_app._FRAME.pop())  # the request: the page becomes Ann's
+after_request = reply()
+exercise = next(w for w in app.built["02-risk.ipynb"].children if isinstance(w, ExerciseWidget) and w.exercise.kind == "text")
+box = next(w for w in widget_module._instances.values() if isinstance(w, widgets.Textarea) and w in set(exercise.children) | {c for b in exercise.children for c in getattr(b, "children", ())})
+box.set_state({"value": "typed in the browser"})  # what the page sends as Ann types
+app.next_button.click()  # and a change made here: the next section is built and shown
+after_changes = reply()
+print(json.dumps({"after_request": after_request, "after_changes": after_changes}))
+"""
+
+
+@pytest.mark.slow
+def test_a_room_kernel_keeps_each_widgets_state_until_it_changes_and_answers_as_if_fresh(person: room.Person, tmp_path: Path) -> None:
+    """A room kernel serialises the page it builds ahead before the request; when the browser asks, only the widgets
+    changed since are serialised again, and the reply is what serialising every widget afresh gives, also after
+    changes from the browser and from the page itself.  Its own process: the change cannot be undone."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, room.PREBUILD_ENV: "02-risk.ipynb"}
+    env.pop("VOILA_PREHEAT", None)
+    done = subprocess.run([sys.executable, "-c", KEPT_STATES_PROBE, str(NOTEBOOKS)], env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    after_request, after_changes = result["after_request"], result["after_changes"]
+    assert after_request["same"] and after_changes["same"]
+    assert after_request["models"] > 150 and after_request["serialised"] < after_request["models"] / 5
+    assert 0 < after_changes["serialised"] < after_changes["models"]

@@ -500,7 +500,7 @@ def warm(folder: str | os.PathLike[str] | None = None, *, share_models: bool = F
         getattr(workshop_kit, name)
     from ..catalogue.model import default_catalogue
     from ..store.responses import default_store
-    from ..widgets.sharing import answer_state_requests_in_one_pass, share_default_models
+    from ..widgets.sharing import answer_state_requests_in_one_pass, prime_states, share_default_models
 
     if share_models:
         share_default_models()  # before any widget of the page is made
@@ -521,6 +521,8 @@ def warm(folder: str | os.PathLike[str] | None = None, *, share_models: bool = F
             ahead = build_before_request(_SECTIONS[page], _FRAME[0])
             if ahead is not None:
                 _AHEAD[page] = ahead
+    if share_models:
+        prime_states()  # what the page's browser will ask for, serialised now: at the request, only what changed is
 
 
 def _compile_page_templates() -> None:
