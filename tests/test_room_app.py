@@ -449,6 +449,21 @@ def test_a_pooled_page_whose_request_has_no_valid_code_shows_only_the_message(
     asyncio.run(kernel())
 
 
+RECORDING = """
+class Recording:  # the control comm: what the kernel would send the page
+    sent = []
+    def send(self, data, buffers=None):
+        self.sent.append((data, list(buffers or [])))
+
+calls = {"get_state": 0}  # how many widgets are serialised
+get_state = widget_module.Widget.get_state
+def counting(self, *args, **kwargs):
+    calls["get_state"] += 1
+    return get_state(self, *args, **kwargs)
+widget_module.Widget.get_state = counting
+widgets.Widget._control_comm = Recording()
+"""
+
 ONE_PASS_PROBE = """
 import json, os, sys
 import ipywidgets as widgets
@@ -458,18 +473,7 @@ from workshop_kit.widgets.sharing import answer_state_requests_in_one_pass
 os.environ["WORKSHOP_KIT_ROOM_PREBUILD"] = "02-risk.ipynb"
 room_app.warm(sys.argv[1])  # a frame and a section built ahead: about two hundred models
 
-class Recording:
-    sent = []
-    def send(self, data, buffers=None):
-        self.sent.append((data, list(buffers or [])))
-
-calls = {"get_state": 0}
-get_state = widget_module.Widget.get_state
-def counting(self, *args, **kwargs):
-    calls["get_state"] += 1
-    return get_state(self, *args, **kwargs)
-widget_module.Widget.get_state = counting
-widgets.Widget._control_comm = Recording()
+{recording}
 request = {"content": {"data": {"method": "request_states"}}}
 replies = {}
 for mode in ("upstream", "one pass"):
@@ -483,7 +487,7 @@ for mode in ("upstream", "one pass"):
 layouts = [w.model_id for w in widget_module._instances.values() if isinstance(w, widgets.Layout)]
 unset = {name: trait.default_value for name, trait in widgets.Layout.class_traits(sync=True).items()}
 print(json.dumps({"models": len(widget_module._instances), "replies": replies, "layouts": layouts, "unset": unset}, default=str))
-"""
+""".replace("{recording}", RECORDING)
 
 
 @pytest.mark.slow
@@ -526,23 +530,11 @@ from workshop_kit.pages import room_app
 from workshop_kit.widgets import ExerciseWidget
 room_app.warm(sys.argv[1], share_models=True)  # a room kernel: the states of the page built ahead are kept from here
 
-class Recording:
-    sent = []
-    def send(self, data, buffers=None):
-        self.sent.append(data)
-
-calls = {"get_state": 0}
-get_state = widget_module.Widget.get_state
-def counting(self, *args, **kwargs):
-    calls["get_state"] += 1
-    return get_state(self, *args, **kwargs)
-widget_module.Widget.get_state = counting
-widgets.Widget._control_comm = Recording()
-
+{recording}
 def reply():
     calls["get_state"] = 0
     widgets.Widget._handle_control_comm_msg({"content": {"data": {"method": "request_states"}}})
-    (data,) = Recording.sent
+    ((data, _buffers),) = Recording.sent
     Recording.sent.clear()
     fresh = {w.model_id: get_state(w, drop_defaults=isinstance(w, widgets.Layout)) for w in widget_module._instances.values()}
     return {"serialised": calls["get_state"], "models": len(fresh), "same": {k: v["state"] for k, v in data["states"].items()} == fresh}
@@ -555,7 +547,7 @@ box.set_state({"value": "typed in the browser"})  # what the page sends as Ann t
 app.next_button.click()  # and a change made here: the next section is built and shown
 after_changes = reply()
 print(json.dumps({"after_request": after_request, "after_changes": after_changes}))
-"""
+""".replace("{recording}", RECORDING)
 
 
 @pytest.mark.slow
