@@ -26,7 +26,6 @@ from __future__ import annotations
 import asyncio
 import collections
 import contextlib
-import gc
 import json
 import math
 import os
@@ -54,7 +53,6 @@ ARRIVAL_QUIET_SECONDS = 4.0  # refill only once no page has been handed out for 
 SETTLE_SECONDS = 1.0  # and no kernel has spoken for this long (the pages handed out are still being built),
 SETTLE_LIMIT_SECONDS = 30.0  # unless the last page was handed out this long ago (a busy room always has someone typing)
 REQUEST_URL_ENV = env_names.VOILA_REQUEST_URL_ENV
-REFREEZE_SECONDS = 120.0  # at most this often, when quiet, the server's heap is collected once and frozen again
 RECENT_PAGES = 10  # arrivals that decide which section new warm pages build ahead
 
 
@@ -223,7 +221,6 @@ class RoomVoila(Voila):
         self.recent_pages: collections.deque[str] = collections.deque(maxlen=RECENT_PAGES)
         os.environ[room.PREBUILD_ENV] = self.open_on  # the first pool's kernels inherit it
         self._store: Any = None
-        self._frozen_at = -math.inf  # when the heap was last left out of garbage collection (see _freeze_heap)
         # open the store now: importing SQLAlchemy on the first request held every arrival up for about a second
         with contextlib.suppress(KitError):  # a store that cannot be opened is reported to each page that asks
             self.store()
@@ -349,25 +346,7 @@ class RoomVoila(Voila):
             for task in warm[: len(pool) - target]:
                 self.log.info("Freeing pooled kernel %s: the room needs %d warm pages", task.result()["kernel_id"], target)
                 asyncio.ensure_future(self._shut_down(task.result()["kernel_id"]))
-        if warm and len(warm) >= target and may_start and now - self._frozen_at > REFREEZE_SECONDS:
-            self._freeze_heap(now)
         self._write_status(target, len(warm), warming, len(alive))
-
-    def _freeze_heap(self, now: float) -> None:
-        """With the pool warm and the room quiet: leave every object the server holds now out of garbage collection.
-
-        The server's heap (Jupyter's server, Voilà, a manager per kernel) is a few hundred thousand objects, and a full
-        collection scanned them all, about a tenth of a second of the one loop every page's messages pass through,
-        whenever a room's arrivals made one due.  Each later freeze first collects what was frozen before, so the
-        managers of kernels shut down since are freed.  Python starts a full collection once the objects that survived
-        since the last one are a quarter of those it then counted; counting only the unfrozen ones keeps the garbage
-        of a room's pages collected as promptly as before the freeze."""
-        gc.unfreeze()
-        gc.collect()
-        gc.freeze()
-        gc.collect()  # counts what is left to collect as the whole heap, so later full collections come as often as before
-        self._frozen_at = now
-        self.log.debug("%d objects left out of garbage collection", gc.get_freeze_count())
 
     async def _shut_down(self, kernel_id: str) -> None:
         with contextlib.suppress(Exception):  # already gone is fine
