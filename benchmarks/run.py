@@ -14,7 +14,7 @@ from pathlib import Path
 
 from . import common
 
-SECTIONS = ("save", "refresh", "startup", "files", "room", "programme", "presenter")
+SECTIONS = ("save", "refresh", "startup", "files", "room", "kernel", "programme", "presenter")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -29,7 +29,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--room-timeout", type=float, default=360, metavar="SECONDS", help="room: how long a phase may take before the rest count as not ready (default 360)")
     parser.add_argument("--no-bare", action="store_true", help="room: skip the bare one-widget Voila page (it measures Voila itself, not the kit)")
     parser.add_argument("--room-open-on", action="store_true", help="room, new layout: also measure a server told the room opens on section 02 (serve --open-on 2)")
-    parser.add_argument("--room-before", metavar="REVISION", help="room: also measure the kit at this git revision (e.g. main), from its own checkout, beside this tree in the same run")
+    parser.add_argument("--room-before", metavar="REVISION", help="room and kernel: also measure the kit at this git revision (e.g. main), from its own checkout, beside this tree in the same run")
     parser.add_argument("--room-kinds", nargs="+", choices=("kit", "kit-open", "before", "before-open", "bare"), help="room: measure only these servers (kit, kit-open = --open-on, before, before-open = the --room-before revision, bare)")
     parser.add_argument("--room-linger", type=float, default=210, metavar="SECONDS", help="room, new layout: wait up to this long after the pages close for their kernels to go (default 210; 0: do not wait)")
     args = parser.parse_args(argv)
@@ -66,6 +66,10 @@ def main(argv: list[str] | None = None) -> int:
             from . import presenter
 
             got = presenter.run(args.quick, browser=not args.no_browser)
+        elif section == "kernel":
+            from . import room_kernel
+
+            got = room_kernel.run(args.quick, before=args.room_before)
         elif section == "files":
             from . import files
 
