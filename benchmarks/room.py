@@ -855,8 +855,9 @@ def start_profiles(served: Served, name: str) -> list[subprocess.Popen[bytes]]:
         return []
     Path(folder).mkdir(parents=True, exist_ok=True)
     name = re.sub(r"\W+", "-", name).strip("-")
-    kernel_pids = [p.pid for p in sorted(psutil.Process(served.process.pid).children(recursive=True), key=lambda p: p.create_time()) if _is_kernel(p)]
-    room_server = [p.pid for p in psutil.Process(served.process.pid).children(recursive=True) if "room_server" in " ".join(p.cmdline())]
+    procs = psutil.Process(served.process.pid).children(recursive=True)
+    kernel_pids = [p.pid for p in sorted(procs, key=lambda p: p.create_time()) if _is_kernel(p)]
+    room_server = [p.pid for p in procs if "room_server" in " ".join(p.cmdline())]
     targets = {"server": (room_server or [served.process.pid])[0]}
     targets |= {f"kernel{i}": pid for i, pid in enumerate(kernel_pids[:PROFILED_KERNELS])}  # the oldest: the pool hands those out first
     spy = str(Path(sys.executable).with_name("py-spy"))

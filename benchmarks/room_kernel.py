@@ -11,7 +11,6 @@ the kit at that revision is measured beside this tree.  Figures are printed, nev
 
 from __future__ import annotations
 
-import os
 import statistics
 import sys
 import tempfile
@@ -54,12 +53,17 @@ def one_kernel(root: Path, env: dict[str, str], query: str) -> dict[str, float]:
 
         run("import workshop_kit.pages.room_app as room_app\nroom_app.warm(share_models=True)\n_frame = room_app._FRAME[0]\n_frame.waiting()")
         used: dict[str, float] = {}
-        mark = _cpu(pid)
+        marks = [_cpu(pid)]
+
+        def lap(step: str) -> None:
+            marks.append(_cpu(pid))
+            used[step] = marks[-1] - marks[-2]
+
         run("_page = room_app.open_page(__import__('os').environ['QUERY_STRING'], room_app._FRAME.pop())")
-        used["the request"], mark = _cpu(pid) - mark, _cpu(pid)
+        lap("the request")
         client.kernel_info()
         client.get_shell_msg(timeout=30)
-        used["kernel_info"], mark = _cpu(pid) - mark, _cpu(pid)
+        lap("kernel_info")
         control = uuid.uuid4().hex
         opening = client.session.msg("comm_open", {"comm_id": control, "target_name": "jupyter.widget.control", "data": {}})
         opening["metadata"] = {"version": "1.0.0"}
@@ -69,7 +73,7 @@ def one_kernel(root: Path, env: dict[str, str], query: str) -> dict[str, float]:
             msg = client.get_iopub_msg(timeout=30)
             if msg["msg_type"] == "comm_msg" and msg["content"].get("comm_id") == control:
                 break
-        used["request_states"] = _cpu(pid) - mark
+        lap("request_states")
         return used
     finally:
         client.stop_channels()
@@ -108,5 +112,4 @@ def run(quick: bool, before: str | None = None) -> list[Figure]:
         figures = measure(ROOT, "this tree", tmp, repeats)
         if before:
             figures += measure(checkout(before, tmp), f"before: kit at {before}", tmp, repeats)
-    os.environ.pop("QUERY_STRING", None)
     return figures

@@ -179,7 +179,7 @@ class TestLinks:
     def test_personal_link_carries_the_code_and_escapes_the_name(self, tmp_path: Path, store: ResponseStore, in_room: None) -> None:
         """The welcome panel's personal link carries the code; the name is shown escaped."""
         person = room.Person("Leeds", room.new_code(), "room-x", "O'Neil <b>", None)  # type: ignore[arg-type]
-        page = room_panel.links_html(person, tmp_path)
+        page = room_panel.links_html(person)
         assert f'href="?code={person.code}"' in page
         assert "O&#x27;Neil &lt;b&gt;" in page and "<b>" not in page
 
@@ -194,9 +194,8 @@ class TestLinks:
 class TestWelcomePanel:
     def test_form_issues_a_code_once(self, tmp_path: Path, store: ResponseStore, in_room: None, monkeypatch: pytest.MonkeyPatch) -> None:
         """Without a code the panel asks for a name; pressing the button issues one code and shows the links."""
-        write_notebook(tmp_path / "01-a.ipynb", "A")
         open_page(monkeypatch, None)
-        panel = room_panel.RoomWelcome(folder=tmp_path, store=store)
+        panel = room_panel.RoomWelcome(store=store)
         panel.name.value = "Sam"
         panel.button.click()
         person = panel.person
@@ -208,7 +207,7 @@ class TestWelcomePanel:
     def test_refused_name_shows_a_message(self, tmp_path: Path, store: ResponseStore, in_room: None, monkeypatch: pytest.MonkeyPatch) -> None:
         """An unacceptable name is explained on the panel and no code is issued."""
         open_page(monkeypatch, None)
-        panel = room_panel.RoomWelcome(folder=tmp_path, store=store)
+        panel = room_panel.RoomWelcome(store=store)
         panel.name.value = "<script>"
         panel.button.click()
         assert panel.person is None and 'role="alert"' in panel.status.value and "&lt;script&gt;" in panel.status.value
@@ -218,7 +217,7 @@ class TestWelcomePanel:
         """With a valid code the panel greets the participant by name and asks nothing."""
         person = room.issue_code("Sam", store=store)
         open_page(monkeypatch, person.code)
-        panel = room_panel.RoomWelcome(folder=tmp_path, store=store)
+        panel = room_panel.RoomWelcome(store=store)
         assert panel.person == person and "Sam" in panel.links.value and not hasattr(panel, "button")
 
     def test_gate_outside_and_inside_a_room(self, store: ResponseStore, monkeypatch: pytest.MonkeyPatch) -> None:

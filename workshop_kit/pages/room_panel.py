@@ -7,7 +7,6 @@ module only shows them.
 
 from __future__ import annotations
 
-import os
 from typing import TYPE_CHECKING, Any
 
 import ipywidgets as widgets
@@ -32,15 +31,15 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..store.responses import ResponseStore
 
 
-def links_html(person: Person, folder: str | os.PathLike[str] | None = None) -> str:
+def links_html(person: Person) -> str:
     """The participant's personal link, as escaped HTML (the room page lists the sections itself)."""
     personal = page_link(WELCOME_PAGE, person.code, absolute=True)
     return str(templating.macros("room.html").links(templating.markup(templating.style("room.css")), person.display_name, personal))
 
 
-def room_links(folder: str | os.PathLike[str] | None = None) -> Any:
+def room_links() -> Any:
     """The welcome page's room panel: the participant's links, or a form that gives them a personal link."""
-    return RoomWelcome(folder=folder)
+    return RoomWelcome()
 
 
 def missing_code_widget(message: str = NO_CODE_MESSAGE) -> Any:
@@ -68,9 +67,8 @@ def gate() -> Any | None:
 class RoomWelcome(widgets.VBox):
     """The room part of the welcome page: ask for a name once, then show the personal link and sections."""
 
-    def __init__(self, folder: str | os.PathLike[str] | None = None, store: ResponseStore | None = None, **kwargs: Any):
+    def __init__(self, store: ResponseStore | None = None, **kwargs: Any):
         super().__init__(**kwargs)
-        self._folder = folder
         self._store = store
         self.add_class("wk-room")
         self.status = widgets.HTML()
@@ -81,7 +79,7 @@ class RoomWelcome(widgets.VBox):
         person = find_person(code, store=store) if code else None
         if person is not None:
             self.person: Person | None = person
-            self.links.value = links_html(person, folder)
+            self.links.value = links_html(person)
             self.children = [self.links]
             return
         self.person = None
@@ -111,5 +109,5 @@ class RoomWelcome(widgets.VBox):
         self.status.value = ""
         self.button.disabled = True
         self.name.disabled = True
-        self.links.value = links_html(self.person, self._folder)
+        self.links.value = links_html(self.person)
         return self.person

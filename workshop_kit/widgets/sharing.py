@@ -56,7 +56,7 @@ def answer_state_requests_in_one_pass() -> bool:
     ipywidgets 8 answers the browser's ``request_states`` (what Voilà's page asks as it opens) by
     first calling ``Widget.get_manager_state()``, whose result it drops, and then serialising every
     widget again for the reply: in a room's kernel, with a section of about 200 models, the first
-    pass is about a fifth of what opening a page costs.  The reply is the same message, built once.
+    pass is about a fifth of what opening a page costs.  Here the reply is built in one pass.
 
     Each widget's state is kept once serialised, until one of its traits changes (every change passes
     through ``Widget.notify_change``), so a page built before its request (:func:`prime_states`) serialises
